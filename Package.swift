@@ -1,0 +1,25 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Layers point one way: system libraries → Tensor → (Models → Training → Preference → Plot → Lang) → preflab.
+let package = Package(
+    name: "PrefLab",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "Tensor", targets: ["Tensor"]),
+        .executable(name: "preflab-bench", targets: ["preflab-bench"]),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CBLAS", path: "Sources/CBLAS",
+            pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(
+            name: "CEditLine", path: "Sources/CEditLine",
+            pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
+        .target(name: "Tensor", dependencies: ["CBLAS"]),
+        .executableTarget(name: "preflab-bench", dependencies: ["Tensor", "CBLAS"]),
+        .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
+        .testTarget(name: "SystemLibraryTests", dependencies: ["CBLAS", "CEditLine"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,93 @@
+/// Values for a tensor written as nested lists, e.g. `[[1, 2], [3, 4]]`.
+public indirect enum NestedValues: ExpressibleByArrayLiteral, ExpressibleByFloatLiteral, ExpressibleByIntegerLiteral {
+    case scalar(Float)
+    case list([NestedValues])
+
+    public init(arrayLiteral elements: NestedValues...) { self = .list(elements) }
+    public init(floatLiteral value: Float) { self = .scalar(value) }
+    public init(integerLiteral value: Int) { self = .scalar(Float(value)) }
+}
+
+extension Tensor {
+    /// A tensor from nested lists, which must be rectangular: `Tensor(nested: [[1, 2], [3, 4]])` has shape [2, 2].
+    public init(nested: NestedValues) throws {
+        var shape: [Int] = []
+        var level = nested
+        while case .list(let items) = level {
+            shape.append(items.count)
+            guard let first = items.first else { break }
+            level = first
+        }
+        var values: [Float] = []
+        values.reserveCapacity(Shape.count(shape))
+        func flatten(_ value: NestedValues, depth: Int, path: [Int]) throws {
+            switch value {
+            case .scalar(let x):
+                guard depth == shape.count else {
+                    throw TensorError(op: "tensor", "ragged nested list: a number at \(path) where shape \(shape) expects a list")
+                }
+                values.append(x)
+            case .list(let items):
+                guard depth < shape.count, items.count == shape[depth] else {
+                    throw TensorError(op: "tensor", "ragged nested list: \(items.count) items at \(path), expected shape \(shape)")
+                }
+                for (i, item) in items.enumerated() { try flatten(item, depth: depth + 1, path: path + [i]) }
+            }
+        }
+        try flatten(nested, depth: 0, path: [])
+        try self.init(values, shape: shape)
+    }
+
+    /// A tensor of an already validated `shape` with every element `value`.
+    static func filled(_ shape: [Int], _ value: Float) -> Tensor {
+        Tensor(storage: TensorStorage(count: Shape.count(shape), repeating: value),
+               shape: shape, strides: Shape.contiguousStrides(shape), offset: 0)
+    }
+
+    /// A tensor of `shape` with every element `value`.
+    public static func full(_ shape: [Int], value: Float) throws -> Tensor {
+        try Shape.validate(shape, op: "full")
+        return filled(shape, value)
+    }
+
+    public static func zeros(_ shape: [Int]) throws -> Tensor { try full(shape, value: 0) }
+    public static func ones(_ shape: [Int]) throws -> Tensor { try full(shape, value: 1) }
+
+    /// Zeros in the shape of `other`.
+    public static func zeros(like other: Tensor) -> Tensor { filled(other.shape, 0) }
+    /// Ones in the shape of `other`.
+    public static func ones(like other: Tensor) -> Tensor { filled(other.shape, 1) }
+
+    /// `start, start + step, …` up to but excluding `end`, as NumPy's arange.
+    public static func arange(_ start: Float = 0, _ end: Float, step: Float = 1) throws -> Tensor {
+        guard step != 0, step.isFinite, start.isFinite, end.isFinite else {
+            throw TensorError(op: "arange", "needs finite bounds and a non-zero step, got start \(start), end \(end), step \(step)")
+        }
+        let exact = ((Double(end) - Double(start)) / Double(step)).rounded(.up)
+        guard exact < Double(Shape.maximumCount) else {
+            throw TensorError(op: "arange", "start \(start), end \(end), step \(step) give too many elements")
+        }
+        let n = Swift.max(0, Int(exact))
+        let result = try empty([n], op: "arange")
+        for i in 0..<n { result.storage.pointer[i] = Float(Double(start) + Double(i) * Double(step)) }
+        return result
+    }
+
+    /// `count` evenly spaced values from `start` to `end` inclusive, as NumPy's linspace.
+    public static func linspace(_ start: Float, _ end: Float, count: Int) throws -> Tensor {
+        guard count >= 0 else { throw TensorError(op: "linspace", "count must be non-negative, got \(count)") }
+        let result = try empty([count], op: "linspace")
+        let step = count > 1 ? (Double(end) - Double(start)) / Double(count - 1) : 0
+        for i in 0..<count { result.storage.pointer[i] = Float(Double(start) + Double(i) * step) }
+        if count > 1 { result.storage.pointer[count - 1] = end }
+        return result
+    }
+
+    /// The `rows × columns` identity matrix (square when `columns` is nil).
+    public static func eye(_ rows: Int, _ columns: Int? = nil) throws -> Tensor {
+        let columns = columns ?? rows
+        let result = try zeros([rows, columns])
+        for i in 0..<Swift.min(rows, columns) { result.storage.pointer[i * columns + i] = 1 }
+        return result
+    }
+}
