@@ -1,6 +1,10 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// The element-wise kernels are written for 8-lane AVX2 with FMA, which every machine PrefLab
+// targets has (AMD Zen and Intel since Haswell); without it SIMD8 splits into SSE halves.
+let vectorISA: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"])]
+
 // Layers point one way: system libraries → Tensor → (Models → Training → Preference → Plot → Lang) → preflab.
 let package = Package(
     name: "PrefLab",
@@ -16,7 +20,7 @@ let package = Package(
         .systemLibrary(
             name: "CEditLine", path: "Sources/CEditLine",
             pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
-        .target(name: "Tensor", dependencies: ["CBLAS"]),
+        .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: vectorISA),
         .executableTarget(name: "preflab-bench", dependencies: ["Tensor", "CBLAS"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "SystemLibraryTests", dependencies: ["CBLAS", "CEditLine"]),

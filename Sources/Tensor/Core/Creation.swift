@@ -58,8 +58,11 @@ extension Tensor {
     /// Ones in the shape of `other`.
     public static func ones(like other: Tensor) -> Tensor { filled(other.shape, 1) }
 
+    /// `0, 1, …, end − 1`.
+    public static func arange(_ end: Float) throws -> Tensor { try arange(0, end) }
+
     /// `start, start + step, …` up to but excluding `end`, as NumPy's arange.
-    public static func arange(_ start: Float = 0, _ end: Float, step: Float = 1) throws -> Tensor {
+    public static func arange(_ start: Float, _ end: Float, step: Float = 1) throws -> Tensor {
         guard step != 0, step.isFinite, start.isFinite, end.isFinite else {
             throw TensorError(op: "arange", "needs finite bounds and a non-zero step, got start \(start), end \(end), step \(step)")
         }

@@ -23,6 +23,7 @@ public enum Parallel {
 
     /// Calls `body` on disjoint ranges that cover `0..<count`, in parallel when `count × cost` is large.
     /// - Parameter cost: rough work per index relative to one element-wise operation.
+    @inline(__always)
     static func forEachRange(_ count: Int, cost: Int = 1, _ body: (Range<Int>) -> Void) {
         let chunks = count * cost >= minimumParallelCount ? min(workers, count) : 1
         if chunks <= 1 {

@@ -67,13 +67,13 @@ extension Tensor {
 
     /// The larger of each pair of elements; ties share the gradient equally, as in PyTorch.
     public func maximum(_ other: Tensor) throws -> Tensor {
-        try Tensor.broadcasting("maximum", self, other) { pointwiseMax($0, $1) }
+        try Tensor.broadcasting("maximum", self, other) { VectorMath.max($0, $1) }
             .recording("maximum", [self, other]) { g in try Tensor.splitGradient(g, self, other, towardFirst: .>) }
     }
 
     /// The smaller of each pair of elements; ties share the gradient equally.
     public func minimum(_ other: Tensor) throws -> Tensor {
-        try Tensor.broadcasting("minimum", self, other) { pointwiseMin($0, $1) }
+        try Tensor.broadcasting("minimum", self, other) { VectorMath.min($0, $1) }
             .recording("minimum", [self, other]) { g in try Tensor.splitGradient(g, self, other, towardFirst: .<) }
     }
 

@@ -20,7 +20,7 @@ extension Tensor {
         }
         var product = try Tensor.batchedProduct(left, right)
         if other.rank == 1 { product = try product.squeezed(axis: -1) }
-        if rank == 1 { product = try product.squeezed(axis: -2) }
+        if rank == 1 { product = try product.squeezed(axis: other.rank == 1 ? -1 : -2) }
         return product
     }
 

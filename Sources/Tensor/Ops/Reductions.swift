@@ -50,11 +50,11 @@ extension Tensor {
     }
 
     public func max(axis: Int? = nil, keepDim: Bool = false) throws -> Tensor {
-        try extremum("max", axis: axis, keepDim: keepDim, initial: -.infinity) { pointwiseMax($0, $1) }
+        try extremum("max", axis: axis, keepDim: keepDim, initial: -.infinity) { VectorMath.max($0, $1) }
     }
 
     public func min(axis: Int? = nil, keepDim: Bool = false) throws -> Tensor {
-        try extremum("min", axis: axis, keepDim: keepDim, initial: .infinity) { pointwiseMin($0, $1) }
+        try extremum("min", axis: axis, keepDim: keepDim, initial: .infinity) { VectorMath.min($0, $1) }
     }
 
     /// max or min; the gradient is shared equally among the elements that attain it.

@@ -13,11 +13,16 @@ extension Tensor {
 
     /// A new contiguous tensor holding `f` applied to every element (no autograd).
     @inline(__always)
-    func mapped(cost: Int = 1, _ f: (Vector) -> Vector) -> Tensor {
+    func mapped<F: VectorMap>(cost: Int = 1, _ f: F) -> Tensor {
         let input = contiguous()
         let result = Tensor(uninitializedShape: shape)
         ElementwiseKernels.map(input.base, result.base, count: count, cost: cost, f)
         return result
+    }
+
+    @inline(__always)
+    func mapped(cost: Int = 1, _ f: (Vector) -> Vector) -> Tensor {
+        withoutActuallyEscaping(f) { mapped(cost: cost, ClosureMap(body: $0)) }
     }
 
     @inline(__always)
@@ -43,7 +48,7 @@ extension Tensor {
     }
 
     public func exp() -> Tensor {
-        let y = mapped(cost: 4, VectorMath.exp)
+        let y = mapped(cost: 4, VectorMaps.Exp())
         return y.recording("exp", [self]) { [try $0 * y] }
     }
 
@@ -64,12 +69,12 @@ extension Tensor {
     }
 
     public func tanh() -> Tensor {
-        let y = mapped(cost: 4, VectorMath.tanh)
+        let y = mapped(cost: 4, VectorMaps.Tanh())
         return y.recording("tanh", [self]) { [try $0 * (1 - y * y)] }
     }
 
     public func sigmoid() -> Tensor {
-        let y = mapped(cost: 4, VectorMath.sigmoid)
+        let y = mapped(cost: 4, VectorMaps.Sigmoid())
         return y.recording("sigmoid", [self]) { [try $0 * (y * (1 - y))] }
     }
 
@@ -82,7 +87,7 @@ extension Tensor {
     public func gelu(approximate: GeluApproximation = .none) -> Tensor {
         switch approximate {
         case .none:
-            return mapped(cost: 6) { x in 0.5 * x * (1 + VectorMath.erf(x * 0.70710678118654752)) }
+            return mapped(cost: 6, VectorMaps.GeluErf())
                 .recording("gelu", [self]) { gradient in
                     [try gradient * self.mapped(cost: 8) { x in
                         let cdf = 0.5 * (1 + VectorMath.erf(x * 0.70710678118654752))
@@ -91,9 +96,7 @@ extension Tensor {
                     }]
                 }
         case .tanh:
-            return mapped(cost: 6) { x in
-                0.5 * x * (1 + VectorMath.tanh(0.79788456080286536 * (x + 0.044715 * x * x * x)))
-            }.recording("gelu_tanh", [self]) { gradient in
+            return mapped(cost: 6, VectorMaps.GeluTanh()).recording("gelu_tanh", [self]) { gradient in
                 [try gradient * self.mapped(cost: 8) { x in
                     let t = VectorMath.tanh(0.79788456080286536 * (x + 0.044715 * x * x * x))
                     let inner = 0.79788456080286536 * (1 + 3 * 0.044715 * x * x)
@@ -105,7 +108,7 @@ extension Tensor {
 
     /// x·sigmoid(x), the SwiGLU activation.
     public func silu() -> Tensor {
-        mapped(cost: 4) { x in x * VectorMath.sigmoid(x) }
+        mapped(cost: 4, VectorMaps.Silu())
             .recording("silu", [self]) { gradient in
                 [try gradient * self.mapped(cost: 4) { x in
                     let s = VectorMath.sigmoid(x)
