@@ -29,6 +29,8 @@ func report(_ name: String, _ ours: Double, _ reference: Double, unit: String, t
 }
 
 var generator = RandomGenerator(seed: 0)
+/// Results feed `sink` so the optimiser cannot drop the work being timed.
+var sink: Float = 0
 
 print("PrefLab bench — \(Parallel.workers) cores; \(String(cString: openblas_get_config()))")
 print("Threads: GEMM on OpenBLAS's pool (\(Parallel.workers) threads, set with openblas_set_num_threads);")
@@ -50,7 +52,6 @@ for (name, m, k, n, transposedWeight) in gemmShapes {
     let b = transposedWeight ? try stored.transposed() : stored
     let flops = 2.0 * Double(m) * Double(n) * Double(k)
     let repeats = m * n * k >= 1 << 30 ? 15 : 40
-    var sink: Float = 0
     let api = try medianSeconds(repeats: repeats) {
         let c = try a.matmul(b)
         sink += c.storage.pointer[0]
@@ -63,7 +64,6 @@ for (name, m, k, n, transposedWeight) in gemmShapes {
                     stored.storage.pointer, Int32(transposedWeight ? k : n), 0, output, Int32(n))
     }
     report(name, flops / api / 1e9, flops / raw / 1e9, unit: "GFLOP/s", target: 0.9)
-    if sink.isNaN { print("") }
 }
 
 print("")
@@ -78,7 +78,6 @@ defer { destination.deallocate() }
 let memcpySeconds = medianSeconds(repeats: 15) { memcpy(destination, x.storage.pointer, count * 4) }
 let memcpyRate = 2 * bytes / memcpySeconds / 1e9
 
-var sink: Float = 0
 let add = try medianSeconds(repeats: 15) { sink += try (x + y).storage.pointer[0] }
 report("add (read 2, write 1)", 3 * bytes / add / 1e9, memcpyRate, unit: "GB/s", target: 0.5)
 let gelu = medianSeconds(repeats: 15) { sink += x.gelu().storage.pointer[0] }
@@ -89,6 +88,20 @@ let softmax = try medianSeconds(repeats: 15) { sink += try rows.softmax().storag
 report("softmax over rows of 1024", 2 * bytes / softmax / 1e9, memcpyRate, unit: "GB/s", target: 0.5)
 let sum = try medianSeconds(repeats: 15) { sink += try x.sum().storage.pointer[0] }
 report("sum (read 1)", bytes / sum / 1e9, memcpyRate, unit: "GB/s", target: 0.5)
-if sink.isNaN { print("") }
 print("")
 print("memcpy: \(String(format: "%.1f", memcpyRate)) GB/s (\(String(format: "%.2f", memcpySeconds * 1000)) ms for 64 MiB)")
+
+print("")
+print("Hand-over between the pools (OpenBLAS's threads spin for a while after a GEMM; a kernel started then would share the cores)")
+let handoverA = try Tensor.randn([256, 768], using: &generator)
+let handoverB = try Tensor.randn([768, 2304], using: &generator)
+let gemmAlone = try medianSeconds(repeats: 15) { sink += try handoverA.matmul(handoverB).storage.pointer[0] }
+let geluAlone = medianSeconds(repeats: 15) { sink += x.gelu().storage.pointer[0] }
+let interleaved = try medianSeconds(repeats: 15) {
+    sink += try handoverA.matmul(handoverB).storage.pointer[0]
+    sink += x.gelu().storage.pointer[0]
+}
+print(String(format: "GEMM alone %.2f ms + gelu alone %.2f ms = %.2f ms; GEMM then gelu %.2f ms (%+.1f %%)",
+             gemmAlone * 1000, geluAlone * 1000, (gemmAlone + geluAlone) * 1000, interleaved * 1000,
+             (interleaved / (gemmAlone + geluAlone) - 1) * 100))
+if sink.isNaN { print("(NaN in results)") }

@@ -28,6 +28,7 @@ import Testing
         #expect(try Tensor(nested: 2.5).shape == [])
         #expect(try Tensor(nested: [[[1], [2]]]).shape == [1, 2, 1])
         #expect(try Tensor(nested: []).shape == [0])
+        #expect(try Tensor([], shape: [0, 3]).count == 0)
     }
 
     @Test func creationErrors() {

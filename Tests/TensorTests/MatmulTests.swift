@@ -55,6 +55,8 @@ private func naiveProduct(_ a: [Float], _ b: [Float], m: Int, k: Int, n: Int) ->
         #expect(try v.matmul(m).scalars == [4, 6])
         #expect(try v.matmul(v).shape == [] && (try v.matmul(v).item()) == 2)
         #expect(try Tensor.zeros([2, 0]).matmul(Tensor.zeros([0, 3])).scalars == [0, 0, 0, 0, 0, 0])
+        #expect(try Tensor.zeros([2, 0, 3]).matmul(Tensor.zeros([3, 4])).shape == [2, 0, 4])
+        #expect(try Tensor.zeros([0, 2, 3]).matmul(Tensor.zeros([0, 3, 4])).shape == [0, 2, 4])
     }
 
     @Test func shapeErrors() {

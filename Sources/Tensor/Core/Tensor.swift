@@ -48,7 +48,7 @@ public struct Tensor {
         }
         self.init(uninitializedShape: shape)
         values.withUnsafeBufferPointer { source in
-            storage.pointer.update(from: source.baseAddress!, count: count)
+            if let base = source.baseAddress { storage.pointer.update(from: base, count: count) }
         }
     }
 

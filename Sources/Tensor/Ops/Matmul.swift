@@ -34,7 +34,9 @@ extension Tensor {
         let batch = try Shape.broadcast(aBatch, bBatch, op: "matmul")
         let result = try empty(batch + [m, n], op: "matmul")
 
-        if bBatch.isEmpty, !aBatch.isEmpty, a.isContiguous {
+        if result.count == 0 {
+            // Nothing to compute; BLAS is not called with empty extents.
+        } else if bBatch.isEmpty, !aBatch.isEmpty, a.isContiguous {
             // One GEMM over all rows of `a` instead of one per batch entry.
             try gemm(a.reshaped([-1, k]), b, into: result.base)
         } else {

@@ -45,7 +45,7 @@ extension Tensor {
     }
 
     public func mean(axis: Int? = nil, keepDim: Bool = false) throws -> Tensor {
-        let n = axis == nil ? count : shape[try Shape.axis(axis!, rank: rank, op: "mean", shape: shape)]
+        let n = try reductionLayout("mean", axis: axis, keepDim: keepDim).length
         return try sum(axis: axis, keepDim: keepDim) / Float(n)
     }
 
