@@ -22,7 +22,7 @@ let package = Package(
             pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
         .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: vectorISA),
         .executableTarget(name: "preflab-bench", dependencies: ["Tensor", "CBLAS"]),
-        .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
+        .testTarget(name: "TensorTests", dependencies: ["Tensor"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SystemLibraryTests", dependencies: ["CBLAS", "CEditLine"]),
     ],
     swiftLanguageModes: [.v5]
