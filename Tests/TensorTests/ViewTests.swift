@@ -62,6 +62,18 @@ import Testing
         #expect(try t.reshaped([6]).scalars == [1, 5, 9, 3, 7, 11])
     }
 
+    @Test func hostileArgumentsThrowInsteadOfTrapping() throws {
+        #expect(try grid.slice(axis: 1, step: Int.max).scalars == [0, 4, 8])
+        #expect(try grid.slice(axis: 1, start: Int.max, end: Int.min, step: -Int.max).scalars == [3, 7, 11])
+        #expect(throws: TensorError.self) { try grid.slice(axis: 1, step: Int.min) }
+        #expect(throws: TensorError.self) { try grid.reshaped([Int.max, Int.max, -1]) }
+        #expect(throws: TensorError.self) { try grid.reshaped([Int.max, 2]) }
+        #expect(throws: TensorError.self) { try grid.split(sizes: [Int.max, Int.max, 2]) }
+        #expect(throws: TensorError.self) { try grid.expanded(to: [Int.max, 3, 4]) }
+        #expect(throws: TensorError.self) { try Tensor.eye(Int.max) }
+        #expect(throws: TensorError.self) { try Tensor.arange(0, 1e30) }
+    }
+
     @Test func viewGradients() throws {
         let x = try sample([3, 4])
         try checkGradients([x]) { try $0[0].transposed().reshaped([2, 6]) }

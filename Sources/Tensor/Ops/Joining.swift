@@ -46,7 +46,7 @@ extension Tensor {
     /// Consecutive pieces along `axis` with the given extents, which must add up to the axis; views, not copies.
     public func split(sizes: [Int], axis: Int = 0) throws -> [Tensor] {
         let a = try Shape.axis(axis, rank: rank, op: "split", shape: shape)
-        guard sizes.allSatisfy({ $0 >= 0 }), sizes.reduce(0, +) == shape[a] else {
+        guard sizes.allSatisfy({ $0 >= 0 && $0 <= shape[a] }), sizes.reduce(0, +) == shape[a] else {
             throw TensorError(op: "split", "sizes \(sizes) do not add up to extent \(shape[a]) of axis \(axis) in shape \(shape)")
         }
         var start = 0

@@ -91,13 +91,14 @@ extension Tensor {
     private func matrixView() throws -> MatrixView {
         let (rows, columns) = (shape[rank - 2], shape[rank - 1])
         let (rowStride, columnStride) = (strides[rank - 2], strides[rank - 1])
-        if (columnStride == 1 || columns == 1), rowStride >= Swift.max(1, columns) {
+        let limit = Int(Int32.max)
+        if (columnStride == 1 || columns == 1), rowStride >= Swift.max(1, columns), rowStride <= limit {
             return MatrixView(tensor: self, transposed: false, leading: rowStride)
         }
         if rows == 1, columnStride == 1 {
             return MatrixView(tensor: self, transposed: false, leading: Swift.max(1, columns))
         }
-        if (rowStride == 1 || rows == 1), columnStride >= Swift.max(1, rows) {
+        if (rowStride == 1 || rows == 1), columnStride >= Swift.max(1, rows), columnStride <= limit {
             return MatrixView(tensor: self, transposed: true, leading: columnStride)
         }
         let dense = GradMode.withoutGrad { contiguous() }

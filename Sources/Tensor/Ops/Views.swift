@@ -9,14 +9,21 @@ extension Tensor {
         }
         var resolved = newShape
         if let hole = newShape.firstIndex(of: -1) {
-            let known = newShape.filter { $0 != -1 }.reduce(1, *)
+            var known = 1
+            for extent in newShape where extent != -1 {
+                let (product, overflow) = known.multipliedReportingOverflow(by: extent)
+                guard !overflow else {
+                    throw TensorError.shapeMismatch("reshape", shape, newShape, reason: "are incompatible (\(count) elements)")
+                }
+                known = product
+            }
             guard known > 0, count % known == 0 else {
                 throw TensorError.shapeMismatch("reshape", shape, newShape, reason: "are incompatible (\(count) elements)")
             }
             resolved[hole] = count / known
         }
-        guard Shape.count(resolved) == count else {
-            throw TensorError.shapeMismatch("reshape", shape, newShape, reason: "are incompatible (\(count) vs \(Shape.count(resolved)) elements)")
+        guard (try? Shape.validate(resolved, op: "reshape")) == count else {
+            throw TensorError.shapeMismatch("reshape", shape, newShape, reason: "are incompatible: the tensor has \(count) elements")
         }
         let source = contiguous()
         let inputShape = shape
@@ -53,7 +60,7 @@ extension Tensor {
     /// negative and missing bounds; a negative `step` walks backwards.
     public func slice(axis: Int, start: Int? = nil, end: Int? = nil, step: Int = 1) throws -> Tensor {
         let axis = try Shape.axis(axis, rank: rank, op: "slice", shape: shape)
-        guard step != 0 else { throw TensorError(op: "slice", "step cannot be zero") }
+        guard step != 0, step != Int.min else { throw TensorError(op: "slice", "step \(step) is not allowed; use a non-zero step") }
         let extent = shape[axis]
         func resolve(_ bound: Int?, default value: Int, low: Int, high: Int) -> Int {
             guard let bound else { return value }
@@ -64,16 +71,17 @@ extension Tensor {
         if step > 0 {
             first = resolve(start, default: 0, low: 0, high: extent)
             stop = resolve(end, default: extent, low: 0, high: extent)
-            length = stop > first ? (stop - first + step - 1) / step : 0
+            length = stop > first ? 1 + (stop - first - 1) / step : 0
         } else {
             first = resolve(start, default: extent - 1, low: -1, high: extent - 1)
             stop = resolve(end, default: -1, low: -1, high: extent - 1)
-            length = first > stop ? (first - stop - step - 1) / -step : 0
+            length = first > stop ? 1 + (first - stop - 1) / -step : 0
         }
         var newShape = shape
         var newStrides = strides
         newShape[axis] = length
-        newStrides[axis] = strides[axis] * step
+        // With one element or none the stride is never used, and a huge step must not overflow it.
+        newStrides[axis] = length > 1 ? strides[axis] * step : strides[axis]
         let newOffset = length > 0 ? offset + first * strides[axis] : offset
         let inputShape = shape
         return Tensor(storage: storage, shape: newShape, strides: newStrides, offset: newOffset)
