@@ -31,4 +31,24 @@ import Tensor
         #expect(try Tensor.rand([3, 4], using: &again).scalars == u.scalars)
         #expect(try Tensor.randn([3, 4], using: &again).scalars == n.scalars)
     }
+
+    @Test func autogradExample() throws {
+        let x = try Tensor([1, 2, 3]).requiringGrad()
+        try (x * x).sum().backward()
+        #expect(x.grad?.scalars == [2, 4, 6])
+        try (x * 3).sum().backward()
+        #expect(x.grad?.scalars == [5, 7, 9])
+        x.zeroGrad()
+        #expect(x.grad == nil)
+    }
+
+    @Test func printingAndErrorExamples() throws {
+        #expect(try Tensor(nested: [[1, 2], [3, 4]]).description == "[[1., 2.],\n [3., 4.]]\n[Float32 tensor of shape [2, 2]]")
+        do {
+            _ = try Tensor.zeros([2, 3]) + Tensor.zeros([4])
+            Issue.record("expected an error")
+        } catch let error as TensorError {
+            #expect(error.description == "add: shapes [2, 3] and [4] cannot be broadcast together")
+        }
+    }
 }
