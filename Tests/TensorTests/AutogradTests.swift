@@ -1,17 +1,8 @@
 import Testing
 @testable import Tensor
 
+/// Accumulation across backward calls is shown in DocumentationExampleTests.autogradExample.
 @Suite struct AutogradTests {
-    @Test func gradientsAccumulateAcrossBackwardCalls() throws {
-        let x = try Tensor([1, 2, 3]).requiringGrad()
-        try (x * x).sum().backward()
-        #expect(x.grad?.scalars == [2, 4, 6])
-        try (x * 3).sum().backward()
-        #expect(x.grad?.scalars == [5, 7, 9])
-        x.zeroGrad()
-        #expect(x.grad == nil)
-    }
-
     @Test func sharedInputsSumTheirPaths() throws {
         // y = x·x + exp(x): x reaches the output three times.
         let x = try Tensor([0.5, -1]).requiringGrad()
