@@ -11,7 +11,12 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "Tensor", targets: ["Tensor"]),
+        .executable(name: "preflab", targets: ["preflab"]),
         .executable(name: "preflab-bench", targets: ["preflab-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
     targets: [
         .systemLibrary(
@@ -21,8 +26,13 @@ let package = Package(
             name: "CEditLine", path: "Sources/CEditLine",
             pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
         .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: vectorISA),
+        .target(name: "Lang", dependencies: ["Tensor", .product(name: "OrderedCollections", package: "swift-collections")]),
+        .executableTarget(
+            name: "preflab",
+            dependencies: ["Lang", "CEditLine", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "preflab-bench", dependencies: ["Tensor", "CBLAS"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "LangTests", dependencies: ["Lang", "Tensor"]),
         .testTarget(name: "SystemLibraryTests", dependencies: ["CBLAS", "CEditLine"]),
     ],
     swiftLanguageModes: [.v5]

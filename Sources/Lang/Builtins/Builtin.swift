@@ -1,0 +1,223 @@
+import Foundation
+import Tensor
+
+/// A function provided by PrefLab, with the signature, documentation and example `help` shows.
+public final class Builtin {
+    public let name: String
+    let parameters: [BuiltinParameter]
+    /// Groups builtins in `help()`.
+    public let topic: String
+    public let doc: String
+    /// A line of PrefLab code; the documentation test runs every example.
+    public let example: String
+    let body: (Arguments) throws -> Value
+
+    /// - Parameter signature: `name(a, b = default, *rest)`; defaults are literals
+    ///   (numbers, strings, true, false, nil).
+    init(_ signature: String, topic: String, doc: String, example: String, _ body: @escaping (Arguments) throws -> Value) {
+        let open = signature.firstIndex(of: "(") ?? signature.endIndex
+        name = String(signature[..<open])
+        let inside = signature[open...].dropFirst().dropLast()
+        parameters = inside.split(separator: ",").map { BuiltinParameter(String($0).trimmingCharacters(in: .whitespaces)) }
+        self.topic = topic
+        self.doc = doc
+        self.example = example
+        self.body = body
+    }
+
+    public var signature: String {
+        "\(name)(" + parameters.map(\.written).joined(separator: ", ") + ")"
+    }
+
+    /// Binds call-site arguments to parameters by position, keyword and default, then runs.
+    func invoke(_ arguments: CallArguments, _ rt: Runtime, _ node: Node) throws -> Value {
+        var bound = [Value?](repeating: nil, count: parameters.count)
+        var rest: [Value] = []
+        for (i, value) in arguments.positional.enumerated() {
+            if i < parameters.count, !parameters[i].variadic {
+                bound[i] = value
+            } else if let last = parameters.last, last.variadic {
+                rest.append(value)
+            } else {
+                throw BuiltinError("takes at most \(parameters.count) argument\(parameters.count == 1 ? "" : "s"), got \(arguments.positional.count); usage: \(signature)")
+            }
+        }
+        for (label, value) in arguments.keywords {
+            guard let i = parameters.firstIndex(where: { $0.name == label && !$0.variadic }) else {
+                throw BuiltinError("has no parameter '\(label)'; usage: \(signature)")
+            }
+            guard bound[i] == nil else { throw BuiltinError("got two values for '\(label)'") }
+            bound[i] = value
+        }
+        var values: [Value] = []
+        values.reserveCapacity(parameters.count)
+        for (i, parameter) in parameters.enumerated() {
+            if parameter.variadic {
+                values.append(.list(rest))
+            } else if let value = bound[i] ?? parameter.defaultValue {
+                values.append(value)
+            } else {
+                throw BuiltinError("is missing argument '\(parameter.name)'; usage: \(signature)")
+            }
+        }
+        return try body(Arguments(values: values, builtin: self, runtime: rt, node: node))
+    }
+}
+
+struct BuiltinParameter {
+    let name: String
+    let defaultValue: Value?
+    let variadic: Bool
+    let written: String
+
+    init(_ text: String) {
+        written = text
+        variadic = text.hasPrefix("*")
+        let parts = text.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+        name = parts[0].trimmingCharacters(in: CharacterSet(charactersIn: "*"))
+        guard parts.count > 1 else {
+            defaultValue = nil
+            return
+        }
+        switch parts[1] {
+        case "nil": defaultValue = .nil
+        case "true": defaultValue = .bool(true)
+        case "false": defaultValue = .bool(false)
+        case let literal where literal.hasPrefix("\""): defaultValue = .string(String(literal.dropFirst().dropLast()))
+        case let literal: defaultValue = Double(literal).map(Value.number) ?? .nil
+        }
+    }
+}
+
+/// A misuse of a builtin's arguments; the call site adds the builtin's name and location.
+struct BuiltinError: Error {
+    let message: String
+    /// Whether the message is shown after the builtin's name (`sum: …`); `error()` shows it alone.
+    let namesBuiltin: Bool
+    init(_ message: String, namesBuiltin: Bool = true) {
+        self.message = message
+        self.namesBuiltin = namesBuiltin
+    }
+}
+
+/// The bound arguments of one builtin call, with conversions that explain what went wrong.
+struct Arguments {
+    let values: [Value]
+    let builtin: Builtin
+    let runtime: Runtime
+    let node: Node
+
+    subscript(_ i: Int) -> Value { values[i] }
+
+    private func name(_ i: Int) -> String { builtin.parameters[i].name }
+
+    func isNil(_ i: Int) -> Bool {
+        if case .nil = values[i] { return true }
+        return false
+    }
+
+    func number(_ i: Int) throws -> Double {
+        switch values[i] {
+        case .number(let x): return x
+        case .bool(let b): return b ? 1 : 0
+        case .tensor(let t) where t.count == 1: return Double(try t.item())
+        case let other: throw BuiltinError("argument '\(name(i))' must be a number, got a \(other.typeName)")
+        }
+    }
+
+    func int(_ i: Int) throws -> Int {
+        let x = try number(i)
+        guard let whole = Int(exactly: x) else { throw BuiltinError("argument '\(name(i))' must be a whole number, got \(format(x))") }
+        return whole
+    }
+
+    func optionalInt(_ i: Int) throws -> Int? { isNil(i) ? nil : try int(i) }
+
+    func bool(_ i: Int) throws -> Bool {
+        guard case .bool(let b) = values[i] else { throw BuiltinError("argument '\(name(i))' must be true or false, got a \(values[i].typeName)") }
+        return b
+    }
+
+    func string(_ i: Int) throws -> String {
+        guard case .string(let s) = values[i] else { throw BuiltinError("argument '\(name(i))' must be a string, got a \(values[i].typeName)") }
+        return s
+    }
+
+    func list(_ i: Int) throws -> [Value] {
+        guard case .list(let items) = values[i] else { throw BuiltinError("argument '\(name(i))' must be a list, got a \(values[i].typeName)") }
+        return items
+    }
+
+    /// A shape: a list of whole numbers, or a single whole number for one axis.
+    func shape(_ i: Int) throws -> [Int] {
+        switch values[i] {
+        case .number: return [try int(i)]
+        case .list(let items):
+            return try items.map { item in
+                guard case .number(let x) = item, let extent = Int(exactly: x) else {
+                    throw BuiltinError("argument '\(name(i))' must be a shape (a list of whole numbers), got \(repr(values[i]))")
+                }
+                return extent
+            }
+        case .tensor(let t) where t.rank <= 1:
+            return try t.scalars.map { x in
+                guard let extent = Int(exactly: x) else { throw BuiltinError("argument '\(name(i))' must hold whole numbers") }
+                return extent
+            }
+        case let other: throw BuiltinError("argument '\(name(i))' must be a shape (a list of whole numbers), got a \(other.typeName)")
+        }
+    }
+
+    /// A tensor; numbers and nested lists of numbers convert, as NumPy's functions accept them.
+    func tensor(_ i: Int) throws -> Tensor {
+        do {
+            return try values[i].asTensor()
+        } catch let error as ConversionError {
+            throw BuiltinError("argument '\(name(i))' \(error.message)")
+        }
+    }
+
+    func function(_ i: Int) throws -> Value {
+        switch values[i] {
+        case .function, .builtin: return values[i]
+        case let other: throw BuiltinError("argument '\(name(i))' must be a function, got a \(other.typeName)")
+        }
+    }
+
+    /// Calls a language function with positional arguments.
+    func call(_ function: Value, _ positional: [Value]) throws -> Value {
+        try runtime.call(function, CallArguments(positional: positional, keywords: []), at: node)
+    }
+}
+
+struct ConversionError: Error {
+    let message: String
+}
+
+extension Value {
+    /// This value as a tensor: tensors as they are, numbers as scalars, nested lists as arrays.
+    func asTensor() throws -> Tensor {
+        switch self {
+        case .tensor(let t): return t
+        case .number(let x): return Tensor(Float(x))
+        case .bool(let b): return Tensor(b ? 1 : 0)
+        case .list:
+            do {
+                return try Tensor(nested: try nestedValues())
+            } catch let error as TensorError {
+                throw ConversionError(message: "is not a rectangular list of numbers: \(error.message)")
+            }
+        default: throw ConversionError(message: "must be a tensor, a number or a list of numbers, got a \(typeName)")
+        }
+    }
+
+    private func nestedValues() throws -> NestedValues {
+        switch self {
+        case .number(let x): return .scalar(Float(x))
+        case .bool(let b): return .scalar(b ? 1 : 0)
+        case .list(let items): return .list(try items.map { try $0.nestedValues() })
+        case .tensor(let t) where t.rank == 0: return .scalar(try t.item())
+        default: throw ConversionError(message: "must hold only numbers, found a \(typeName)")
+        }
+    }
+}

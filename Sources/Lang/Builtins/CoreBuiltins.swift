@@ -1,0 +1,64 @@
+import Foundation
+import OrderedCollections
+
+extension Builtins {
+    static let core: [Builtin] = [
+        Builtin("print(*values)", topic: "core",
+                doc: "Writes the values separated by spaces, then a new line. Strings print without quotes.",
+                example: "print(\"loss\", 0.25)") { a in
+            a.runtime.write(try a.list(0).map(display).joined(separator: " ") + "\n")
+            return .nil
+        },
+        Builtin("len(x)", topic: "core",
+                doc: "The number of items of a list, characters of a string, fields of a record, or rows of a tensor.",
+                example: "len([1, 2, 3])") { a in
+            switch a[0] {
+            case .list(let items): return .number(Double(items.count))
+            case .string(let s): return .number(Double(s.count))
+            case .record(let fields): return .number(Double(fields.count))
+            case .tensor(let t):
+                guard t.rank > 0 else { throw BuiltinError("a scalar tensor has no length") }
+                return .number(Double(t.shape[0]))
+            case let other: throw BuiltinError("a \(other.typeName) has no length")
+            }
+        },
+        Builtin("type(x)", topic: "core", doc: "The name of the value's type: number, bool, string, nil, list, record, tensor, function, or a handle's kind.",
+                example: "type(1.5)") { a in .string(a[0].typeName) },
+        Builtin("str(x)", topic: "core", doc: "The value as text, as print shows it.", example: "str(3) + \" steps\"") { a in
+            .string(display(a[0]))
+        },
+        Builtin("range(start, end = nil, step = 1)", topic: "core",
+                doc: "A list of whole numbers from start (inclusive) to end (exclusive) by step; range(n) counts from 0. `a..b` and `a..=b` are shorter.",
+                example: "range(0, 10, 3)") { a in
+            let (start, end) = a.isNil(1) ? (0, try a.int(0)) : (try a.int(0), try a.int(1))
+            let step = try a.int(2)
+            guard step != 0 else { throw BuiltinError("step cannot be 0") }
+            let count = step > 0 ? Swift.max(0, (end - start + step - 1) / step) : Swift.max(0, (start - end - step - 1) / -step)
+            guard count <= 100_000_000 else { throw BuiltinError("range of \(count) numbers is too long") }
+            return .list((0..<count).map { .number(Double(start + $0 * step)) })
+        },
+        Builtin("keys(record)", topic: "core", doc: "The field names of a record, in order.", example: "keys({lr: 1e-5, beta: 0.1})") { a in
+            guard case .record(let fields) = a[0] else { throw BuiltinError("argument 'record' must be a record, got a \(a[0].typeName)") }
+            return .list(fields.keys.map(Value.string))
+        },
+        Builtin("append(list, item)", topic: "core", doc: "A new list: the list with the item added at the end. Lists are values; to grow a variable write xs = append(xs, x).",
+                example: "append([1, 2], 3)") { a in .list(try a.list(0) + [a[1]]) },
+        Builtin("map(list, f)", topic: "core", doc: "A new list of f applied to each item.", example: "map([1, 2, 3], fn(x) => x * x)") { a in
+            let f = try a.function(1)
+            return .list(try a.list(0).map { try a.call(f, [$0]) })
+        },
+        Builtin("filter(list, f)", topic: "core", doc: "The items for which f returns a true value.", example: "filter([1, 2, 3, 4], fn(x) => x % 2 == 0)") { a in
+            let f = try a.function(1)
+            return .list(try a.list(0).filter { try a.call(f, [$0]).isTruthy })
+        },
+        Builtin("round(x, digits = 0)", topic: "core", doc: "A number rounded to the given digits after the point (halves away from zero).", example: "round(3.14159, 2)") { a in
+            let scale = Foundation.pow(10, Double(try a.int(1)))
+            return .number((try a.number(0) * scale).rounded() / scale)
+        },
+        Builtin("floor(x)", topic: "core", doc: "The largest whole number not above x.", example: "floor(2.7)") { a in .number(try a.number(0).rounded(.down)) },
+        Builtin("ceil(x)", topic: "core", doc: "The smallest whole number not below x.", example: "ceil(2.1)") { a in .number(try a.number(0).rounded(.up)) },
+        Builtin("error(message)", topic: "core", doc: "Stops the program with an error carrying the message.", example: "fn check(x) { if x < 0 { error(\"negative\") } else { x } }") { a in
+            throw BuiltinError(try a.string(0), namesBuiltin: false)
+        },
+    ]
+}

@@ -1,0 +1,144 @@
+import Foundation
+import Tensor
+
+/// Results of reductions over plain numbers or lists come back as numbers, not tensors.
+private func result(_ t: Tensor, from input: Value) throws -> Value {
+    if case .tensor = input { return .tensor(t) }
+    if t.rank == 0 { return .number(Double(try t.item())) }
+    return .tensor(t)
+}
+
+/// A function of numbers and tensors: numbers stay numbers, anything else becomes a tensor.
+private func elementwise(_ name: String, _ doc: String, _ example: String,
+                         number: @escaping (Double) -> Double, tensor: @escaping (Tensor) throws -> Tensor) -> Builtin {
+    Builtin("\(name)(x)", topic: "math", doc: doc, example: example) { a in
+        if case .number(let x) = a[0] { return .number(number(x)) }
+        return .tensor(try tensor(try a.tensor(0)))
+    }
+}
+
+private func reduction(_ name: String, _ doc: String, _ example: String,
+                       _ reduce: @escaping (Tensor, Int?, Bool) throws -> Tensor) -> Builtin {
+    Builtin("\(name)(x, axis = nil, keepdim = false)", topic: "reductions", doc: doc, example: example) { a in
+        try result(try reduce(try a.tensor(0), try a.optionalInt(1), try a.bool(2)), from: a[0])
+    }
+}
+
+extension Builtins {
+    static let tensorCreation: [Builtin] = [
+        Builtin("tensor(values)", topic: "creation",
+                doc: "A Float32 tensor from a number or a rectangular nested list of numbers.",
+                example: "tensor([[1, 2], [3, 4]])") { a in .tensor(try a.tensor(0)) },
+        Builtin("zeros(shape)", topic: "creation", doc: "A tensor of zeros; shape is a list such as [2, 3].", example: "zeros([2, 3])") { a in
+            .tensor(try Tensor.zeros(try a.shape(0)))
+        },
+        Builtin("ones(shape)", topic: "creation", doc: "A tensor of ones.", example: "ones([2])") { a in .tensor(try Tensor.ones(try a.shape(0))) },
+        Builtin("full(shape, value)", topic: "creation", doc: "A tensor with every element equal to value.", example: "full([2, 2], 0.5)") { a in
+            .tensor(try Tensor.full(try a.shape(0), value: Float(try a.number(1))))
+        },
+        Builtin("arange(start, end = nil, step = 1)", topic: "creation",
+                doc: "Evenly spaced values from start up to (not including) end; arange(n) counts 0 … n−1.",
+                example: "arange(0, 1, 0.25)") { a in
+            if a.isNil(1) { return .tensor(try Tensor.arange(Float(try a.number(0)))) }
+            return .tensor(try Tensor.arange(Float(try a.number(0)), Float(try a.number(1)), step: Float(try a.number(2))))
+        },
+        Builtin("linspace(start, end, count)", topic: "creation", doc: "count evenly spaced values from start to end, both included.",
+                example: "linspace(0, 1, 5)") { a in
+            .tensor(try Tensor.linspace(Float(try a.number(0)), Float(try a.number(1)), count: try a.int(2)))
+        },
+        Builtin("eye(n, m = nil)", topic: "creation", doc: "The n×m identity matrix (n×n when m is omitted).", example: "eye(3)") { a in
+            .tensor(try Tensor.eye(try a.int(0), try a.optionalInt(1)))
+        },
+        Builtin("rand(shape)", topic: "creation", doc: "Uniform samples in [0, 1) from the session's seeded stream (see seed).", example: "rand([2, 2])") { a in
+            .tensor(try Tensor.rand(try a.shape(0), using: &a.runtime.random.generator))
+        },
+        Builtin("randn(shape)", topic: "creation", doc: "Standard normal samples from the session's seeded stream (see seed).", example: "randn([2, 3])") { a in
+            .tensor(try Tensor.randn(try a.shape(0), using: &a.runtime.random.generator))
+        },
+        Builtin("randint(low, high, shape)", topic: "creation", doc: "Uniform whole numbers in [low, high) as a tensor, from the session's stream.",
+                example: "randint(0, 10, [5])") { a in
+            let (low, high) = (try a.int(0), try a.int(1))
+            guard high > low else { throw BuiltinError("needs low < high, got \(low) and \(high)") }
+            let span = Float(high - low)
+            let u = try Tensor.rand(try a.shape(2), using: &a.runtime.random.generator)
+            return .tensor(try Tensor(u.scalars.map { Swift.min(Float(low) + ($0 * span).rounded(.down), Float(high - 1)) }, shape: u.shape))
+        },
+        Builtin("causal_mask(n)", topic: "creation", doc: "The n×n additive attention mask: 0 on and below the diagonal, -inf above.",
+                example: "causal_mask(3)") { a in .tensor(try Tensor.causalMask(try a.int(0))) },
+    ]
+
+    static let tensorMath: [Builtin] = [
+        elementwise("exp", "eˣ element by element.", "exp(1)", number: Foundation.exp) { $0.exp() },
+        elementwise("log", "Natural logarithm element by element.", "log(tensor([1, 2.718281828]))", number: Foundation.log) { $0.log() },
+        elementwise("sqrt", "Square root element by element.", "sqrt(16)", number: { $0.squareRoot() }) { $0.sqrt() },
+        elementwise("rsqrt", "1/√x element by element.", "rsqrt(tensor([4, 16]))", number: { 1 / $0.squareRoot() }) { $0.rsqrt() },
+        elementwise("abs", "Absolute value element by element.", "abs(-3)", number: { Swift.abs($0) }) { $0.abs() },
+        elementwise("tanh", "Hyperbolic tangent element by element.", "tanh(tensor([0, 1]))", number: Foundation.tanh) { $0.tanh() },
+        elementwise("sigmoid", "1/(1 + e⁻ˣ) element by element.", "sigmoid(0)", number: { 1 / (1 + Foundation.exp(-$0)) }) { $0.sigmoid() },
+        elementwise("relu", "max(x, 0) element by element.", "relu(tensor([-1, 2]))", number: { Swift.max($0, 0) }) { $0.relu() },
+        elementwise("silu", "x·sigmoid(x) element by element (SwiGLU's activation).", "silu(tensor([1, -1]))",
+                    number: { $0 / (1 + Foundation.exp(-$0)) }) { $0.silu() },
+        Builtin("gelu(x, approximate = \"none\")", topic: "math",
+                doc: "Gaussian error linear unit: x·Φ(x) with erf (approximate: \"none\") or GPT-2's tanh form (approximate: \"tanh\").",
+                example: "gelu(tensor([-1, 0, 1]), approximate: \"tanh\")") { a in
+            guard let mode = GeluApproximation(rawValue: try a.string(1)) else {
+                throw BuiltinError("approximate must be \"none\" or \"tanh\", got \(repr(a[1]))")
+            }
+            return .tensor(try a.tensor(0).gelu(approximate: mode))
+        },
+        Builtin("pow(x, exponent)", topic: "math", doc: "x raised to the exponent, element by element; the same as x ^ exponent.",
+                example: "pow(tensor([1, 2, 3]), 2)") { a in
+            if case .number(let x) = a[0], case .number(let p) = a[1] { return .number(Foundation.pow(x, p)) }
+            if case .number(let p) = a[1] { return .tensor(try a.tensor(0).pow(Float(p))) }
+            return .tensor(try a.tensor(0).pow(try a.tensor(1)))
+        },
+        Builtin("clamp(x, min = nil, max = nil)", topic: "math", doc: "Each element limited to [min, max]; either bound may be omitted.",
+                example: "clamp(tensor([-2, 0.5, 3]), min: 0, max: 1)") { a in
+            let low = a.isNil(1) ? -Float.infinity : Float(try a.number(1))
+            let high = a.isNil(2) ? Float.infinity : Float(try a.number(2))
+            return .tensor(try a.tensor(0).clamp(min: low, max: high))
+        },
+        Builtin("maximum(a, b)", topic: "math", doc: "The larger of each pair of elements (broadcasting).", example: "maximum(tensor([1, 5]), 3)") { a in
+            .tensor(try a.tensor(0).maximum(try a.tensor(1)))
+        },
+        Builtin("minimum(a, b)", topic: "math", doc: "The smaller of each pair of elements (broadcasting).", example: "minimum(tensor([1, 5]), 3)") { a in
+            .tensor(try a.tensor(0).minimum(try a.tensor(1)))
+        },
+        Builtin("where(condition, a, b)", topic: "math", doc: "Elements of a where condition is non-zero, of b elsewhere; all three broadcast.",
+                example: "where(tensor([1, 0, 1]), tensor([1, 2, 3]), 0)") { a in
+            .tensor(try Tensor.where(try a.tensor(0), try a.tensor(1), try a.tensor(2)))
+        },
+        Builtin("masked_fill(x, mask, value)", topic: "math", doc: "x with value wherever mask (broadcast to x's shape) is non-zero.",
+                example: "masked_fill(zeros([2, 2]), tensor([[0, 1], [0, 0]]), -inf)") { a in
+            .tensor(try a.tensor(0).maskedFill(try a.tensor(1), value: Float(try a.number(2))))
+        },
+        Builtin("matmul(a, b)", topic: "math", doc: "The matrix product with NumPy's rules (1-D operands, broadcast batch axes); the same as a @ b.",
+                example: "matmul(eye(2), tensor([[1, 2], [3, 4]]))") { a in .tensor(try a.tensor(0).matmul(try a.tensor(1))) },
+        Builtin("softmax(x, axis = -1)", topic: "math", doc: "exp(x) / Σ exp(x) along axis, computed stably.", example: "softmax(tensor([1, 2, 3]))") { a in
+            .tensor(try a.tensor(0).softmax(axis: try a.int(1)))
+        },
+        Builtin("log_softmax(x, axis = -1)", topic: "math", doc: "x − logsumexp(x) along axis, without forming the softmax.",
+                example: "log_softmax(tensor([1, 2, 3]))") { a in .tensor(try a.tensor(0).logSoftmax(axis: try a.int(1))) },
+        reduction("sum", "The sum of all elements, or along axis.", "sum(tensor([[1, 2], [3, 4]]), axis: 0)") { try $0.sum(axis: $1, keepDim: $2) },
+        reduction("mean", "The mean of all elements, or along axis.", "mean([1, 2, 3, 4])") { try $0.mean(axis: $1, keepDim: $2) },
+        reduction("max", "The largest element, or the largest along axis.", "max(tensor([3, 7, 5]))") { try $0.max(axis: $1, keepDim: $2) },
+        reduction("min", "The smallest element, or the smallest along axis.", "min(tensor([3, 7, 5]))") { try $0.min(axis: $1, keepDim: $2) },
+        reduction("argmax", "Index of the largest element (of the flattened tensor, or along axis); the first wins ties.",
+                  "argmax(tensor([3, 7, 5]))") { try $0.argmax(axis: $1, keepDim: $2) },
+        reduction("argmin", "Index of the smallest element (of the flattened tensor, or along axis).", "argmin(tensor([3, 7, 5]))") {
+            try $0.argmin(axis: $1, keepDim: $2)
+        },
+        reduction("logsumexp", "log Σ exp(x) over all elements or along axis, computed stably.", "logsumexp(tensor([1, 2, 3]), axis: -1)") {
+            try $0.logsumexp(axis: $1, keepDim: $2)
+        },
+        Builtin("var(x, axis = nil, keepdim = false, correction = 1)", topic: "reductions",
+                doc: "Variance; correction 1 (the default, as PyTorch) divides by n − 1, correction 0 by n (as NumPy).",
+                example: "var([1, 2, 3, 4], correction: 0)") { a in
+            try result(try a.tensor(0).variance(axis: try a.optionalInt(1), keepDim: try a.bool(2), correction: try a.int(3)), from: a[0])
+        },
+        Builtin("std(x, axis = nil, keepdim = false, correction = 1)", topic: "reductions", doc: "Standard deviation: the square root of var.",
+                example: "std([1, 2, 3, 4])") { a in
+            try result(try a.tensor(0).standardDeviation(axis: try a.optionalInt(1), keepDim: try a.bool(2), correction: try a.int(3)), from: a[0])
+        },
+    ]
+}

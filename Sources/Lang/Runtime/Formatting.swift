@@ -1,0 +1,108 @@
+import Foundation
+import OrderedCollections
+import Tensor
+
+/// A number as PrefLab prints it: whole numbers without a fraction, others in their shortest form.
+func format(_ x: Double) -> String {
+    if x.isNaN { return "nan" }
+    if x.isInfinite { return x < 0 ? "-inf" : "inf" }
+    if x == x.rounded(), Swift.abs(x) < 1e16 { return String(Int(x)) }
+    return x.description
+}
+
+/// How a value reads inside other values and at the REPL: strings quoted.
+func repr(_ value: Value) -> String {
+    switch value {
+    case .string(let s): return quote(s)
+    default: return display(value)
+    }
+}
+
+/// How `print` shows a value: strings as they are, everything else as `repr`.
+func display(_ value: Value) -> String {
+    switch value {
+    case .number(let x): return format(x)
+    case .bool(let b): return b ? "true" : "false"
+    case .string(let s): return s
+    case .nil: return "nil"
+    case .list(let items): return "[" + items.map(repr).joined(separator: ", ") + "]"
+    case .record(let fields):
+        if fields.isEmpty { return "{}" }
+        return "{" + fields.map { "\(fieldName($0.key)): \(repr($0.value))" }.joined(separator: ", ") + "}"
+    case .tensor(let t): return t.description
+    case .function(let closure): return "<fn \(closure.function.signature)>"
+    case .builtin(let builtin): return "<builtin \(builtin.signature)>"
+    case .handle(let handle): return handle.summary
+    }
+}
+
+private func fieldName(_ key: String) -> String {
+    let scalars = Array(key.unicodeScalars)
+    let plain = !scalars.isEmpty && Lexer.isIdentifierStart(scalars[0]) && scalars.allSatisfy(Lexer.isIdentifierContinue)
+        && Keyword(rawValue: key) == nil
+    return plain ? key : quote(key)
+}
+
+func quote(_ s: String) -> String {
+    var out = "\""
+    for c in s.unicodeScalars {
+        switch c {
+        case "\n": out += "\\n"
+        case "\t": out += "\\t"
+        case "\r": out += "\\r"
+        case "\"": out += "\\\""
+        case "\\": out += "\\\\"
+        default: out.unicodeScalars.append(c)
+        }
+    }
+    return out + "\""
+}
+
+/// The value as JSON, the stable form external tools read from `preflab --json`:
+/// numbers (non-finite ones as null), strings, booleans, null, lists, records as objects,
+/// tensors as `{"shape": [...], "data": [...]}` with data flat and row-major.
+public func json(_ value: Value) -> String {
+    switch value {
+    case .number(let x): return jsonNumber(x)
+    case .bool(let b): return b ? "true" : "false"
+    case .string(let s): return jsonString(s)
+    case .nil: return "null"
+    case .list(let items): return "[" + items.map(json).joined(separator: ", ") + "]"
+    case .record(let fields):
+        return "{" + fields.map { "\(jsonString($0.key)): \(json($0.value))" }.joined(separator: ", ") + "}"
+    case .tensor(let t):
+        let shape = t.shape.map(String.init).joined(separator: ", ")
+        let data = t.scalars.map(jsonFloat).joined(separator: ", ")
+        return "{\"shape\": [\(shape)], \"data\": [\(data)]}"
+    case .function, .builtin, .handle: return jsonString(display(value))
+    }
+}
+
+private func jsonNumber(_ x: Double) -> String {
+    guard x.isFinite else { return "null" }
+    if x == x.rounded(), Swift.abs(x) < 1e15 { return String(Int(x)) }
+    return x.description
+}
+
+/// Float32 elements in their shortest Float form, so 0.1 stays 0.1 rather than 0.10000000149.
+private func jsonFloat(_ x: Float) -> String {
+    guard x.isFinite else { return "null" }
+    if x == x.rounded(), Swift.abs(x) < 1e15 { return String(Int(x)) }
+    return x.description
+}
+
+private func jsonString(_ s: String) -> String {
+    var out = "\""
+    for c in s.unicodeScalars {
+        switch c {
+        case "\"": out += "\\\""
+        case "\\": out += "\\\\"
+        case "\n": out += "\\n"
+        case "\r": out += "\\r"
+        case "\t": out += "\\t"
+        case let c where c.value < 0x20: out += String(format: "\\u%04x", c.value)
+        default: out.unicodeScalars.append(c)
+        }
+    }
+    return out + "\""
+}

@@ -1,0 +1,114 @@
+import Foundation
+import OrderedCollections
+import Tensor
+
+/// A binary operator's meaning for each pair of operand types.
+enum BinaryOperator: String {
+    case add = "+", subtract = "-", multiply = "*", divide = "/", remainder = "%", power = "^", matmul = "@"
+    case equal = "==", notEqual = "!=", less = "<", lessOrEqual = "<=", greater = ">", greaterOrEqual = ">="
+
+    /// The fast path for two numbers; nil for an operator numbers do not have (`@`).
+    @inline(__always)
+    func numbers(_ x: Double, _ y: Double) -> Value? {
+        switch self {
+        case .add: return .number(x + y)
+        case .subtract: return .number(x - y)
+        case .multiply: return .number(x * y)
+        case .divide: return .number(x / y)
+        case .remainder:
+            // Python's rule: the result takes the divisor's sign.
+            let r = fmod(x, y)
+            return .number(r != 0 && (r < 0) != (y < 0) ? r + y : r)
+        case .power: return .number(Foundation.pow(x, y))
+        case .matmul: return nil
+        case .equal: return .bool(x == y)
+        case .notEqual: return .bool(x != y)
+        case .less: return .bool(x < y)
+        case .lessOrEqual: return .bool(x <= y)
+        case .greater: return .bool(x > y)
+        case .greaterOrEqual: return .bool(x >= y)
+        }
+    }
+
+    func apply(_ a: Value, _ b: Value) throws -> Value {
+        switch (a, b) {
+        case (.tensor, _), (_, .tensor):
+            if case .list = a {} else if case .list = b {} else {
+                return .tensor(try tensors(try a.asTensorOperand(), try b.asTensorOperand()))
+            }
+        case (.string(let x), .string(let y)):
+            switch self {
+            case .add: return .string(x + y)
+            case .equal: return .bool(x == y)
+            case .notEqual: return .bool(x != y)
+            case .less: return .bool(x < y)
+            case .lessOrEqual: return .bool(x <= y)
+            case .greater: return .bool(x > y)
+            case .greaterOrEqual: return .bool(x >= y)
+            default: break
+            }
+        case (.list(let x), .list(let y)) where self == .add:
+            return .list(x + y)
+        case (.bool(let x), .bool(let y)) where self == .equal || self == .notEqual:
+            return .bool((x == y) == (self == .equal))
+        default:
+            break
+        }
+        if self == .equal { return .bool(valuesEqual(a, b)) }
+        if self == .notEqual { return .bool(!valuesEqual(a, b)) }
+        if self == .matmul, case .number = a, case .number = b {
+            throw OperatorError(message: "'@' multiplies matrices; use '*' for numbers")
+        }
+        throw OperatorError(message: "cannot apply '\(rawValue)' to a \(a.typeName) and a \(b.typeName)")
+    }
+
+    private func tensors(_ x: Tensor, _ y: Tensor) throws -> Tensor {
+        switch self {
+        case .add: return try x + y
+        case .subtract: return try x - y
+        case .multiply: return try x * y
+        case .divide: return try x / y
+        case .power: return y.rank == 0 && !y.requiresGrad ? x.pow(try y.item()) : try x.pow(y)
+        case .matmul: return try x.matmul(y)
+        case .equal: return try x.equal(y)
+        case .notEqual: return try x.notEqual(y)
+        case .less: return try x.less(y)
+        case .lessOrEqual: return try x.lessOrEqual(y)
+        case .greater: return try x.greater(y)
+        case .greaterOrEqual: return try x.greaterOrEqual(y)
+        case .remainder: throw OperatorError(message: "'%' is not defined for tensors")
+        }
+    }
+}
+
+struct OperatorError: Error {
+    let message: String
+}
+
+extension Value {
+    func asTensorOperand() throws -> Tensor {
+        switch self {
+        case .tensor(let t): return t
+        case .number(let x): return Tensor(Float(x))
+        case .bool(let b): return Tensor(b ? 1 : 0)
+        default: throw OperatorError(message: "cannot combine a tensor with a \(typeName)")
+        }
+    }
+}
+
+/// Structural equality for `==` outside tensors: numbers, strings, lists and records by content.
+func valuesEqual(_ a: Value, _ b: Value) -> Bool {
+    switch (a, b) {
+    case (.number(let x), .number(let y)): return x == y
+    case (.bool(let x), .bool(let y)): return x == y
+    case (.string(let x), .string(let y)): return x == y
+    case (.nil, .nil): return true
+    case (.list(let x), .list(let y)): return x.count == y.count && zip(x, y).allSatisfy { valuesEqual($0, $1) }
+    case (.record(let x), .record(let y)):
+        return x.count == y.count && x.allSatisfy { key, value in y[key].map { valuesEqual(value, $0) } ?? false }
+    case (.function(let x), .function(let y)): return x === y
+    case (.builtin(let x), .builtin(let y)): return x === y
+    case (.handle(let x), .handle(let y)): return x === y
+    default: return false
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+
+/// What the REPL does with one entry, without the terminal: run it, show its value unless it
+/// ends with `;`, keep the value in `ans`, and turn `?name` into `help("name")`. The REPL,
+/// `:record` and the documentation tests all go through here.
+public final class Session {
+    public let interpreter: Interpreter
+
+    public init(interpreter: Interpreter = Interpreter()) {
+        self.interpreter = interpreter
+    }
+
+    /// The outcome of one entry.
+    public struct Entry {
+        /// What `print` and `help` wrote while it ran.
+        public let printed: String
+        /// The value as the prompt shows it; nil when nothing is shown.
+        public let shown: String?
+        public let error: Error?
+
+        /// Everything the prompt shows for the entry, in order.
+        public var transcript: String {
+            printed + (shown.map { $0 + "\n" } ?? "") + (error.map { "\($0)\n" } ?? "")
+        }
+    }
+
+    /// Whether `text` is unfinished (an open bracket, a trailing operator), so the prompt should
+    /// read another line before running it.
+    public static func needsMoreInput(_ text: String) -> Bool {
+        do {
+            try Interpreter.checkSyntax(Source(name: "<repl>", text: text))
+            return false
+        } catch let error as LangError {
+            return error.kind == .incomplete
+        } catch {
+            return false
+        }
+    }
+
+    /// Runs one entry. Output still reaches the interpreter's `write` as it happens.
+    public func submit(_ text: String) -> Entry {
+        var entry = text
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        if trimmed.hasPrefix("?") {
+            let name = trimmed.dropFirst().trimmingCharacters(in: .whitespaces).filter { $0 != "\"" }
+            entry = "help(\"\(name)\")"
+        }
+        var printed = ""
+        let write = interpreter.write
+        interpreter.write = { chunk in
+            printed += chunk
+            write(chunk)
+        }
+        defer { interpreter.write = write }
+        do {
+            let result = try interpreter.evaluate(Source(name: "<repl>", text: entry))
+            if result.silenced { return Entry(printed: printed, shown: nil, error: nil) }
+            if case .nil = result.value { return Entry(printed: printed, shown: nil, error: nil) }
+            interpreter.define("ans", result.value)
+            return Entry(printed: printed, shown: result.value.replDescription, error: nil)
+        } catch {
+            return Entry(printed: printed, shown: nil, error: error)
+        }
+    }
+}

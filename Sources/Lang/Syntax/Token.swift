@@ -1,0 +1,38 @@
+/// The kinds of token the lexer produces.
+enum TokenKind: Equatable {
+    case number(Double)
+    case string(String)
+    case identifier(String)
+    case keyword(Keyword)
+    case symbol(String)
+    case newline
+    case end
+}
+
+enum Keyword: String, CaseIterable {
+    case `let`, fn, `if`, `else`, `for`, `in`, `while`, `return`, `break`, `continue`
+    case `true`, `false`, `nil`, and, or, not, nan, inf
+}
+
+struct Token {
+    let kind: TokenKind
+    let span: Span
+
+    var isEnd: Bool { kind == .end }
+
+    func isSymbol(_ text: String) -> Bool { kind == .symbol(text) }
+    func isKeyword(_ keyword: Keyword) -> Bool { kind == .keyword(keyword) }
+
+    /// How the token reads in an error message.
+    var describedForError: String {
+        switch kind {
+        case .number(let value): return "number \(value)"
+        case .string: return "string"
+        case .identifier(let name): return "'\(name)'"
+        case .keyword(let keyword): return "'\(keyword.rawValue)'"
+        case .symbol(let text): return "'\(text)'"
+        case .newline: return "end of line"
+        case .end: return "end of input"
+        }
+    }
+}

@@ -1,0 +1,102 @@
+import CEditLine
+import Foundation
+import Lang
+
+/// Tab completion through libedit's readline emulation: variables and builtins; fields after
+/// `.`; keyword arguments inside a call; file paths inside a string.
+enum Completion {
+    nonisolated(unsafe) private static var interpreter: Interpreter?
+    nonisolated(unsafe) private static var candidates: [String] = []
+    nonisolated(unsafe) private static var next = 0
+
+    /// Everything but `.` and `/` breaks words, so `run.lo` and `data/tr` reach us whole.
+    private static let wordBreaks = strdup(" \t\n\"\\'`@$><=;|&{(+-*%^[],:)")
+
+    static func install(for interpreter: Interpreter) {
+        self.interpreter = interpreter
+        ce_set_readline_name("preflab")
+        ce_set_basic_word_break_characters(wordBreaks)
+        ce_set_attempted_completion { text, start, _ in
+            guard let text else { return nil }
+            rl_attempted_completion_over = 1
+            let prefix = String(cString: text)
+            let line = rl_line_buffer.map { String(cString: $0) } ?? ""
+            let before = String(line.unicodeScalars.prefix(Int(start)))
+            if Completion.insideString(before) {
+                return rl_completion_matches(text, rl_filename_completion_function)
+            }
+            Completion.candidates = Completion.matches(for: prefix, before: before)
+            Completion.next = 0
+            if Completion.candidates.count == 1, let only = Completion.candidates.first,
+               only.hasSuffix(".") || only.hasSuffix(": ") || only.hasSuffix("(") {
+                ce_set_completion_append_character(0)
+            } else {
+                ce_set_completion_append_character(32)
+            }
+            return rl_completion_matches(text) { _, state in
+                if state == 0 { Completion.next = 0 }
+                guard Completion.next < Completion.candidates.count else { return nil }
+                defer { Completion.next += 1 }
+                return strdup(Completion.candidates[Completion.next])
+            }
+        }
+    }
+
+    /// An odd number of unescaped quotes before the word means the word is inside a string.
+    static func insideString(_ text: String) -> Bool {
+        var inside = false
+        var escaped = false
+        for c in text {
+            if escaped { escaped = false; continue }
+            if c == "\\" { escaped = true } else if c == "\"" { inside.toggle() }
+        }
+        return inside
+    }
+
+    /// Completions of `prefix`, the word under the cursor, given the text before it.
+    static func matches(for prefix: String, before: String) -> [String] {
+        guard let interpreter else { return [] }
+        if let dot = prefix.lastIndex(of: ".") {
+            let receiver = String(prefix[..<dot])
+            let partial = String(prefix[prefix.index(after: dot)...])
+            return fields(of: interpreter.value(of: receiver)).filter { $0.hasPrefix(partial) }.map { receiver + "." + $0 }
+        }
+        var names = Set(interpreter.knownNames)
+        if let function = enclosingCall(before) {
+            for parameter in interpreter.parameterNames(of: function) { names.insert(parameter + ": ") }
+        }
+        return names.filter { $0.hasPrefix(prefix) }.sorted()
+    }
+
+    private static func fields(of value: Value?) -> [String] {
+        switch value {
+        case .record(let fields)?: return Array(fields.keys)
+        case .tensor?: return ["shape", "rank", "numel", "grad", "requires_grad", "T"]
+        default: return []
+        }
+    }
+
+    /// The name of the function whose argument list the cursor is in, if any.
+    static func enclosingCall(_ text: String) -> String? {
+        var depth = 0
+        let scalars = Array(text.unicodeScalars)
+        var i = scalars.count - 1
+        while i >= 0 {
+            switch scalars[i] {
+            case ")", "]": depth += 1
+            case "[": depth -= 1
+            case "(":
+                if depth == 0 {
+                    var j = i - 1
+                    while j >= 0, scalars[j].properties.isAlphabetic || scalars[j] == "_" || ("0"..."9").contains(scalars[j]) { j -= 1 }
+                    let name = String(String.UnicodeScalarView(scalars[(j + 1)..<i]))
+                    return name.isEmpty ? nil : name
+                }
+                depth -= 1
+            default: break
+            }
+            i -= 1
+        }
+        return nil
+    }
+}

@@ -1,0 +1,101 @@
+import ArgumentParser
+import Foundation
+import Lang
+
+/// `preflab`: the REPL, script runner and one-line evaluator.
+@main
+struct PrefLabCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "preflab",
+        abstract: "PrefLab: study preference optimisation (DPO and its repairs) interactively.",
+        discussion: """
+            With no arguments on a terminal, starts the REPL. With a file, runs it as a script; the
+            remaining arguments are the script's `args`. With standard input that is not a terminal,
+            runs it as a script. Exit status: 0 success, 1 error in the program, 2 bad command line.
+            """)
+
+    @Option(name: .customShort("e"), help: ArgumentHelp("Evaluate CODE and print its value.", valueName: "CODE"))
+    var expression: String?
+
+    @Flag(help: "Print the final value as JSON (tensors as {\"shape\": [...], \"data\": [...]}).")
+    var json = false
+
+    @Option(help: ArgumentHelp("Run the script and write a Markdown transcript of each statement, its output and its value.", valueName: "OUT.md"))
+    var notebook: String?
+
+    @Argument(parsing: .captureForPassthrough, help: ArgumentHelp("A script to run, then its arguments.", valueName: "FILE.pref"))
+    var arguments: [String] = []
+
+    static func main() {
+        do {
+            var command = try parseAsRoot() as? PrefLabCommand ?? PrefLabCommand()
+            try command.validate()
+            let status = command.execute()
+            Foundation.exit(status)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                print(fullMessage(for: error))
+                Foundation.exit(0)
+            }
+            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            Foundation.exit(2)
+        }
+    }
+
+    func validate() throws {
+        if let first = arguments.first, first.hasPrefix("-"), first != "-" {
+            throw ValidationError("unknown option '\(first)'")
+        }
+        if expression != nil, !arguments.isEmpty, notebook == nil {
+            throw ValidationError("give either -e CODE or a script file, not both")
+        }
+        if notebook != nil, arguments.isEmpty {
+            throw ValidationError("--notebook needs a script file to run")
+        }
+    }
+
+    /// Runs what the command line asks for; the process exit status.
+    func execute() -> Int32 {
+        let scriptArguments = Array(arguments.dropFirst())
+        if let notebook, let script = arguments.first {
+            return Notebook.run(script: script, arguments: scriptArguments, output: notebook)
+        }
+        if let expression {
+            return runProgram(Source(name: "<-e>", text: expression), arguments: [], printValue: true)
+        }
+        if let script = arguments.first {
+            guard let text = try? String(contentsOfFile: script, encoding: .utf8) else {
+                report("cannot read \(script)")
+                return 1
+            }
+            return runProgram(Source(name: script, text: text), arguments: scriptArguments, printValue: json)
+        }
+        if isatty(STDIN_FILENO) == 1 {
+            return REPL().run()
+        }
+        let input = FileHandle.standardInput.readDataToEndOfFile()
+        return runProgram(Source(name: "<stdin>", text: String(decoding: input, as: UTF8.self)), arguments: [], printValue: json)
+    }
+
+    private func runProgram(_ source: Source, arguments: [String], printValue: Bool) -> Int32 {
+        let interpreter = Interpreter(arguments: arguments)
+        Interrupts.install(interpreter.interrupt)
+        do {
+            let result = try interpreter.evaluate(source)
+            if json {
+                print(result.value.json)
+            } else if printValue, !result.silenced {
+                if case .nil = result.value {} else { print(result.value.replDescription) }
+            }
+            return 0
+        } catch {
+            report(error)
+            return 1
+        }
+    }
+}
+
+func report(_ error: Any) {
+    FileHandle.standardError.write(Data(("\(error)" + "\n").utf8))
+}

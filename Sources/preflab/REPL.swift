@@ -1,0 +1,142 @@
+import CEditLine
+import Foundation
+import Lang
+
+/// The interactive prompt: libedit line editing, persistent history, completion, multi-line
+/// entries decided by the parser, auto-printing, `:` commands and Ctrl-C that never loses state.
+final class REPL {
+    private let session = Session()
+    private var interpreter: Interpreter { session.interpreter }
+    /// Successful entries, for `:save`.
+    private var transcript: [String] = []
+    private var recorder: Notebook.Recorder?
+    private let historyPath = (ProcessInfo.processInfo.environment["HOME"] ?? ".") + "/.preflab_history"
+
+    func run() -> Int32 {
+        setlocale(LC_ALL, "")
+        Interrupts.install(interpreter.interrupt)
+        Completion.install(for: interpreter)
+        using_history()
+        stifle_history(1000)
+        read_history(historyPath)
+        print("PrefLab — :help for commands, help() for builtins, Ctrl-D to quit.")
+        while let entry = readEntry() {
+            let trimmed = entry.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !trimmed.isEmpty else { continue }
+            add_history(entry)
+            if trimmed.hasPrefix(":") {
+                if !command(trimmed) { break }
+            } else if trimmed.hasPrefix("?") {
+                evaluate(trimmed, record: false)
+            } else {
+                evaluate(entry, record: true)
+            }
+        }
+        write_history(historyPath)
+        print("")
+        return 0
+    }
+
+    /// One entry: lines are read until the parser no longer says the input is incomplete.
+    /// Nil at end of input (Ctrl-D on an empty line).
+    private func readEntry() -> String? {
+        var lines: [String] = []
+        while true {
+            let prompt = lines.isEmpty ? "pref> " : "  ... "
+            Interrupts.pressed = false
+            guard let raw = readline(prompt) else {
+                if Interrupts.pressed {
+                    print("^C")
+                    lines = []
+                    continue
+                }
+                return lines.isEmpty ? nil : lines.joined(separator: "\n")
+            }
+            let line = String(cString: raw)
+            free(raw)
+            lines.append(line)
+            let text = lines.joined(separator: "\n")
+            if lines.count == 1, text.trimmingCharacters(in: .whitespaces).hasPrefix(":") || text.hasPrefix("?") { return text }
+            if !Session.needsMoreInput(text) || line.trimmingCharacters(in: .whitespaces).isEmpty && lines.count > 1 {
+                return text
+            }
+        }
+    }
+
+    private func evaluate(_ text: String, record: Bool) {
+        let entry = session.submit(text)
+        if let shown = entry.shown { print(shown) }
+        if let error = entry.error {
+            if let langError = error as? LangError, langError.kind == .interrupted {
+                print("interrupted; variables keep the values they had when it stopped")
+            } else {
+                report(error)
+            }
+        } else if record {
+            transcript.append(text)
+        }
+        if record { recorder?.add(code: text, output: entry.transcript) }
+    }
+
+    /// Runs a `:` command; false to quit.
+    private func command(_ line: String) -> Bool {
+        let parts = line.split(separator: " ", maxSplits: 1).map(String.init)
+        let argument = parts.count > 1 ? parts[1].trimmingCharacters(in: .whitespaces) : ""
+        switch parts[0] {
+        case ":quit", ":q", ":exit":
+            return false
+        case ":help":
+            print("""
+                :help            this list
+                :load FILE       run a script in this session
+                :save FILE       write this session's successful entries as a runnable script
+                :time EXPR       evaluate and show how long it took
+                :vars            variables with type, shape and size (as who())
+                :record OUT.md   write a Markdown transcript of the session from now on
+                :quit            leave (Ctrl-D too)
+                ?name            help for a builtin; help() lists them all
+                A trailing ';' stops a value from printing; ans holds the last value.
+                """)
+        case ":load":
+            guard let text = try? String(contentsOfFile: argument, encoding: .utf8) else {
+                report("cannot read \(argument)")
+                return true
+            }
+            do {
+                try interpreter.evaluate(Source(name: argument, text: text))
+                transcript.append(text)
+            } catch { report(error) }
+        case ":save":
+            do {
+                try AtomicFile.write(transcript.joined(separator: "\n") + "\n", to: argument)
+                print("saved \(transcript.count) entries to \(argument)")
+            } catch { report("cannot write \(argument): \(error)") }
+        case ":time":
+            let start = DispatchTime.now().uptimeNanoseconds
+            evaluate(argument, record: true)
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            print(String(format: "time: %.3f s", seconds))
+        case ":vars":
+            evaluate("who()", record: false)
+        case ":record":
+            recorder = Notebook.Recorder(path: argument)
+            print("recording to \(argument)")
+        default:
+            report("unknown command \(parts[0]); :help lists the commands")
+        }
+        return true
+    }
+}
+
+/// Writes files so a crash never leaves half of one: a temporary file, then a rename.
+enum AtomicFile {
+    static func write(_ text: String, to path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp")
+        try Data(text.utf8).write(to: temporary)
+        if rename(temporary.path, url.path) != 0 {
+            try? FileManager.default.removeItem(at: temporary)
+            throw CocoaError(.fileWriteUnknown)
+        }
+    }
+}
