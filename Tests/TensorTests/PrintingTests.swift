@@ -26,7 +26,7 @@ struct PrintingCase: Decodable, CustomTestStringConvertible {
     @Test(arguments: PrintingCase.all)
     func matchesNumPy(_ golden: PrintingCase) throws {
         let tensor = try Tensor(golden.bits.map(Float.init(bitPattern:)), shape: golden.shape)
-        #expect(tensor.body() == golden.expected)
+        #expect(tensor.formattedValues() == golden.expected)
     }
 
     @Test func footerNamesShapeAndGrad() throws {
@@ -38,12 +38,12 @@ struct PrintingCase: Decodable, CustomTestStringConvertible {
 
     @Test func stridedViewsPrintInLogicalOrder() throws {
         let t = try Tensor(nested: [[1, 2, 3], [4, 5, 6]]).transposed()
-        #expect(t.body() == "[[1., 4.],\n [2., 5.],\n [3., 6.]]")
+        #expect(t.formattedValues() == "[[1., 4.],\n [2., 5.],\n [3., 6.]]")
     }
 
     @Test func optionsChangeSummaryAndDigits() throws {
         let t = try Tensor.arange(10)
-        #expect(t.body(threshold: 5, edgeItems: 2) == "[0., 1., ..., 8., 9.]")
-        #expect(Tensor([1.0 / 3]).body(precision: 3) == "[0.333]")
+        #expect(t.formattedValues(threshold: 5, edgeItems: 2) == "[0., 1., ..., 8., 9.]")
+        #expect(Tensor([1.0 / 3]).formattedValues(precision: 3) == "[0.333]")
     }
 }

@@ -18,6 +18,12 @@ func repr(_ value: Value) -> String {
     }
 }
 
+/// Inside a list or record a tensor shows as `tensor([…])`, without the shape footer.
+private func nestedRepr(_ value: Value) -> String {
+    if case .tensor(let t) = value { return "tensor(" + t.formattedValues() + ")" }
+    return repr(value)
+}
+
 /// How `print` shows a value: strings as they are, everything else as `repr`.
 func display(_ value: Value) -> String {
     switch value {
@@ -25,10 +31,10 @@ func display(_ value: Value) -> String {
     case .bool(let b): return b ? "true" : "false"
     case .string(let s): return s
     case .nil: return "nil"
-    case .list(let items): return "[" + items.map(repr).joined(separator: ", ") + "]"
+    case .list(let items): return "[" + items.map(nestedRepr).joined(separator: ", ") + "]"
     case .record(let fields):
         if fields.isEmpty { return "{}" }
-        return "{" + fields.map { "\(fieldName($0.key)): \(repr($0.value))" }.joined(separator: ", ") + "}"
+        return "{" + fields.map { "\(fieldName($0.key)): \(nestedRepr($0.value))" }.joined(separator: ", ") + "}"
     case .tensor(let t): return t.description
     case .function(let closure): return "<fn \(closure.function.signature)>"
     case .builtin(let builtin): return "<builtin \(builtin.signature)>"

@@ -40,10 +40,23 @@ public struct LangError: Error, CustomStringConvertible {
         } else {
             lines.append("error: \(message)")
         }
+        // Deep recursion repeats one call many times: show it three times and count the rest.
+        var previous: String?
+        var repeats = 0
         for frame in stack {
             let (line, column) = frame.source.location(of: frame.span.start)
-            lines.append("  in \(frame.function) called at \(frame.source.name):\(line):\(column)")
+            let text = "  in \(frame.function) called at \(frame.source.name):\(line):\(column)"
+            if text == previous {
+                repeats += 1
+                if repeats >= 3 { continue }
+            } else {
+                if repeats >= 3 { lines.append("  … the same call \(repeats - 2) more times") }
+                repeats = 0
+            }
+            previous = text
+            lines.append(text)
         }
+        if repeats >= 3 { lines.append("  … the same call \(repeats - 2) more times") }
         return lines.joined(separator: "\n")
     }
 

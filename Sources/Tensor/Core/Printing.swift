@@ -14,11 +14,11 @@ extension Tensor: CustomStringConvertible {
     ///   - lineWidth: where rows wrap.
     public func formatted(precision: Int = 8, threshold: Int = 1000, edgeItems: Int = 3, lineWidth: Int = 75) -> String {
         let footer = "[Float32 tensor of shape \(shape)\(requiresGrad ? ", requires grad" : "")]"
-        return body(precision: precision, threshold: threshold, edgeItems: edgeItems, lineWidth: lineWidth) + "\n" + footer
+        return formattedValues(precision: precision, threshold: threshold, edgeItems: edgeItems, lineWidth: lineWidth) + "\n" + footer
     }
 
     /// The values without the footer, e.g. `[[1., 2.],\n [3., 4.]]`.
-    func body(precision: Int = 8, threshold: Int = 1000, edgeItems: Int = 3, lineWidth: Int = 75) -> String {
+    public func formattedValues(precision: Int = 8, threshold: Int = 1000, edgeItems: Int = 3, lineWidth: Int = 75) -> String {
         let dense = contiguous()
         let values = UnsafeBufferPointer(start: dense.base, count: count)
         guard count > 0 else { return "[]" }
