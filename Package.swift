@@ -33,6 +33,7 @@ let package = Package(
         .executableTarget(name: "preflab-bench", dependencies: ["Tensor", "CBLAS"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LangTests", dependencies: ["Lang", "Tensor"]),
+        .testTarget(name: "PrefLabCLITests", dependencies: ["preflab"]),
         .testTarget(name: "SystemLibraryTests", dependencies: ["CBLAS", "CEditLine"]),
     ],
     swiftLanguageModes: [.v5]

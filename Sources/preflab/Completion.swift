@@ -22,17 +22,12 @@ enum Completion {
             let prefix = String(cString: text)
             let line = rl_line_buffer.map { String(cString: $0) } ?? ""
             let before = String(line.unicodeScalars.prefix(Int(start)))
-            if Completion.insideString(before) {
-                return rl_completion_matches(text, rl_filename_completion_function)
-            }
-            Completion.candidates = Completion.matches(for: prefix, before: before)
-            Completion.next = 0
-            if Completion.candidates.count == 1, let only = Completion.candidates.first,
-               only.hasSuffix(".") || only.hasSuffix(": ") || only.hasSuffix("(") {
-                ce_set_completion_append_character(0)
+            if let path = Completion.openString(before + prefix) {
+                Completion.candidates = Completion.paths(completing: path, word: prefix)
             } else {
-                ce_set_completion_append_character(32)
+                Completion.candidates = Completion.matches(for: prefix, before: before)
             }
+            Completion.next = 0
             return rl_completion_matches(text) { _, state in
                 if state == 0 { Completion.next = 0 }
                 guard Completion.next < Completion.candidates.count else { return nil }
@@ -42,15 +37,40 @@ enum Completion {
         }
     }
 
-    /// An odd number of unescaped quotes before the word means the word is inside a string.
-    static func insideString(_ text: String) -> Bool {
-        var inside = false
+    /// The text of the string the cursor is in (after its opening quote), or nil outside strings.
+    static func openString(_ text: String) -> String? {
+        var contents: String?
         var escaped = false
         for c in text {
-            if escaped { escaped = false; continue }
-            if c == "\\" { escaped = true } else if c == "\"" { inside.toggle() }
+            if escaped {
+                escaped = false
+                contents?.append(c)
+            } else if c == "\\" {
+                escaped = true
+            } else if c == "\"" {
+                contents = contents == nil ? "" : nil
+            } else {
+                contents?.append(c)
+            }
         }
-        return inside
+        return contents
+    }
+
+    /// Files and folders that complete `path`, as replacements for `word`, the end of `path`
+    /// that libedit will replace (paths contain characters such as '-' that end words).
+    /// A lone file completes with its closing quote, since libedit adds a space after a unique match.
+    static func paths(completing path: String, word: String) -> [String] {
+        let folder = path.lastIndex(of: "/").map { String(path[...$0]) } ?? ""
+        let partial = String(path.dropFirst(folder.count))
+        let listed = (try? FileManager.default.contentsOfDirectory(atPath: folder.isEmpty ? "." : folder)) ?? []
+        let keep = path.count - word.count
+        let names = listed.filter { $0.hasPrefix(partial) && (partial.hasPrefix(".") || !$0.hasPrefix(".")) }.sorted()
+        return names.map { name in
+            var isFolder: ObjCBool = false
+            FileManager.default.fileExists(atPath: folder + name, isDirectory: &isFolder)
+            let ending = isFolder.boolValue ? "/" : names.count == 1 ? "\"" : ""
+            return String((folder + name + ending).dropFirst(keep))
+        }
     }
 
     /// Completions of `prefix`, the word under the cursor, given the text before it.

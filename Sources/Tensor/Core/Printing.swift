@@ -18,29 +18,48 @@ extension Tensor: CustomStringConvertible {
     }
 
     /// The values without the footer, e.g. `[[1., 2.],\n [3., 4.]]`.
+    ///
+    /// Options out of range are clamped instead of trapping, because printing must never crash:
+    /// a negative `precision` or `edgeItems` acts as 0 (NumPy would raise), and a `lineWidth`
+    /// below 1 puts every element on its own line.
     public func formattedValues(precision: Int = 8, threshold: Int = 1000, edgeItems: Int = 3, lineWidth: Int = 75) -> String {
-        let dense = contiguous()
-        let values = UnsafeBufferPointer(start: dense.base, count: count)
         guard count > 0 else { return "[]" }
+        let precision = Swift.max(0, precision)
+        let edgeItems = Swift.min(Swift.max(0, edgeItems), count)
+        let lineWidth = Swift.max(0, lineWidth)
         let summarise = count > threshold
-        let shown = summarise ? Self.edgeValues(values, shape: shape, edgeItems: edgeItems) : Array(values)
+        // Elements are read through this view's own strides, so summarising a huge or broadcast
+        // tensor touches only the edges instead of copying every element first.
+        let source = base
+        let shown = summarise && rank > 0 ? edgeValues(edgeItems: edgeItems) : scalars
         let format = NumberFormat(shown, precision: precision)
-        guard rank > 0 else { return format.string(values[0]) }
-        let strides = Shape.contiguousStrides(shape)
+        guard rank > 0 else { return format.string(source.pointee) }
         let separator = ", "
 
         func render(axis: Int, offset: Int, indent: String, width: Int) -> String {
             let extent = shape[axis]
             let elided = summarise && 2 * edgeItems < extent
+            if extent == 1 && !elided && axis < rank - 1 {
+                // A run of unit axes only adds brackets and indentation. Taking it in one step keeps
+                // the recursion as deep as the number of longer axes (at most ~40 for any tensor
+                // that fits in memory), so a tensor of rank 100 000 cannot overflow the stack.
+                var next = axis + 1
+                while next < rank - 1 && shape[next] == 1 { next += 1 }
+                let run = next - axis
+                let inner = render(axis: next, offset: offset, indent: indent + String(repeating: " ", count: run), width: width - run)
+                return String(repeating: "[", count: run) + inner + String(repeating: "]", count: run)
+            }
             let positions = elided ? Array(0..<edgeItems) + [-1] + Array((extent - edgeItems)..<extent) : Array(0..<extent)
-            let deeper = indent + " "
+            let step = strides[axis]
             var text = ""
             if axis == rank - 1 {
                 let elementWidth = width - Swift.max(separator.trimmingCharacters(in: .whitespaces).count, 1)
+                // Lengths in UTF-8 units (all ASCII here) are O(1), unlike Character counts.
+                let indentLength = indent.utf8.count
                 var line = indent
                 for (n, position) in positions.enumerated() {
-                    let word = position < 0 ? "..." : format.string(values[offset + position])
-                    if line.count + word.count > elementWidth && line.count > indent.count {
+                    let word = position < 0 ? "..." : format.string(source[offset + position * step])
+                    if line.utf8.count + word.utf8.count > elementWidth && line.utf8.count > indentLength {
                         text += line.trimmingTrailingSpaces() + "\n"
                         line = indent
                     }
@@ -49,9 +68,10 @@ extension Tensor: CustomStringConvertible {
                 }
                 text += line
             } else {
+                let deeper = indent + " "
                 let lineSeparator = separator.trimmingCharacters(in: .whitespaces) + String(repeating: "\n", count: rank - 1 - axis)
                 for (n, position) in positions.enumerated() {
-                    let nested = position < 0 ? "..." : render(axis: axis + 1, offset: offset + position * strides[axis],
+                    let nested = position < 0 ? "..." : render(axis: axis + 1, offset: offset + position * step,
                                                                indent: deeper, width: width - 1)
                     text += indent + nested
                     if n < positions.count - 1 { text += lineSeparator }
@@ -63,12 +83,17 @@ extension Tensor: CustomStringConvertible {
     }
 
     /// The values a summarised print shows: the first and last `edgeItems` along every axis.
-    private static func edgeValues(_ values: UnsafeBufferPointer<Float>, shape: [Int], edgeItems: Int) -> [Float] {
-        let strides = Shape.contiguousStrides(shape)
+    private func edgeValues(edgeItems: Int) -> [Float] {
+        // With no edge items the first axis is elided entirely and no number is printed.
+        guard edgeItems > 0 else { return [] }
+        let source = base
         var picked: [Float] = []
         func visit(axis: Int, offset: Int) {
-            if axis == shape.count {
-                picked.append(values[offset])
+            var axis = axis
+            // Unit axes have one element to pick; skipping them keeps the recursion shallow.
+            while axis < rank && shape[axis] == 1 { axis += 1 }
+            guard axis < rank else {
+                picked.append(source[offset])
                 return
             }
             let extent = shape[axis]

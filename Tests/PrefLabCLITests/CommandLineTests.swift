@@ -1,0 +1,55 @@
+import Foundation
+import Testing
+
+/// `preflab` as other programs call it: -e, --json, scripts, standard input, exit statuses.
+@Suite struct CommandLineTests {
+    @Test func evaluatesAndPrints() throws {
+        let (status, out, _) = try runPreflab(["-e", "let x = 2\nx ^ 10"])
+        #expect(status == 0 && out == "1024\n")
+    }
+
+    @Test func jsonIsStable() throws {
+        let (status, out, _) = try runPreflab(["--json", "-e", "{n: 1.5, s: \"a\\\"b\", l: [true, nil], t: tensor([[1, 2], [3, 0.5]]), bad: nan}"])
+        #expect(status == 0)
+        #expect(out == "{\"n\": 1.5, \"s\": \"a\\\"b\", \"l\": [true, null], \"t\": {\"shape\": [2, 2], \"data\": [1, 2, 3, 0.5]}, \"bad\": null}\n")
+    }
+
+    @Test func scriptsSeeTheirArguments() throws {
+        let script = FileManager.default.temporaryDirectory.appendingPathComponent("args-\(UUID().uuidString).pref")
+        try "print(len(args), args[0])\nargs[1]".write(to: script, atomically: true, encoding: .utf8)
+        let (status, out, _) = try runPreflab([script.path, "first", "--second"])
+        #expect(status == 0 && out == "2 first\n")
+        let (jsonStatus, jsonOut, _) = try runPreflab(["--json", script.path, "a", "b"])
+        #expect(jsonStatus == 0 && jsonOut == "2 a\n\"b\"\n")
+    }
+
+    @Test func readsTheProgramFromStandardInput() throws {
+        let (status, out, _) = try runPreflab([], input: "let total = 0\nfor i in 1..=10 { total = total + i }\nprint(total)\n")
+        #expect(status == 0 && out == "55\n")
+    }
+
+    @Test func exitStatuses() throws {
+        let (runtime, _, error) = try runPreflab(["-e", "zeros([2, 3]) @ zeros([4])"])
+        #expect(runtime == 1 && error.contains("<-e>:1:1: error: matmul") && error.contains("[2, 3]") && error.contains("[4]"))
+        let (syntax, _, syntaxError) = try runPreflab(["-e", "let = 3"])
+        #expect(syntax == 1 && syntaxError.contains("<-e>:1:5: error:") && syntaxError.contains("^"))
+        let (usage, _, _) = try runPreflab(["--no-such-flag"])
+        #expect(usage == 2)
+        let (missing, _, missingError) = try runPreflab(["/nonexistent/file.pref"])
+        #expect(missing == 1 && missingError.contains("/nonexistent/file.pref"))
+    }
+
+    @Test func notebookTranscript() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("notebook-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let script = folder.appendingPathComponent("experiment.pref")
+        try "let x = tensor([1, 2])\nprint(\"mean\", mean(x))\nx * 2\n".write(to: script, atomically: true, encoding: .utf8)
+        let notebook = folder.appendingPathComponent("experiment.md")
+        let (status, _, _) = try runPreflab(["--notebook", notebook.path, script.path])
+        #expect(status == 0)
+        let markdown = try String(contentsOf: notebook, encoding: .utf8)
+        #expect(markdown.contains("```pref\nlet x = tensor([1, 2])\n```"))
+        #expect(markdown.contains("```pref\nprint(\"mean\", mean(x))\n```\n\n```text\nmean 1.5\n"))
+        #expect(markdown.contains("```text\n[2., 4.]\n[Float32 tensor of shape [2]]\n```"))
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+import Testing
+
+/// The REPL driven through a real pseudo-terminal.
+@Suite(.serialized) struct REPLTests {
+    @Test func multiLineEntriesAndAutoPrint() throws {
+        let terminal = try Terminal()
+        defer { terminal.close() }
+        terminal.type("fn double(x) {\r")
+        try terminal.expect("  ... ")
+        terminal.type("  x * 2\r}\r")
+        var mark = terminal.mark
+        terminal.type("double(21)\r")
+        mark = try terminal.expect("42", since: mark)
+        terminal.type("double(1);\r")
+        terminal.type("ans + 1\r")
+        try terminal.expect("43", since: mark)
+    }
+
+    @Test func historyPersistsAcrossSessions() throws {
+        let first = try Terminal()
+        first.type("let remembered = 7\r")
+        first.type("remembered * 6\r")
+        try first.expect("42")
+        first.close()
+        let history = try String(contentsOf: first.home.appendingPathComponent(".preflab_history"), encoding: .utf8)
+        #expect(history.contains("remembered"))
+
+        let second = try Terminal(home: first.home)
+        defer { second.close() }
+        second.type("let remembered = 8\r")
+        let mark = second.mark
+        second.type("\u{1B}[A\u{1B}[A\r")  // Up twice: "remembered * 6" from the first session
+        try second.expect("48", since: mark)
+    }
+
+    @Test func tabCompletesNamesFieldsKeywordsAndPaths() throws {
+        let terminal = try Terminal()
+        defer { terminal.close() }
+        terminal.type("let learning_rate_schedule = 5\r")
+        var mark = terminal.mark
+        terminal.type("learning_rate_sch\t + 1\r")
+        mark = try terminal.expect("6", since: mark)
+
+        terminal.type("let config = {beta_value: 3}\r")
+        terminal.type("config.beta_v\t * 2\r")
+        mark = try terminal.expect("6", since: mark)
+
+        terminal.type("sum(tensor([[1, 2]]), ax\t1)\r")
+        mark = try terminal.expect("[3.]", since: mark)
+
+        let file = terminal.home.appendingPathComponent("pairs_for_completion.jsonl")
+        try Data().write(to: file)
+        terminal.type("\"\(terminal.home.path)/pairs_for_c\t\r")
+        try terminal.expect("pairs_for_completion.jsonl\"", since: mark)
+    }
+
+    @Test func controlCStopsALoopAndKeepsVariables() throws {
+        let terminal = try Terminal()
+        defer { terminal.close() }
+        terminal.type("let i = 0\r")
+        terminal.type("while true { i = i + 1 }\r")
+        Thread.sleep(forTimeInterval: 0.5)
+        var mark = terminal.mark
+        terminal.type("\u{03}")
+        mark = try terminal.expect("interrupted", since: mark)
+        terminal.type("i > 1000\r")
+        mark = try terminal.expect("true", since: mark)
+        // Ctrl-C at the prompt drops the half-typed line.
+        terminal.type("1 + \u{03}")
+        try terminal.expect("^C", since: mark)
+        terminal.type("20 + 22\r")
+        try terminal.expect("42", since: mark)
+    }
+
+    @Test func commandsAndHelp() throws {
+        let terminal = try Terminal()
+        defer { terminal.close() }
+        var mark = terminal.mark
+        terminal.type("?softmax\r")
+        mark = try terminal.expect("softmax(x, axis = -1)", since: mark)
+        terminal.type("let w = zeros([4, 4])\r:vars\r")
+        mark = try terminal.expect("[4, 4]", since: mark)
+        terminal.type(":time sum(ones([10]))\r")
+        mark = try terminal.expect("time: ", since: mark)
+        let saved = terminal.home.appendingPathComponent("session.pref")
+        terminal.type(":save \(saved.path)\r")
+        try terminal.expect("saved", since: mark)
+        let script = try String(contentsOf: saved, encoding: .utf8)
+        #expect(script.contains("let w = zeros([4, 4])"))
+    }
+}

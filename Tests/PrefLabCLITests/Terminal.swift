@@ -1,0 +1,108 @@
+import Foundation
+import Testing
+
+/// The built `preflab` executable, beside the test bundle in the build folder.
+let preflabExecutable: URL = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("preflab")
+
+/// Runs `preflab` with arguments and standard input; returns (status, stdout, stderr).
+func runPreflab(_ arguments: [String], input: String? = nil, environment: [String: String] = [:]) throws -> (Int32, String, String) {
+    let process = Process()
+    process.executableURL = preflabExecutable
+    process.arguments = arguments
+    var env = ProcessInfo.processInfo.environment
+    env.merge(environment) { $1 }
+    process.environment = env
+    let (stdout, stderr, stdin) = (Pipe(), Pipe(), Pipe())
+    process.standardOutput = stdout
+    process.standardError = stderr
+    process.standardInput = stdin
+    try process.run()
+    if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
+    try stdin.fileHandleForWriting.close()
+    let out = stdout.fileHandleForReading.readDataToEndOfFile()
+    let err = stderr.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
+}
+
+/// `preflab` on a real pseudo-terminal: util-linux `script` allocates one and makes it the
+/// controlling terminal, so libedit edits lines and Ctrl-C (byte 0x03) raises SIGINT, as for
+/// a person at a keyboard.
+final class Terminal {
+    private let process = Process()
+    private let input = Pipe()
+    private let output = Pipe()
+    private let lock = NSLock()
+    private var buffer = ""
+    let home: URL
+
+    init(home: URL? = nil) throws {
+        self.home = home ?? FileManager.default.temporaryDirectory.appendingPathComponent("preflab-pty-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: self.home, withIntermediateDirectories: true)
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+        process.arguments = ["-qfec", preflabExecutable.path, "/dev/null"]
+        var env = ProcessInfo.processInfo.environment
+        env["HOME"] = self.home.path
+        env["TERM"] = "xterm"
+        env["LANG"] = "C.UTF-8"
+        process.environment = env
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = output
+        output.fileHandleForReading.readabilityHandler = { [weak self] handle in
+            let data = handle.availableData
+            guard let self, !data.isEmpty else { return }
+            self.lock.lock()
+            self.buffer += String(decoding: data, as: UTF8.self)
+            self.lock.unlock()
+        }
+        try process.run()
+        try expect("pref> ")
+    }
+
+    /// Everything shown so far, with terminal escape sequences removed.
+    var screen: String {
+        lock.lock()
+        defer { lock.unlock() }
+        return Terminal.plain(buffer)
+    }
+
+    static func plain(_ text: String) -> String {
+        text.replacingOccurrences(of: "\u{1B}\\[[0-9;?]*[A-Za-z]", with: "", options: .regularExpression)
+            .replacingOccurrences(of: "\r", with: "")
+    }
+
+    func type(_ keys: String) {
+        input.fileHandleForWriting.write(Data(keys.utf8))
+    }
+
+    /// Waits until `text` appears after position `since` of the screen; throws after `timeout`.
+    @discardableResult
+    func expect(_ text: String, since: Int = 0, timeout: TimeInterval = 10) throws -> Int {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            let shown = screen
+            if shown.count > since, let range = shown[shown.index(shown.startIndex, offsetBy: since)...].range(of: text) {
+                return shown.distance(from: shown.startIndex, to: range.upperBound)
+            }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        throw TerminalTimeout(expected: text, screen: screen)
+    }
+
+    var mark: Int { screen.count }
+
+    func close() {
+        type("\u{04}")
+        let deadline = Date().addingTimeInterval(5)
+        while process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        if process.isRunning { process.terminate() }
+        output.fileHandleForReading.readabilityHandler = nil
+    }
+}
+
+struct TerminalTimeout: Error, CustomStringConvertible {
+    let expected: String
+    let screen: String
+    var description: String { "did not see \(expected.debugDescription); the screen was:\n\(screen)" }
+}
