@@ -31,6 +31,7 @@ let package = Package(
             name: "preflab",
             dependencies: ["Lang", "CEditLine", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "preflab-bench", dependencies: ["Tensor", "CBLAS"]),
+        .executableTarget(name: "preflab-fuzz", dependencies: ["Lang", "Tensor"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LangTests", dependencies: ["Lang", "Tensor"]),
         .testTarget(name: "PrefLabCLITests", dependencies: ["preflab"]),

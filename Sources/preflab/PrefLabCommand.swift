@@ -30,7 +30,13 @@ struct PrefLabCommand: ParsableCommand {
         do {
             var command = try parseAsRoot() as? PrefLabCommand ?? PrefLabCommand()
             try command.validate()
-            let status = command.execute()
+            // SIGINT must reach the thread that reads lines and runs programs, not this one, which
+            // only waits: block it here; the worker unblocks it when it installs the handler.
+            var interrupt = sigset_t()
+            sigemptyset(&interrupt)
+            sigaddset(&interrupt, SIGINT)
+            pthread_sigmask(SIG_BLOCK, &interrupt, nil)
+            let status = LargeStack.run { command.execute() }
             Foundation.exit(status)
         } catch {
             let code = exitCode(for: error)

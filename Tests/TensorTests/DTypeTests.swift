@@ -59,4 +59,43 @@ import Testing
         }
         #expect(error.message.contains("[2]") && error.message.contains("4 bytes") && error.message.contains("got 3"))
     }
+
+    @Test func negativeSpecialsAndRounding() throws {
+        // F16: −∞, −2⁻²⁴ (negative subnormal), −0, the largest subnormal 0x03FF = 1023·2⁻²⁴
+        let half = try Tensor.fromF16([0xFC00, 0x8001, 0x8000, 0x03FF], shape: [4]).scalars
+        #expect(half[0] == -.infinity && half[1] == -0x1p-24 && half[2] == 0 && half[2].sign == .minus && half[3] == 1023 * 0x1p-24)
+        // F16 ties to even: 1 + 2⁻¹¹ → 1, 1 + 3·2⁻¹¹ → 1 + 2⁻⁹; 65520 is the first value that overflows.
+        #expect(Tensor([1 + 0x1p-11, 1 + 3 * 0x1p-11, 65519, 65520, -65520]).f16Bits() == [0x3C00, 0x3C02, 0x7BFF, 0x7C00, 0xFC00])
+        // Below the F16 subnormal range: 2⁻²⁵ ties to 0, a little more rounds up to the smallest subnormal.
+        #expect(Tensor([0x1p-25, 0x1.01p-25, -0x1p-24]).f16Bits() == [0x0000, 0x0001, 0x8001])
+        // BF16: the largest Float overflows to +∞; −∞, −0 and a negative subnormal keep their signs.
+        #expect(Tensor([.greatestFiniteMagnitude, -.infinity, -0.0, -Float(bitPattern: 0x0001_0000)]).bf16Bits()
+            == [0x7F80, 0xFF80, 0x8000, 0x8001])
+        // A negative NaN stays a NaN (and keeps its sign) rather than rounding into −∞.
+        let negativeNaN = Tensor([Float(bitPattern: 0xFF80_0001)]).bf16Bits()[0]
+        #expect(negativeNaN & 0x8000 != 0 && Float(bitPattern: UInt32(negativeNaN) << 16).isNaN)
+        // Every BF16 value survives a round trip exactly.
+        let all = (0...UInt16.max).filter { ($0 & 0x7F80) != 0x7F80 || ($0 & 0x007F) == 0 }
+        #expect(try Tensor.fromBF16(all, shape: [all.count]).bf16Bits() == all)
+    }
+
+    @Test func unalignedBytesOfEveryDType() throws {
+        // Each payload starts one byte into its buffer, as tensors inside a safetensors file may.
+        let f32: [UInt8] = [0xEE, 0x00, 0x00, 0x80, 0x3F, 0x00, 0x00, 0x20, 0xC1]
+        let fromF32 = try f32.withUnsafeBytes { try Tensor(bytes: UnsafeRawBufferPointer(rebasing: $0[1...]), dtype: .f32, shape: [2]) }
+        #expect(fromF32.scalars == [1, -10])
+        let bf16: [UInt8] = [0xEE, 0x80, 0x3F, 0x00, 0xC0, 0x80, 0x7F]
+        let fromBF16 = try bf16.withUnsafeBytes { try Tensor(bytes: UnsafeRawBufferPointer(rebasing: $0[1...]), dtype: .bf16, shape: [3]) }
+        #expect(fromBF16.scalars == [1, -2, .infinity])
+        let empty = try [UInt8]().withUnsafeBytes { try Tensor(bytes: $0, dtype: .f16, shape: [0, 4]) }
+        #expect(empty.shape == [0, 4] && empty.count == 0)
+        #expect(throws: TensorError.self) { try [UInt8](repeating: 0, count: 4).withUnsafeBytes { try Tensor(bytes: $0, dtype: .f32, shape: [-1]) } }
+        let tooMany = [UInt8](repeating: 0, count: 10)
+        let failure = tooMany.withUnsafeBytes { buffer in Result { try Tensor(bytes: buffer, dtype: .f32, shape: [2]) } }
+        guard case .failure(let error as TensorError) = failure else {
+            Issue.record("10 bytes are not two F32 values")
+            return
+        }
+        #expect(error.op == "from_bytes" && error.message.contains("F32") && error.message.contains("8 bytes") && error.message.contains("got 10"))
+    }
 }

@@ -34,7 +34,7 @@ extension Builtins {
             let step = try a.int(2)
             guard step != 0 else { throw BuiltinError("step cannot be 0") }
             let count = step > 0 ? Swift.max(0, (end - start + step - 1) / step) : Swift.max(0, (start - end - step - 1) / -step)
-            guard count <= 100_000_000 else { throw BuiltinError("range of \(count) numbers is too long") }
+            guard count <= maximumCollectionCount else { throw BuiltinError("range of \(count) numbers is too long") }
             return .list((0..<count).map { .number(Double(start + $0 * step)) })
         },
         Builtin("keys(record)", topic: "core", doc: "The field names of a record, in order.", example: "keys({lr: 1e-5, beta: 0.1})") { a in
@@ -42,7 +42,11 @@ extension Builtins {
             return .list(fields.keys.map(Value.string))
         },
         Builtin("append(list, item)", topic: "core", doc: "A new list: the list with the item added at the end. Lists are values; to grow a variable write xs = append(xs, x).",
-                example: "append([1, 2], 3)") { a in .list(try a.list(0) + [a[1]]) },
+                example: "append([1, 2], 3)") { a in
+            let items = try a.list(0)
+            guard items.count < maximumCollectionCount else { throw BuiltinError("list longer than \(maximumCollectionCount) items") }
+            return .list(items + [a[1]])
+        },
         Builtin("map(list, f)", topic: "core", doc: "A new list of f applied to each item.", example: "map([1, 2, 3], fn(x) => x * x)") { a in
             let f = try a.function(1)
             return .list(try a.list(0).map { try a.call(f, [$0]) })

@@ -15,6 +15,10 @@ struct Compiler {
     }
     private var functions: [FunctionScope] = []
     private var topLevelLoops = 0
+    /// Depth of the expression being compiled. Evaluation recurses as deep as the tree, so a
+    /// deeper tree is refused here rather than allowed to overflow the stack at run time.
+    private var depth = 0
+    static let maximumDepth = 1_500
 
     init(source: Source, runtime: Runtime) {
         self.source = source
@@ -177,6 +181,11 @@ struct Compiler {
     // MARK: - Expressions
 
     private mutating func expression(_ expr: Expr) throws -> Node {
+        depth += 1
+        defer { depth -= 1 }
+        guard depth <= Self.maximumDepth else {
+            throw error("expression nested more than \(Self.maximumDepth) levels deep; split it with let", expr.span)
+        }
         switch expr {
         case .number(let x, let span): return Constant(.number(x), span, source)
         case .string(let s, let span): return Constant(.string(s), span, source)

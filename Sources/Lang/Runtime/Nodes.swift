@@ -121,7 +121,7 @@ final class RangeLiteral: Node {
     }
     override func eval(_ frame: Frame, _ rt: Runtime) throws -> Value {
         let (lower, upper) = try bounds(frame, rt)
-        guard upper - lower <= 100_000_000 else { throw fail("range of \(upper - lower) numbers is too long for a list") }
+        guard upper - lower <= maximumCollectionCount else { throw fail("range of \(upper - lower) numbers is too long for a list") }
         return .list(lower < upper ? (lower..<upper).map { .number(Double($0)) } : [])
     }
 }

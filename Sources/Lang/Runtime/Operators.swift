@@ -38,7 +38,9 @@ enum BinaryOperator: String {
             }
         case (.string(let x), .string(let y)):
             switch self {
-            case .add: return .string(x + y)
+            case .add:
+                guard x.utf8.count + y.utf8.count <= maximumCollectionCount else { throw OperatorError(message: "string longer than \(maximumCollectionCount) bytes") }
+                return .string(x + y)
             case .equal: return .bool(x == y)
             case .notEqual: return .bool(x != y)
             case .less: return .bool(x < y)
@@ -48,6 +50,7 @@ enum BinaryOperator: String {
             default: break
             }
         case (.list(let x), .list(let y)) where self == .add:
+            guard x.count + y.count <= maximumCollectionCount else { throw OperatorError(message: "list longer than \(maximumCollectionCount) items") }
             return .list(x + y)
         case (.bool(let x), .bool(let y)) where self == .equal || self == .notEqual:
             return .bool((x == y) == (self == .equal))
@@ -80,6 +83,10 @@ enum BinaryOperator: String {
         }
     }
 }
+
+/// The most items a list (or bytes a string) may grow to: far beyond any experiment's needs,
+/// and small enough that a runaway loop fails with an error instead of exhausting memory.
+let maximumCollectionCount = 10_000_000
 
 struct OperatorError: Error {
     let message: String

@@ -10,6 +10,12 @@ struct Parser {
     /// False while parsing the condition of `if`, `while` and `for`, where `{` opens the body
     /// rather than a trailing-closure argument.
     private var allowsTrailingBlock = true
+    /// How deeply expressions and blocks nest; bounded so hostile input cannot overflow the stack
+    /// of the parser, the compiler or the interpreter, which all recurse over the tree.
+    private var nesting = 0
+    static let maximumNesting = 200
+    /// The longest run of binary operators or postfix operations in one expression (each adds a level to the tree).
+    static let maximumChain = 1_000
 
     init(source: Source) throws {
         self.source = source
@@ -108,6 +114,9 @@ struct Parser {
     }
 
     private mutating func block(_ context: String) throws -> Block {
+        nesting += 1
+        defer { nesting -= 1 }
+        guard nesting <= Self.maximumNesting else { throw error("blocks are nested more than \(Self.maximumNesting) deep", at: current) }
         let open = try expect("{", context)
         var statements: [Stmt] = []
         skipSeparators()
@@ -222,7 +231,14 @@ struct Parser {
         ["+", "-"], ["*", "/", "%", "@"],
     ]
 
-    mutating func expression() throws -> Expr { try binary(level: 0) }
+    mutating func expression() throws -> Expr {
+        nesting += 1
+        defer { nesting -= 1 }
+        guard nesting <= Self.maximumNesting else {
+            throw error("expressions are nested more than \(Self.maximumNesting) deep", at: current)
+        }
+        return try binary(level: 0)
+    }
 
     private func operatorText(_ token: Token) -> String? {
         switch token.kind {
@@ -238,6 +254,9 @@ struct Parser {
         let operators = Self.levels[level]
         if operators == ["not"] {
             if current.isKeyword(.not) {
+                nesting += 1
+                defer { nesting -= 1 }
+                guard nesting <= Self.maximumNesting else { throw error("too many 'not's in a row", at: current) }
                 let start = advance()
                 let operand = try binary(level: level)
                 return .unary("not", operand, start.span.to(operand.span))
@@ -245,7 +264,10 @@ struct Parser {
             return try binary(level: level + 1)
         }
         var left = try binary(level: level + 1)
+        var chain = 0
         while let op = operatorText(current), operators.contains(op) {
+            chain += 1
+            guard chain <= Self.maximumChain else { throw error("more than \(Self.maximumChain) operators in a row", at: current) }
             advance()
             skipNewlines()
             let right = try binary(level: level + 1)
@@ -277,6 +299,9 @@ struct Parser {
 
     private mutating func unary() throws -> Expr {
         if current.isSymbol("-") || current.isSymbol("+") {
+            nesting += 1
+            defer { nesting -= 1 }
+            guard nesting <= Self.maximumNesting else { throw error("too many signs in a row", at: current) }
             let start = advance()
             let operand = try unary()
             return .unary(start.isSymbol("-") ? "-" : "+", operand, start.span.to(operand.span))
@@ -288,6 +313,9 @@ struct Parser {
     private mutating func power() throws -> Expr {
         let base = try postfix()
         guard current.isSymbol("^") else { return base }
+        nesting += 1
+        defer { nesting -= 1 }
+        guard nesting <= Self.maximumNesting else { throw error("more than \(Self.maximumNesting) '^' in a row", at: current) }
         advance()
         skipNewlines()
         let exponent = try unary()
@@ -296,7 +324,10 @@ struct Parser {
 
     private mutating func postfix() throws -> Expr {
         var expr = try primary()
+        var chain = 0
         while true {
+            chain += 1
+            guard chain <= Self.maximumChain else { throw error("more than \(Self.maximumChain) calls, indexes or fields in a row", at: current) }
             if current.isSymbol("(") {
                 let (arguments, end) = try argumentList()
                 expr = .call(expr, arguments, expr.span.to(end))

@@ -15,8 +15,7 @@ enum Shape {
 
     static func count(_ shape: [Int]) -> Int { shape.reduce(1, *) }
 
-    /// The most Float32 elements one tensor may hold: the machine's physical memory.
-    static let maximumCount = Int(ProcessInfo.processInfo.physicalMemory / 4)
+    static var maximumCount: Int { TensorLimits.maximumElements }
 
     /// Checks that every extent is non-negative and the tensor fits in physical memory,
     /// so a mistyped shape is an error rather than an out-of-memory crash.
@@ -94,4 +93,12 @@ enum Shape {
         }
         return (outShape, outStrides)
     }
+}
+
+/// Process-wide limits on tensor sizes.
+public enum TensorLimits {
+    /// The most Float32 elements one tensor may hold; by default the machine's physical memory.
+    /// A larger shape is an error before anything is allocated. Harnesses that run untrusted
+    /// programs (the fuzzer) lower it.
+    nonisolated(unsafe) public static var maximumElements = Int(ProcessInfo.processInfo.physicalMemory / 4)
 }

@@ -1,0 +1,150 @@
+import Foundation
+import Lang
+import Tensor
+
+// Feeds random and mutated programs to the parser and interpreter of one long-lived session.
+// A crash ends the process (that is the failure); a run over the time limit, or a session whose
+// variables stopped working after an input, is reported and exits 1.
+// Usage: preflab-fuzz [--count N] [--seed S] [--verbose]   (run from the repository root)
+
+var count = 20_000
+var seed: UInt64 = 1
+var verbose = false
+var arguments = CommandLine.arguments.dropFirst().makeIterator()
+while let argument = arguments.next() {
+    switch argument {
+    case "--count": count = arguments.next().flatMap { Int($0) } ?? count
+    case "--seed": seed = arguments.next().flatMap { UInt64($0) } ?? seed
+    case "--verbose": verbose = true
+    default:
+        FileHandle.standardError.write(Data("usage: preflab-fuzz [--count N] [--seed S] [--verbose]\n".utf8))
+        exit(2)
+    }
+}
+
+/// Programs to mutate: the language reference's examples and the golden test programs.
+func corpus() -> [String] {
+    var programs: [String] = []
+    if let reference = try? String(contentsOfFile: "docs/language.md", encoding: .utf8) {
+        programs += reference.components(separatedBy: "\n").filter { $0.hasPrefix("pref> ") }.map { String($0.dropFirst(6)) }
+    }
+    let golden = "Tests/LangTests/Golden"
+    for kind in (try? FileManager.default.contentsOfDirectory(atPath: golden)) ?? [] {
+        for file in (try? FileManager.default.contentsOfDirectory(atPath: "\(golden)/\(kind)")) ?? [] where file.hasSuffix(".pref") {
+            if let text = try? String(contentsOfFile: "\(golden)/\(kind)/\(file)", encoding: .utf8) { programs.append(text) }
+        }
+    }
+    return programs.isEmpty ? ["let x = 1\nx + 2"] : programs
+}
+
+let vocabulary = ["let", "fn", "if", "else", "for", "in", "while", "return", "break", "continue", "true", "false", "nil",
+                  "and", "or", "not", "nan", "inf", "x", "y", "f", "xs", "t", "(", ")", "[", "]", "{", "}", ",", ":", ".",
+                  ";", "\n", "=", "==", "+", "-", "*", "/", "%", "^", "@", "<", ">=", "..", "..=", "|>", "=>", "0", "1",
+                  "-1", "2.5", "1e308", "1e-5", "\"s\"", "\"λ✓\"", "\"\\n\"", "\"", "#", "\\", "tensor", "zeros", "randn",
+                  "sum", "softmax", "grad", "reshape", "print", "help", "range", "map", "no_grad", "[1, 2]", "[[1, 2], [3, 4]]",
+                  "axis:", "shape", "T", "_", "λ", "🙂", "\u{0}", "\t", " "]
+
+var random = RandomGenerator(seed: seed)
+func pick<T>(_ items: [T]) -> T { items[Int(random.next() % UInt64(items.count))] }
+func chance(_ n: UInt64) -> Bool { random.next() % n == 0 }
+
+/// A random edit of a program: deletions, insertions, duplications and swaps of pieces of it.
+func mutate(_ program: String) -> String {
+    var scalars = Array(program.unicodeScalars)
+    for _ in 0..<(1 + Int(random.next() % 3)) {
+        let position = scalars.isEmpty ? 0 : Int(random.next() % UInt64(scalars.count + 1))
+        switch random.next() % 8 {
+        case 6, 7:
+            // Swap one number for an awkward one: keeps the program valid and probes the runtime.
+            if let digit = scalars.indices.filter({ ("0"..."9").contains(scalars[$0]) }).randomElementUsing(&random) {
+                var end = digit
+                while end < scalars.count, ("0"..."9").contains(scalars[end]) || scalars[end] == "." { end += 1 }
+                scalars.replaceSubrange(digit..<end, with: pick(["0", "-1", "1e308", "nan", "3", "100000", "0.5", "-0", "2"]).unicodeScalars)
+            }
+        case 0 where !scalars.isEmpty:
+            let end = min(scalars.count, position + Int(random.next() % 8))
+            if position < end { scalars.removeSubrange(position..<end) }
+        case 1:
+            scalars.insert(contentsOf: (" " + pick(vocabulary) + " ").unicodeScalars, at: position)
+        case 2 where !scalars.isEmpty:
+            let start = Int(random.next() % UInt64(scalars.count))
+            let piece = scalars[start..<min(scalars.count, start + Int(random.next() % 20))]
+            scalars.insert(contentsOf: piece, at: position)
+        case 3:
+            scalars.insert(Unicode.Scalar(UInt8(random.next() % 128)), at: position)
+        case 4:
+            let depth = Int(random.next() % 300)
+            let open = pick(["(", "[", "{", "-", "not ", "f(", "x[", "2^"])
+            scalars.insert(contentsOf: String(repeating: open, count: depth).unicodeScalars, at: position)
+        default:
+            if scalars.count > 1 {
+                let a = Int(random.next() % UInt64(scalars.count)), b = Int(random.next() % UInt64(scalars.count))
+                scalars.swapAt(a, b)
+            }
+        }
+    }
+    var view = String.UnicodeScalarView()
+    view.append(contentsOf: scalars)
+    return String(view)
+}
+
+extension Array {
+    func randomElementUsing(_ generator: inout RandomGenerator) -> Element? {
+        isEmpty ? nil : self[Int(generator.next() % UInt64(count))]
+    }
+}
+
+/// Tokens strung together at random.
+func soup() -> String {
+    (0..<(1 + Int(random.next() % 30))).map { _ in pick(vocabulary) }.joined(separator: chance(3) ? "" : " ")
+}
+
+TensorLimits.maximumElements = 1 << 22
+let programs = corpus()
+LargeStack.run { fuzz() }
+
+func fuzz() {
+let interpreter = Interpreter(write: { _ in })
+interpreter.stepBudget = 20_000
+interpreter.define("canary_value", .number(41))
+var outcomes: [String: Int] = [:]
+var slowest = 0.0
+let started = Date()
+
+for index in 0..<count {
+    let input: String
+    switch random.next() % 10 {
+    case 0...5: input = mutate(pick(programs))
+    case 6: input = soup()
+    case 7: input = pick(programs) + "\n" + pick(programs)
+    default: input = mutate(mutate(pick(programs)) + "\n" + soup())
+    }
+    let start = Date()
+    var outcome = "ok"
+    do {
+        try interpreter.evaluate(Source(name: "<fuzz>", text: input))
+    } catch let error as LangError {
+        outcome = "\(error.kind)"
+    } catch {
+        outcome = "other error"
+    }
+    let elapsed = Date().timeIntervalSince(start)
+    slowest = max(slowest, elapsed)
+    outcomes[outcome, default: 0] += 1
+    if verbose { print("#\(index) \(outcome) \(String(format: "%.3f", elapsed))s: \(input.debugDescription)") }
+    if elapsed > 5 {
+        print("input \(index) ran \(String(format: "%.1f", elapsed)) s, over the 5 s limit:\n\(input)")
+        exit(1)
+    }
+    // Programs may redefine anything but the canary, which they never name: it must survive.
+    let check = try? interpreter.evaluate(Source(name: "<check>", text: "canary_value + 1"))
+    guard case .number(42)? = check?.value else {
+        print("input \(index) left the session unusable:\n\(input)")
+        exit(1)
+    }
+}
+
+let seconds = Date().timeIntervalSince(started)
+let summary = outcomes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+print("fuzz: \(count) inputs (seed \(seed)) in \(String(format: "%.1f", seconds)) s, slowest \(String(format: "%.3f", slowest)) s; no crash, hang or broken session; outcomes: \(summary)")
+}
