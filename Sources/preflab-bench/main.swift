@@ -105,3 +105,73 @@ print(String(format: "GEMM alone %.2f ms + gelu alone %.2f ms = %.2f ms; GEMM th
              gemmAlone * 1000, geluAlone * 1000, (gemmAlone + geluAlone) * 1000, interleaved * 1000,
              (interleaved / (gemmAlone + geluAlone) - 1) * 100))
 if sink.isNaN { print("(NaN in results)") }
+
+// MARK: - The language against CPython and Lua (whole processes, wall time)
+
+/// Median wall time of running a command to completion, after one warm-up run. Uses
+/// posix_spawn and waitpid directly: Foundation's Process polls for exit every 50 ms.
+func processSeconds(_ command: [String], runs: Int = 7) -> Double? {
+    func once() -> Double? {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let argv = command.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let start = DispatchTime.now().uptimeNanoseconds
+        guard posix_spawn(&pid, command[0], &actions, nil, argv, environ) == 0 else { return nil }
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+        guard status == 0 else { return nil }
+        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    }
+    guard once() != nil else { return nil }
+    let times = (0..<runs).compactMap { _ in once() }
+    return times.isEmpty ? nil : times.sorted()[times.count / 2]
+}
+
+func findExecutable(_ name: String) -> String? {
+    let paths = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":")
+    return paths.map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+}
+
+let preflabPath = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("preflab").path
+let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("preflab-bench-\(getpid())")
+try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+func script(_ name: String, _ text: String) -> String {
+    let url = scratch.appendingPathComponent(name)
+    try? text.write(to: url, atomically: true, encoding: .utf8)
+    return url.path
+}
+
+let programs: [(name: String, preflab: String, python: String, lua: String)] = [
+    ("start-up to first result (1+1)",
+     "print(1 + 1)\n", "print(1 + 1)\n", "print(1 + 1)\n"),
+    ("recursive fib(25)",
+     "fn fib(n) { if n < 2 { n } else { fib(n - 1) + fib(n - 2) } }\nprint(fib(25))\n",
+     "def fib(n):\n    return n if n < 2 else fib(n - 1) + fib(n - 2)\nprint(fib(25))\n",
+     "local function fib(n) if n < 2 then return n else return fib(n - 1) + fib(n - 2) end end\nprint(fib(25))\n"),
+    ("1,000,000-iteration scalar loop",
+     "let s = 0\nfor i in 0..1000000 { s = s + i * 2 - 1 }\nprint(s)\n",
+     "s = 0\nfor i in range(1000000):\n    s = s + i * 2 - 1\nprint(s)\n",
+     "local s = 0\nfor i = 0, 999999 do s = s + i * 2 - 1 end\nprint(s)\n"),
+]
+
+print("")
+print("The language (whole process, median wall time of 7 runs; lower is better)")
+let python = findExecutable("python3")
+let lua = findExecutable("lua5.4")
+for program in programs {
+    let ours = processSeconds([preflabPath, script("p.pref", program.preflab)])
+    let theirs = python.flatMap { processSeconds([$0, script("p.py", program.python)]) }
+    let luas = lua.flatMap { processSeconds([$0, script("p.lua", program.lua)]) }
+    func ms(_ t: Double?) -> String { t.map { String(format: "%7.1f ms", $0 * 1000) } ?? "   n/a    " }
+    let versus = (ours != nil && theirs != nil) ? String(format: "  CPython/PrefLab %.2f×", theirs! / ours!) : ""
+    print("\(pad(program.name, 34)) PrefLab \(ms(ours))   CPython \(ms(theirs))   Lua 5.4 \(ms(luas))\(versus)")
+}
+let startup = processSeconds([preflabPath, "-e", "1+1"])
+print(String(format: "start-up of `preflab -e '1+1'`: %.1f ms (target < 50 ms: %@)", (startup ?? .nan) * 1000,
+             (startup ?? 1) < 0.05 ? "meets" : "MISSES"))
+try? FileManager.default.removeItem(at: scratch)

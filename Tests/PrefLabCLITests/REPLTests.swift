@@ -88,5 +88,22 @@ import Testing
         try terminal.expect("saved", since: mark)
         let script = try String(contentsOf: saved, encoding: .utf8)
         #expect(script.contains("let w = zeros([4, 4])"))
+
+        let loadable = terminal.home.appendingPathComponent("helpers.pref")
+        try "fn triple(x) { x * 3 }\n".write(to: loadable, atomically: true, encoding: .utf8)
+        mark = terminal.mark
+        terminal.type(":load \(loadable.path)\rtriple(14)\r")
+        mark = try terminal.expect("42", since: mark)
+
+        let notebook = terminal.home.appendingPathComponent("live.md")
+        terminal.type(":record \(notebook.path)\r")
+        mark = try terminal.expect("recording", since: mark)
+        terminal.type("print(\"hello\")\r")
+        mark = try terminal.expect("hello", since: mark)
+        terminal.type("1 + 1\r")
+        try terminal.expect("2", since: mark)
+        let markdown = try String(contentsOf: notebook, encoding: .utf8)
+        #expect(markdown.contains("```pref\nprint(\"hello\")\n```\n\n```text\nhello\n```"))
+        #expect(markdown.contains("```pref\n1 + 1\n```\n\n```text\n2\n```"))
     }
 }

@@ -11,7 +11,9 @@ extension Tensor: CustomStringConvertible {
     /// - Parameters:
     ///   - precision: most fractional digits per number.
     ///   - threshold: element count above which only `edgeItems` per axis edge are shown.
+    ///   - edgeItems: how many leading and trailing entries of each axis a summary keeps.
     ///   - lineWidth: where rows wrap.
+    /// Out-of-range options are clamped as `formattedValues` describes.
     public func formatted(precision: Int = 8, threshold: Int = 1000, edgeItems: Int = 3, lineWidth: Int = 75) -> String {
         let footer = "[Float32 tensor of shape \(shape)\(requiresGrad ? ", requires grad" : "")]"
         return formattedValues(precision: precision, threshold: threshold, edgeItems: edgeItems, lineWidth: lineWidth) + "\n" + footer
