@@ -34,6 +34,20 @@ import Testing
         try second.expect("48", since: mark)
     }
 
+    @Test func unicodeInputAndReverseSearch() throws {
+        let terminal = try Terminal()
+        defer { terminal.close() }
+        var mark = terminal.mark
+        terminal.type("let λ_rate = 2\r")
+        terminal.type("λ_rate * 21\r")
+        mark = try terminal.expect("42", since: mark)
+        terminal.type("let other = 1\r")
+        terminal.type("\u{12}λ_rate *")  // Ctrl-R: incremental search back through history
+        Thread.sleep(forTimeInterval: 0.2)
+        terminal.type("\r")
+        try terminal.expect("42", since: mark)
+    }
+
     @Test func tabCompletesNamesFieldsKeywordsAndPaths() throws {
         let terminal = try Terminal()
         defer { terminal.close() }
