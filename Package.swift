@@ -33,7 +33,8 @@ let package = Package(
         .executableTarget(name: "preflab-bench", dependencies: ["Tensor", "CBLAS"]),
         .executableTarget(name: "preflab-fuzz", dependencies: ["Lang", "Tensor"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "LangTests", dependencies: ["Lang", "Tensor"]),
+        // Golden files are read from the source tree by path, not bundled.
+        .testTarget(name: "LangTests", dependencies: ["Lang", "Tensor"], exclude: ["Golden"]),
         .testTarget(name: "PrefLabCLITests", dependencies: ["preflab"]),
         .testTarget(name: "SystemLibraryTests", dependencies: ["CBLAS", "CEditLine"]),
     ],

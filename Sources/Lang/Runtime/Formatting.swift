@@ -49,7 +49,11 @@ private func fieldName(_ key: String) -> String {
     return plain ? key : quote(key)
 }
 
-func quote(_ s: String) -> String {
+/// A string literal that reads back as `s`.
+func quote(_ s: String) -> String { escaped(s, control: { _ in nil }) }
+
+/// `s` in double quotes with `\n \t \r \" \\` escaped; `control` may spell other control characters.
+private func escaped(_ s: String, control: (Unicode.Scalar) -> String?) -> String {
     var out = "\""
     for c in s.unicodeScalars {
         switch c {
@@ -58,7 +62,8 @@ func quote(_ s: String) -> String {
         case "\r": out += "\\r"
         case "\"": out += "\\\""
         case "\\": out += "\\\\"
-        default: out.unicodeScalars.append(c)
+        default:
+            if c.value < 0x20, let spelled = control(c) { out += spelled } else { out.unicodeScalars.append(c) }
         }
     }
     return out + "\""
@@ -98,17 +103,5 @@ private func jsonFloat(_ x: Float) -> String {
 }
 
 private func jsonString(_ s: String) -> String {
-    var out = "\""
-    for c in s.unicodeScalars {
-        switch c {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        case let c where c.value < 0x20: out += String(format: "\\u%04x", c.value)
-        default: out.unicodeScalars.append(c)
-        }
-    }
-    return out + "\""
+    escaped(s, control: { String(format: "\\u%04x", $0.value) })
 }

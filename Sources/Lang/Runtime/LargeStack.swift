@@ -6,16 +6,21 @@ public enum LargeStack {
     public static let size = 512 << 20
 
     public static func run<Result>(_ body: @escaping () -> Result) -> Result {
-        var result: Result?
-        let done = DispatchSemaphore(value: 0)
+        let outcome = Outcome<Result>()
         let thread = Thread {
-            result = body()
-            done.signal()
+            outcome.value = body()
+            outcome.done.signal()
         }
         thread.stackSize = size
         thread.start()
-        done.wait()
-        guard let result else { preconditionFailure("the large-stack thread ended without a result") }
-        return result
+        outcome.done.wait()
+        guard let value = outcome.value else { preconditionFailure("the large-stack thread ended without a result") }
+        return value
+    }
+
+    /// Hands the result from the worker thread back; the semaphore orders the write before the read.
+    private final class Outcome<Result>: @unchecked Sendable {
+        var value: Result?
+        let done = DispatchSemaphore(value: 0)
     }
 }

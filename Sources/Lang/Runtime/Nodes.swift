@@ -218,12 +218,7 @@ final class WhileLoop: Node {
         while try test.eval(frame, rt).isTruthy {
             try rt.tick(span, source)
             _ = try body.eval(frame, rt)
-            if rt.pending != .none {
-                if rt.pending == .returning { break }
-                let stop = rt.pending == .breakLoop
-                rt.pending = .none
-                if stop { break }
-            }
+            if rt.loopMustStop() { break }
         }
         return .nil
     }
@@ -266,11 +261,25 @@ final class ForLoop: Node {
         try rt.tick(span, source)
         variable.store(item, frame, rt)
         _ = try body.eval(frame, rt)
-        guard rt.pending != .none else { return false }
-        if rt.pending == .returning { return true }
-        let stop = rt.pending == .breakLoop
-        rt.pending = .none
-        return stop
+        return rt.loopMustStop()
+    }
+}
+
+extension Runtime {
+    /// After a loop body: consumes a `break` or `continue`, leaves a `return` for the enclosing
+    /// call; true when the loop must end.
+    @inline(__always)
+    func loopMustStop() -> Bool {
+        switch pending {
+        case .none: return false
+        case .returning: return true
+        case .breakLoop:
+            pending = .none
+            return true
+        case .continueLoop:
+            pending = .none
+            return false
+        }
     }
 }
 

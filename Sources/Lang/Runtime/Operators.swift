@@ -21,12 +21,21 @@ enum BinaryOperator: String {
             return .number(r != 0 && (r < 0) != (y < 0) ? r + y : r)
         case .power: return .number(Foundation.pow(x, y))
         case .matmul: return nil
-        case .equal: return .bool(x == y)
-        case .notEqual: return .bool(x != y)
-        case .less: return .bool(x < y)
-        case .lessOrEqual: return .bool(x <= y)
-        case .greater: return .bool(x > y)
-        case .greaterOrEqual: return .bool(x >= y)
+        case .equal, .notEqual, .less, .lessOrEqual, .greater, .greaterOrEqual: return compare(x, y).map(Value.bool)
+        }
+    }
+
+    /// The comparison operators on any ordered values; nil for other operators.
+    @inline(__always)
+    private func compare<T: Comparable>(_ x: T, _ y: T) -> Bool? {
+        switch self {
+        case .equal: return x == y
+        case .notEqual: return x != y
+        case .less: return x < y
+        case .lessOrEqual: return x <= y
+        case .greater: return x > y
+        case .greaterOrEqual: return x >= y
+        default: return nil
         }
     }
 
@@ -41,13 +50,8 @@ enum BinaryOperator: String {
             case .add:
                 guard x.utf8.count + y.utf8.count <= maximumCollectionCount else { throw OperatorError(message: "string longer than \(maximumCollectionCount) bytes") }
                 return .string(x + y)
-            case .equal: return .bool(x == y)
-            case .notEqual: return .bool(x != y)
-            case .less: return .bool(x < y)
-            case .lessOrEqual: return .bool(x <= y)
-            case .greater: return .bool(x > y)
-            case .greaterOrEqual: return .bool(x >= y)
-            default: break
+            default:
+                if let result = compare(x, y) { return .bool(result) }
             }
         case (.list(let x), .list(let y)) where self == .add:
             guard x.count + y.count <= maximumCollectionCount else { throw OperatorError(message: "list longer than \(maximumCollectionCount) items") }
