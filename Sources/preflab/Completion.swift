@@ -67,7 +67,7 @@ enum Completion {
         let names = listed.filter { $0.hasPrefix(partial) && (partial.hasPrefix(".") || !$0.hasPrefix(".")) }.sorted()
         return names.map { name in
             var isFolder: ObjCBool = false
-            FileManager.default.fileExists(atPath: folder + name, isDirectory: &isFolder)
+            _ = FileManager.default.fileExists(atPath: folder + name, isDirectory: &isFolder)
             let ending = isFolder.boolValue ? "/" : names.count == 1 ? "\"" : ""
             return String((folder + name + ending).dropFirst(keep))
         }

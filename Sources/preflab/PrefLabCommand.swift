@@ -28,7 +28,7 @@ struct PrefLabCommand: ParsableCommand {
 
     static func main() {
         do {
-            var command = try parseAsRoot() as? PrefLabCommand ?? PrefLabCommand()
+            let command = try parseAsRoot() as? PrefLabCommand ?? PrefLabCommand()
             try command.validate()
             // SIGINT must reach the thread that reads lines and runs programs, not this one, which
             // only waits: block it here; the worker unblocks it when it installs the handler.

@@ -73,9 +73,9 @@ import Testing
         let terminal = try Terminal()
         defer { terminal.close() }
         terminal.type("let i = 0\r")
-        terminal.type("while true { i = i + 1 }\r")
-        Thread.sleep(forTimeInterval: 0.5)
         var mark = terminal.mark
+        terminal.type("while true { i = i + 1\r if i == 1000 { print(\"looping\") } }\r")
+        mark = try terminal.expect("looping", since: mark)
         terminal.type("\u{03}")
         mark = try terminal.expect("interrupted", since: mark)
         terminal.type("i > 1000\r")
