@@ -26,7 +26,8 @@ let package = Package(
             name: "CEditLine", path: "Sources/CEditLine",
             pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
         .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: vectorISA),
-        .target(name: "Lang", dependencies: ["Tensor", .product(name: "OrderedCollections", package: "swift-collections")]),
+        .target(name: "Plot"),
+        .target(name: "Lang", dependencies: ["Tensor", "Plot", .product(name: "OrderedCollections", package: "swift-collections")]),
         .executableTarget(
             name: "preflab",
             dependencies: ["Lang", "CEditLine", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
@@ -35,6 +36,7 @@ let package = Package(
         .testTarget(name: "TensorTests", dependencies: ["Tensor"], resources: [.copy("Fixtures")]),
         // Golden files are read from the source tree by path, not bundled.
         .testTarget(name: "LangTests", dependencies: ["Lang", "Tensor"], exclude: ["Golden"]),
+        .testTarget(name: "PlotTests", dependencies: ["Plot"], exclude: ["Golden"]),
         .testTarget(name: "PrefLabCLITests", dependencies: ["preflab"]),
         .testTarget(name: "SystemLibraryTests", dependencies: ["CBLAS", "CEditLine"]),
     ],

@@ -109,6 +109,11 @@ struct Arguments {
 
     subscript(_ i: Int) -> Value { values[i] }
 
+    /// The position of the parameter called `name`.
+    func index(_ name: String) -> Int {
+        builtin.parameters.firstIndex { $0.name == name } ?? 0
+    }
+
     private func name(_ i: Int) -> String { builtin.parameters[i].name }
 
     func isNil(_ i: Int) -> Bool {

@@ -1,0 +1,208 @@
+import Foundation
+import Plot
+import Tensor
+
+/// A figure as a language value: it shows itself at the prompt and when printed.
+final class PlotHandle: Handle {
+    let figure: any Figure
+    /// Colour override from the `color:` option; nil follows the terminal.
+    let colored: Bool?
+
+    init(_ figure: any Figure, colored: Bool?) {
+        self.figure = figure
+        self.colored = colored
+        super.init(kind: "plot")
+    }
+
+    override var summary: String { figure.render(colored: colored) }
+}
+
+/// The keyword options every plot builtin takes.
+private let optionParameters = "title = nil, xlabel = nil, ylabel = nil, width = nil, height = nil, xlim = nil, ylim = nil, "
+    + "xscale = \"linear\", yscale = \"linear\", canvas = \"braille\", hline = nil, vline = nil, color = nil"
+
+extension Arguments {
+    /// Numbers from a list or a 1-D tensor.
+    func numbers(_ i: Int) throws -> [Double] {
+        switch values[i] {
+        case .list(let items):
+            return try items.map { item in
+                switch item {
+                case .number(let x): return x
+                case .tensor(let t) where t.count == 1: return Double(try t.item())
+                default: throw BuiltinError("argument '\(builtin.parameters[i].name)' must hold numbers, found a \(item.typeName)")
+                }
+            }
+        case .tensor(let t):
+            guard t.rank <= 1 else { throw BuiltinError("argument '\(builtin.parameters[i].name)' must be 1-D, got shape \(t.shape)") }
+            return t.scalars.map(Double.init)
+        case .number(let x): return [x]
+        case let other: throw BuiltinError("argument '\(builtin.parameters[i].name)' must be a list of numbers or a tensor, got a \(other.typeName)")
+        }
+    }
+
+    /// Series: a list of numbers or a 1-D tensor is one; a list of lists is one per inner list;
+    /// a 2-D tensor is one per column.
+    func seriesValues(_ i: Int) throws -> [[Double]] {
+        switch values[i] {
+        case .list(let items) where items.contains(where: { if case .list = $0 { true } else if case .tensor = $0 { true } else { false } }):
+            return try items.map { item in
+                let single = Arguments(values: [item], builtin: builtin, runtime: runtime, node: node)
+                return try single.numbers(0)
+            }
+        case .tensor(let t) where t.rank == 2:
+            let columns = try t.transposed().contiguous()
+            return (0..<t.shape[1]).map { c in Array(columns.scalars[(c * t.shape[0])..<((c + 1) * t.shape[0])]).map(Double.init) }
+        default:
+            return [try numbers(i)]
+        }
+    }
+
+    private func limits(_ name: String) throws -> (Double, Double)? {
+        let i = index(name)
+        if isNil(i) { return nil }
+        let pair = try numbers(i)
+        guard pair.count == 2 else { throw BuiltinError("\(name) must be [low, high], got \(repr(values[i]))") }
+        return (pair[0], pair[1])
+    }
+
+    private func optionalString(_ name: String) throws -> String? { isNil(index(name)) ? nil : try string(index(name)) }
+
+    private func choice<T: RawRepresentable & CaseIterable>(_ name: String, _ type: T.Type) throws -> T where T.RawValue == String {
+        let text = try string(index(name))
+        guard let value = T(rawValue: text) else {
+            throw BuiltinError("\(name) must be one of \(T.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")), got \"\(text)\"")
+        }
+        return value
+    }
+
+    func plotOptions() throws -> PlotOptions {
+        var options = PlotOptions()
+        options.title = try optionalString("title")
+        options.xlabel = try optionalString("xlabel")
+        options.ylabel = try optionalString("ylabel")
+        options.width = try optionalInt(index("width"))
+        options.height = try optionalInt(index("height"))
+        if let width = options.width, width < 1 || width > 10_000 { throw BuiltinError("width must be between 1 and 10000, got \(width)") }
+        if let height = options.height, height < 1 || height > 1_000 { throw BuiltinError("height must be between 1 and 1000, got \(height)") }
+        options.xlim = try limits("xlim")
+        options.ylim = try limits("ylim")
+        options.xscale = try choice("xscale", Scale.self)
+        options.yscale = try choice("yscale", Scale.self)
+        options.canvas = try choice("canvas", CanvasKind.self)
+        options.hlines = isNil(index("hline")) ? [] : try numbers(index("hline"))
+        options.vlines = isNil(index("vline")) ? [] : try numbers(index("vline"))
+        return options
+    }
+
+    var colorOverride: Bool? {
+        get throws { isNil(index("color")) ? nil : try bool(index("color")) }
+    }
+
+    func plotValue(_ figure: any Figure) throws -> Value { .handle(PlotHandle(figure, colored: try colorOverride)) }
+}
+
+private func xyPlot(_ name: String, _ style: XYPlot.Style, doc: String, example: String) -> Builtin {
+    Builtin("\(name)(x, y = nil, names = nil, \(optionParameters))", topic: "plots", doc: doc, example: example) { a in
+        let ys = try a.seriesValues(a.isNil(1) ? 0 : 1)
+        let xs: [Double]? = a.isNil(1) ? nil : try a.numbers(0)
+        let names = a.isNil(a.index("names")) ? [] : try a.list(a.index("names")).map(display)
+        let series = ys.enumerated().map { i, y in
+            let name = i < names.count ? names[i] : nil
+            return xs.map { Series(name: name, x: $0, y: y) } ?? Series(name: name, y: y)
+        }
+        if let xs, let mismatch = ys.first(where: { $0.count != xs.count }) {
+            throw BuiltinError("x has \(xs.count) values but a series has \(mismatch.count)")
+        }
+        return try a.plotValue(XYPlot(series, style: style, options: try a.plotOptions()))
+    }
+}
+
+extension Builtins {
+    static let plots: [Builtin] = [
+        xyPlot("plot", .line,
+               doc: "A line plot drawn in the terminal: plot(y) or plot(x, y); y may hold several series (a list of lists, or a 2-D tensor's columns) named by names:. Options: title, xlabel, ylabel, width, height, xlim/ylim ([low, high]), xscale/yscale (\"linear\", \"log10\"), canvas (\"braille\", \"block\", \"ascii\"), hline/vline (reference lines), color.",
+               example: "plot(0..10, [[1, 2, 4, 8, 6, 5, 4, 4, 3, 3], [0, 1, 1, 2, 2, 3, 3, 3, 3, 3]], names: [\"chosen\", \"rejected\"], title: \"DPO\", hline: 0)"),
+        xyPlot("scatter", .scatter, doc: "A scatter plot: points, not joined. Same arguments and options as plot.",
+               example: "scatter([1, 2, 3, 4], [0.5, 0.1, 0.9, 0.4])"),
+        xyPlot("stairs", .stairs, doc: "A step plot: each value holds until the next x. Same arguments and options as plot.",
+               example: "stairs([1, 3, 2, 5])"),
+        Builtin("hist(values, bins = nil, edges = nil, \(optionParameters))", topic: "plots",
+                doc: "A histogram with horizontal bars: Sturges' rule for the bin count unless bins: (a count) or edges: (a list) is given. NaN and ±inf are left out.",
+                example: "hist([1, 2, 2, 3, 3, 3, 4, 4, 5])") { a in
+            let edges = a.isNil(a.index("edges")) ? nil : try a.numbers(a.index("edges"))
+            if let edges, edges.count < 2 || zip(edges, edges.dropFirst()).contains(where: { !($0 < $1) }) {
+                throw BuiltinError("edges must be at least two increasing numbers")
+            }
+            let bins = try a.optionalInt(a.index("bins"))
+            if let bins, bins < 1 || bins > 10_000 { throw BuiltinError("bins must be between 1 and 10000, got \(bins)") }
+            return try a.plotValue(Histogram(try a.numbers(0), bins: bins, edges: edges, options: try a.plotOptions()))
+        },
+        Builtin("bar(labels, values = nil, \(optionParameters))", topic: "plots",
+                doc: "A horizontal bar chart: bar(labels, values), or bar(record) with the record's fields as labels. Negative values grow left of the baseline.",
+                example: "bar({before: 0.05, at: -1.4, after: -0.3}, title: \"Δ log-prob\")") { a in
+            let labels: [String], values: [Double]
+            if case .record(let fields) = a[0] {
+                labels = Array(fields.keys)
+                let numbers = Arguments(values: [.list(Array(fields.values))], builtin: a.builtin, runtime: a.runtime, node: a.node)
+                values = try numbers.numbers(0)
+            } else {
+                guard !a.isNil(1) else { throw BuiltinError("needs values: bar(labels, values) or bar(record)") }
+                labels = try a.list(0).map(display)
+                values = try a.numbers(1)
+                guard labels.count == values.count else { throw BuiltinError("\(labels.count) labels for \(values.count) values") }
+            }
+            return try a.plotValue(BarChart(labels: labels, values: values, options: try a.plotOptions()))
+        },
+        Builtin("heatmap(matrix, \(optionParameters))", topic: "plots",
+                doc: "A matrix (a 2-D tensor or a list of rows) as shaded cells, row 1 at the top, with a colour bar; large matrices are averaged down to fit.",
+                example: "heatmap(reshape(arange(12), [3, 4]), title: \"per-position change\")") { a in
+            let rows: [[Double]]
+            if case .tensor(let t) = a[0] {
+                guard t.rank == 2 else { throw BuiltinError("matrix must be 2-D, got shape \(t.shape)") }
+                let values = t.scalars.map(Double.init)
+                rows = (0..<t.shape[0]).map { Array(values[($0 * t.shape[1])..<(($0 + 1) * t.shape[1])]) }
+            } else {
+                rows = try a.seriesValues(0)
+            }
+            return try a.plotValue(Heatmap(rows, options: try a.plotOptions()))
+        },
+        Builtin("spark(values, title = nil)", topic: "plots", doc: "A one-line sparkline (▁▂▃▄▅▆▇█) of a series; NaN shows as a space.",
+                example: "spark([1, 5, 2, 8, 3], title: \"loss\")") { a in
+            .handle(PlotHandle(Sparkline(try a.numbers(0), title: a.isNil(1) ? nil : try a.string(1)), colored: nil))
+        },
+        Builtin("panel(plots, columns = nil, width = nil)", topic: "plots",
+                doc: "Plots side by side (or in a grid of the given columns), sharing the width: e.g. DPO | DPOP | IPO at a glance.",
+                example: "panel([spark([1, 2, 3]), spark([3, 2, 1])])") { a in
+            let figures: [any Figure] = try a.list(0).map { item in
+                guard case .handle(let handle) = item, let plot = handle as? PlotHandle else {
+                    throw BuiltinError("expects a list of plots, found a \(item.typeName)")
+                }
+                return plot.figure
+            }
+            let columns = try a.optionalInt(1), width = try a.optionalInt(2)
+            if let columns, columns < 1 { throw BuiltinError("columns must be at least 1") }
+            if let width, width < 1 || width > 10_000 { throw BuiltinError("width must be between 1 and 10000") }
+            return .handle(PlotHandle(Panel(figures, columns: columns, width: width), colored: nil))
+        },
+        Builtin("save(plot, path)", topic: "plots",
+                doc: "Writes a plot to a file: SVG when the path ends in .svg, plain text (no colour) otherwise. The file is replaced atomically.",
+                example: "save(spark([1, 2, 3]), \"/tmp/preflab-example-spark.txt\")") { a in
+            guard case .handle(let handle) = a[0], let plot = handle as? PlotHandle else {
+                throw BuiltinError("argument 'plot' must be a plot, got a \(a[0].typeName)")
+            }
+            let path = try a.string(1)
+            let text = path.lowercased().hasSuffix(".svg") ? plot.figure.svg() : plot.figure.render(colored: false) + "\n"
+            let url = URL(fileURLWithPath: path)
+            let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp")
+            do {
+                try Data(text.utf8).write(to: temporary)
+                guard rename(temporary.path, url.path) == 0 else { throw CocoaError(.fileWriteUnknown) }
+            } catch {
+                try? FileManager.default.removeItem(at: temporary)
+                throw BuiltinError("cannot write \(path)")
+            }
+            return .nil
+        },
+    ]
+}

@@ -1,0 +1,125 @@
+/// The cell grids plots draw on. Each cell packs a few sub-cell dots into one character.
+public enum CanvasKind: String, Sendable, CaseIterable {
+    /// 2×4 dots per cell (Unicode braille, U+2800 + dot bits): the finest; the default.
+    case braille
+    /// 2×2 quadrant blocks (▘▝▖▗ …).
+    case block
+    /// 1×2 dots per cell in plain ASCII (' . : '), for logs and CI output.
+    case ascii
+
+    var dotsAcross: Int { self == .ascii ? 1 : 2 }
+    var dotsDown: Int { self == .braille ? 4 : 2 }
+}
+
+/// A grid of `columns × rows` cells with a colour per cell (the last series drawn wins).
+struct Canvas {
+    let kind: CanvasKind
+    let columns: Int
+    let rows: Int
+    private var bits: [UInt8]
+    private var colors: [PlotColor?]
+
+    init(kind: CanvasKind, columns: Int, rows: Int) {
+        self.kind = kind
+        self.columns = max(1, columns)
+        self.rows = max(1, rows)
+        bits = [UInt8](repeating: 0, count: self.columns * self.rows)
+        colors = [PlotColor?](repeating: nil, count: self.columns * self.rows)
+    }
+
+    /// Dots across and down the whole canvas.
+    var width: Int { columns * kind.dotsAcross }
+    var height: Int { rows * kind.dotsDown }
+
+    /// Sets the dot at (x, y), y counted from the top; dots outside the canvas are ignored.
+    mutating func set(_ x: Int, _ y: Int, _ color: PlotColor?) {
+        guard x >= 0, y >= 0, x < width, y < height else { return }
+        let (column, row) = (x / kind.dotsAcross, y / kind.dotsDown)
+        let (dx, dy) = (x % kind.dotsAcross, y % kind.dotsDown)
+        let bit: Int
+        switch kind {
+        // Braille dot numbering: left column 1,2,3,7 and right 4,5,6,8 (bits 0,1,2,6 / 3,4,5,7).
+        case .braille: bit = dx == 0 ? [0, 1, 2, 6][dy] : [3, 4, 5, 7][dy]
+        case .block: bit = dy * 2 + dx
+        case .ascii: bit = dy
+        }
+        bits[row * columns + column] |= UInt8(1 << bit)
+        if let color { colors[row * columns + column] = color }
+    }
+
+    /// A straight segment between two dots (a DDA: one dot per step of the longer side).
+    mutating func line(_ x0: Double, _ y0: Double, _ x1: Double, _ y1: Double, _ color: PlotColor?) {
+        let steps = Int(max(abs(x1 - x0), abs(y1 - y0)).rounded(.up))
+        guard steps > 0 else {
+            set(Int(x0.rounded()), Int(y0.rounded()), color)
+            return
+        }
+        guard steps < 100_000 else { return }
+        for i in 0...steps {
+            let t = Double(i) / Double(steps)
+            set(Int((x0 + (x1 - x0) * t).rounded()), Int((y0 + (y1 - y0) * t).rounded()), color)
+        }
+    }
+
+    func isEmpty(column: Int, row: Int) -> Bool { bits[row * columns + column] == 0 }
+
+    /// The character of one cell.
+    func glyph(column: Int, row: Int) -> Character {
+        let value = bits[row * columns + column]
+        switch kind {
+        case .braille:
+            return Character(Unicode.Scalar(0x2800 + UInt32(value))!)
+        case .block:
+            return Array(" ▘▝▀▖▌▞▛▗▚▐▜▄▙▟█")[Int(value)]
+        case .ascii:
+            return Array(" '.:")[Int(value)]
+        }
+    }
+
+    func color(column: Int, row: Int) -> PlotColor? { colors[row * columns + column] }
+
+    /// One row of cells as text, each cell wrapped in its colour's escape when `colored`.
+    func render(row: Int, colored: Bool) -> String {
+        var text = ""
+        for column in 0..<columns {
+            let glyph = String(glyph(column: column, row: row))
+            if colored, let color = color(column: column, row: row), !isEmpty(column: column, row: row) {
+                text += color.ansi + glyph + PlotColor.reset
+            } else {
+                text += glyph
+            }
+        }
+        return text
+    }
+}
+
+/// The colours series take, in order, and how they are written to a terminal and to SVG.
+public enum PlotColor: String, Sendable, CaseIterable {
+    case blue, red, green, yellow, magenta, cyan
+
+    var ansi: String {
+        switch self {
+        case .red: "\u{1B}[31m"
+        case .green: "\u{1B}[32m"
+        case .yellow: "\u{1B}[33m"
+        case .blue: "\u{1B}[34m"
+        case .magenta: "\u{1B}[35m"
+        case .cyan: "\u{1B}[36m"
+        }
+    }
+
+    static let reset = "\u{1B}[0m"
+
+    var hex: String {
+        switch self {
+        case .blue: "#1f77b4"
+        case .red: "#d62728"
+        case .green: "#2ca02c"
+        case .yellow: "#bcbd22"
+        case .magenta: "#9467bd"
+        case .cyan: "#17becf"
+        }
+    }
+
+    static func cycle(_ index: Int) -> PlotColor { allCases[index % allCases.count] }
+}

@@ -1,0 +1,76 @@
+import Foundation
+
+/// Anything PrefLab can draw: as text for the terminal and as SVG for a paper.
+public protocol Figure {
+    /// The figure as lines of text, with ANSI colours when `colored`.
+    func textLines(colored: Bool) -> [String]
+    /// A standalone SVG document.
+    func svg() -> String
+}
+
+extension Figure {
+    /// The figure as text; colours follow the terminal (on when standard output is a terminal
+    /// and NO_COLOR is unset) unless `colored` says otherwise.
+    public func render(colored: Bool? = nil) -> String {
+        textLines(colored: colored ?? Terminal.colorByDefault).joined(separator: "\n")
+    }
+}
+
+/// Options shared by the plot kinds; each kind uses the ones that apply to it.
+public struct PlotOptions: Sendable {
+    public var title: String?
+    public var xlabel: String?
+    public var ylabel: String?
+    /// Total columns; nil fits the terminal (80 when standard output is not a terminal).
+    public var width: Int?
+    /// Rows of the drawing area; nil for 15.
+    public var height: Int?
+    public var xlim: (Double, Double)?
+    public var ylim: (Double, Double)?
+    public var xscale: Scale = .linear
+    public var yscale: Scale = .linear
+    public var canvas: CanvasKind = .braille
+    /// Horizontal reference lines, e.g. y = 0 for "no change from the reference".
+    public var hlines: [Double] = []
+    public var vlines: [Double] = []
+
+    public init() {}
+
+    var totalWidth: Int { Swift.max(24, width ?? Terminal.columns) }
+    var rows: Int { Swift.max(2, height ?? 15) }
+}
+
+/// Facts about the terminal the figures are shown on.
+public enum Terminal {
+    /// Columns of standard output's terminal, or 80 when it is not a terminal.
+    public static var columns: Int {
+        var size = winsize()
+        if isatty(STDOUT_FILENO) == 1, ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 {
+            return Int(size.ws_col)
+        }
+        return 80
+    }
+
+    /// Colour only on a terminal, and never when NO_COLOR is set (no-color.org).
+    public static var colorByDefault: Bool {
+        isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+    }
+}
+
+/// Escapes text for SVG.
+func xml(_ text: String) -> String {
+    text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+        .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+}
+
+func svgDocument(width: Int, height: Int, _ body: String) -> String {
+    """
+    <svg xmlns="http://www.w3.org/2000/svg" width="\(width)" height="\(height)" viewBox="0 0 \(width) \(height)" \
+    font-family="Helvetica, Arial, sans-serif" font-size="12">
+    <rect width="100%" height="100%" fill="white"/>
+    \(body)</svg>
+
+    """
+}
+
+func number(_ x: Double) -> String { String(format: "%.2f", x) }

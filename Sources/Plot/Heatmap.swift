@@ -1,0 +1,171 @@
+import Foundation
+
+/// A matrix as a grid of shaded cells (row 0 at the top) with a colour bar: e.g. token position
+/// × training step, or an attention map. Large matrices are averaged down to fit.
+public struct Heatmap: Figure {
+    /// Rows of values; ragged rows are padded with NaN (blank).
+    public var matrix: [[Double]]
+    public var options: PlotOptions
+
+    public init(_ matrix: [[Double]], options: PlotOptions = PlotOptions()) {
+        self.matrix = matrix
+        self.options = options
+    }
+
+    /// Shades from low to high when colour is off.
+    private static let shades: [Character] = [" ", "░", "▒", "▓", "█"]
+    /// A viridis-like ramp in the xterm 256-colour cube, low to high.
+    private static let ramp = [54, 55, 61, 67, 73, 72, 71, 107, 149, 191, 226]
+    private static let rampHex = ["#440154", "#482878", "#3e4989", "#31688e", "#26828e", "#1f9e89", "#35b779", "#6ece58", "#b5de2b", "#fde725", "#fde725"]
+
+    /// The matrix averaged into at most `rows × columns` cells (NaNs ignored in each average).
+    private func pooled(rows maxRows: Int, columns maxColumns: Int) -> [[Double]] {
+        let height = matrix.count
+        let width = matrix.map(\.count).max() ?? 0
+        guard height > 0, width > 0 else { return [] }
+        let (rows, columns) = (Swift.min(height, maxRows), Swift.min(width, maxColumns))
+        return (0..<rows).map { r in
+            (0..<columns).map { c in
+                var total = 0.0, count = 0
+                for i in (r * height / rows)..<Swift.max(r * height / rows + 1, (r + 1) * height / rows) {
+                    for j in (c * width / columns)..<Swift.max(c * width / columns + 1, (c + 1) * width / columns) {
+                        let value = j < matrix[i].count ? matrix[i][j] : .nan
+                        if value.isFinite { total += value; count += 1 }
+                    }
+                }
+                return count == 0 ? .nan : total / Double(count)
+            }
+        }
+    }
+
+    private var limits: (Double, Double) {
+        let finite = matrix.flatMap { $0 }.filter { $0.isFinite }
+        let (low, high) = (finite.min() ?? 0, finite.max() ?? 1)
+        return low == high ? (low - 1, high + 1) : (low, high)
+    }
+
+    private func level(_ value: Double, _ steps: Int) -> Int? {
+        guard value.isFinite else { return nil }
+        let (low, high) = limits
+        return Swift.min(steps - 1, Swift.max(0, Int((value - low) / (high - low) * Double(steps))))
+    }
+
+    public func textLines(colored: Bool) -> [String] {
+        let (low, high) = limits
+        let height = matrix.count, width = matrix.map(\.count).max() ?? 0
+        let rowLabelWidth = displayWidth(String(height))
+        let barLabels = [tickLabel(high), tickLabel(low)]
+        let barWidth = 3 + (barLabels.map(displayWidth).max() ?? 1)
+        let available = Swift.max(4, options.totalWidth - rowLabelWidth - 3 - barWidth)
+        let cells = pooled(rows: options.height ?? Swift.min(Swift.max(height, 1), 24), columns: available)
+        let columns = cells.first?.count ?? 0
+        var lines: [String] = []
+        let indent = String(repeating: " ", count: rowLabelWidth + 1)
+        if let title = options.title { lines.append(indent + " " + centred(title, Swift.max(columns, displayWidth(title)))) }
+        lines.append(indent + "┌" + String(repeating: "─", count: columns) + "┐")
+        for (r, row) in cells.enumerated() {
+            var text = ""
+            for value in row {
+                if colored, let step = level(value, Heatmap.ramp.count) {
+                    text += "\u{1B}[48;5;\(Heatmap.ramp[step])m \u{1B}[0m"
+                } else {
+                    text += String(level(value, Heatmap.shades.count).map { Heatmap.shades[$0] } ?? " ")
+                }
+            }
+            let label = r == 0 ? "1" : r == cells.count - 1 ? String(height) : ""
+            // The colour bar: high at the top, low at the bottom.
+            let barStep = cells.count > 1 ? (cells.count - 1 - r) * (Heatmap.shades.count - 1) / (cells.count - 1) : Heatmap.shades.count - 1
+            let barCell: String
+            if colored {
+                let colorStep = cells.count > 1 ? (cells.count - 1 - r) * (Heatmap.ramp.count - 1) / (cells.count - 1) : Heatmap.ramp.count - 1
+                barCell = "\u{1B}[48;5;\(Heatmap.ramp[colorStep])m \u{1B}[0m"
+            } else {
+                barCell = String(Heatmap.shades[barStep])
+            }
+            let barLabel = r == 0 ? barLabels[0] : r == cells.count - 1 ? barLabels[1] : ""
+            lines.append(padLeft(label, rowLabelWidth) + " │" + text + "│ " + barCell + " " + barLabel)
+        }
+        lines.append(indent + "└" + String(repeating: "─", count: columns) + "┘")
+        if width > 0 {
+            let right = String(width)
+            lines.append(indent + " 1" + String(repeating: " ", count: Swift.max(1, columns - 1 - displayWidth(right))) + right)
+        }
+        if let xlabel = options.xlabel { lines.append(indent + " " + centred(xlabel, columns)) }
+        if let ylabel = options.ylabel { lines.insert(indent + " " + ylabel + " ↓", at: options.title == nil ? 0 : 1) }
+        return lines.map { $0.trimmingTrailingSpaces() }
+    }
+
+    public func svg() -> String {
+        let cells = pooled(rows: 200, columns: 200)
+        let rows = cells.count, columns = cells.first?.count ?? 0
+        let cell = Swift.max(2.0, Swift.min(24.0, 480.0 / Double(Swift.max(rows, columns, 1))))
+        let (left, top) = (50.0, options.title == nil ? 20.0 : 44.0)
+        let width = Int(left + cell * Double(columns) + 90), height = Int(top + cell * Double(rows) + 50)
+        var body = ""
+        for (r, row) in cells.enumerated() {
+            for (c, value) in row.enumerated() {
+                guard let step = level(value, Heatmap.rampHex.count - 1) else { continue }
+                body += "<rect x=\"\(number(left + Double(c) * cell))\" y=\"\(number(top + Double(r) * cell))\" width=\"\(number(cell))\" height=\"\(number(cell))\" fill=\"\(Heatmap.rampHex[step])\"/>"
+            }
+            body += "\n"
+        }
+        let barX = left + cell * Double(columns) + 16, barHeight = cell * Double(rows)
+        body += "<defs><linearGradient id=\"bar\" x1=\"0\" y1=\"1\" x2=\"0\" y2=\"0\">"
+        for (i, hex) in Heatmap.rampHex.dropLast().enumerated() {
+            body += "<stop offset=\"\(number(Double(i) / Double(Heatmap.rampHex.count - 2)))\" stop-color=\"\(hex)\"/>"
+        }
+        body += "</linearGradient></defs>\n<rect x=\"\(number(barX))\" y=\"\(number(top))\" width=\"14\" height=\"\(number(barHeight))\" fill=\"url(#bar)\"/>\n"
+        let (low, high) = limits
+        body += "<text x=\"\(number(barX + 20))\" y=\"\(number(top + 10))\">\(xml(tickLabel(high)))</text><text x=\"\(number(barX + 20))\" y=\"\(number(top + barHeight))\">\(xml(tickLabel(low)))</text>\n"
+        if let title = options.title {
+            body += "<text x=\"\(number(left + cell * Double(columns) / 2))\" y=\"24\" text-anchor=\"middle\" font-size=\"15\" font-weight=\"bold\">\(xml(title))</text>\n"
+        }
+        if let xlabel = options.xlabel {
+            body += "<text x=\"\(number(left + cell * Double(columns) / 2))\" y=\"\(height - 14)\" text-anchor=\"middle\">\(xml(xlabel))</text>\n"
+        }
+        if let ylabel = options.ylabel {
+            body += "<text transform=\"translate(20 \(number(top + barHeight / 2))) rotate(-90)\" text-anchor=\"middle\">\(xml(ylabel))</text>\n"
+        }
+        return svgDocument(width: width, height: height, body)
+    }
+}
+
+/// A one-line sketch of a series: ▁▂▃▄▅▆▇█ scaled from its minimum to its maximum; NaN is a space.
+public struct Sparkline: Figure {
+    public var values: [Double]
+    public var title: String?
+
+    public init(_ values: [Double], title: String? = nil) {
+        self.values = values
+        self.title = title
+    }
+
+    private static let ticks: [Character] = ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
+
+    public func textLines(colored: Bool) -> [String] {
+        let finite = values.filter { $0.isFinite }
+        let (low, high) = (finite.min() ?? 0, finite.max() ?? 0)
+        let line = String(values.map { value -> Character in
+            guard value.isFinite else { return " " }
+            guard high > low else { return "▄" }
+            return Sparkline.ticks[Swift.min(7, Int((value - low) / (high - low) * 8))]
+        })
+        return [(title.map { $0 + " " } ?? "") + line]
+    }
+
+    public func svg() -> String {
+        let finite = values.filter { $0.isFinite }
+        let (low, high) = (finite.min() ?? 0, finite.max() ?? 1)
+        let span = high > low ? high - low : 1
+        let step = 200.0 / Double(Swift.max(1, values.count - 1))
+        var segments: [[String]] = [[]]
+        for (i, value) in values.enumerated() {
+            guard value.isFinite else { segments.append([]); continue }
+            segments[segments.count - 1].append("\(number(Double(i) * step + 4)),\(number(36 - (value - low) / span * 32))")
+        }
+        let body = segments.filter { !$0.isEmpty }.map {
+            "<polyline fill=\"none\" stroke=\"\(PlotColor.blue.hex)\" stroke-width=\"1.5\" points=\"\($0.joined(separator: " "))\"/>\n"
+        }.joined()
+        return svgDocument(width: 208, height: 40, body)
+    }
+}

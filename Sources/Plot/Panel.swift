@@ -1,0 +1,104 @@
+/// Several figures side by side or in a grid, e.g. DPO | DPOP | IPO at a glance.
+public struct Panel: Figure {
+    public var figures: [any Figure]
+    /// Figures per row; nil puts them all in one row.
+    public var columns: Int?
+    /// Total columns the panel may use; each figure gets an equal share.
+    public var width: Int?
+
+    public init(_ figures: [any Figure], columns: Int? = nil, width: Int? = nil) {
+        self.figures = figures
+        self.columns = columns
+        self.width = width
+    }
+
+    private var perRow: Int { Swift.max(1, Swift.min(columns ?? figures.count, Swift.max(1, figures.count))) }
+
+    public func textLines(colored: Bool) -> [String] {
+        let gap = "   "
+        let share = ((width ?? Terminal.columns) - (perRow - 1) * gap.count) / perRow
+        var lines: [String] = []
+        for start in stride(from: 0, to: figures.count, by: perRow) {
+            let row = figures[start..<Swift.min(figures.count, start + perRow)].map { ($0 as? Resizable)?.resized(toWidth: share) ?? $0 }
+            let blocks = row.map { $0.textLines(colored: colored) }
+            let widths = blocks.map { $0.map(displayWidth).max() ?? 0 }
+            let height = blocks.map(\.count).max() ?? 0
+            if !lines.isEmpty { lines.append("") }
+            for i in 0..<height {
+                let parts = blocks.indices.map { b in padRight(i < blocks[b].count ? blocks[b][i] : "", widths[b]) }
+                lines.append(parts.joined(separator: gap).trimmingTrailingSpaces())
+            }
+        }
+        return lines
+    }
+
+    public func svg() -> String {
+        var body = ""
+        var y = 0, rowHeight = 0, x = 0, totalWidth = 0
+        for (index, figure) in figures.enumerated() {
+            if index > 0, index % perRow == 0 {
+                y += rowHeight + 10
+                x = 0
+                rowHeight = 0
+            }
+            let inner = figure.svg()
+            let (w, h) = Panel.size(of: inner)
+            body += inner.replacingOccurrences(of: "<svg ", with: "<svg x=\"\(x)\" y=\"\(y)\" ", options: [], range: inner.range(of: "<svg "))
+            x += w + 10
+            totalWidth = Swift.max(totalWidth, x - 10)
+            rowHeight = Swift.max(rowHeight, h)
+        }
+        return svgDocument(width: totalWidth, height: y + rowHeight, body)
+    }
+
+    /// The width and height attributes of an SVG document we wrote.
+    static func size(of svg: String) -> (Int, Int) {
+        func attribute(_ name: String) -> Int {
+            guard let range = svg.range(of: "\(name)=\"") else { return 0 }
+            return Int(svg[range.upperBound...].prefix { $0.isNumber }) ?? 0
+        }
+        return (attribute("width"), attribute("height"))
+    }
+}
+
+/// Figures that can be drawn to a given total width (a panel gives each an equal share).
+protocol Resizable {
+    func resized(toWidth width: Int) -> any Figure
+}
+
+extension XYPlot: Resizable {
+    func resized(toWidth width: Int) -> any Figure { var copy = self; copy.options.width = copy.options.width ?? width; return copy }
+}
+
+extension Histogram: Resizable {
+    func resized(toWidth width: Int) -> any Figure { var copy = self; copy.options.width = copy.options.width ?? width; return copy }
+}
+
+extension BarChart: Resizable {
+    func resized(toWidth width: Int) -> any Figure { var copy = self; copy.options.width = copy.options.width ?? width; return copy }
+}
+
+extension Heatmap: Resizable {
+    func resized(toWidth width: Int) -> any Figure { var copy = self; copy.options.width = copy.options.width ?? width; return copy }
+}
+
+/// A figure redrawn in place as it changes (training curves on a terminal); on anything else
+/// each update is appended as plain text.
+public final class LiveView {
+    private let write: (String) -> Void
+    private let isTerminal: Bool
+    private var shownLines = 0
+
+    public init(isTerminal: Bool = Terminal.colorByDefault, write: @escaping (String) -> Void) {
+        self.isTerminal = isTerminal
+        self.write = write
+    }
+
+    public func update(_ figure: any Figure) {
+        let lines = figure.textLines(colored: isTerminal)
+        // Move to the first line of the previous drawing and clear to the end of the screen.
+        let rewind = isTerminal && shownLines > 0 ? "\u{1B}[\(shownLines)F\u{1B}[J" : ""
+        write(rewind + lines.joined(separator: "\n") + "\n")
+        shownLines = lines.count
+    }
+}

@@ -1,0 +1,214 @@
+import Foundation
+
+/// One named series of points.
+public struct Series: Sendable {
+    public var name: String?
+    public var x: [Double]
+    public var y: [Double]
+
+    public init(name: String? = nil, x: [Double], y: [Double]) {
+        self.name = name
+        self.x = x
+        self.y = y
+    }
+
+    /// y against 1, 2, 3, ….
+    public init(name: String? = nil, y: [Double]) {
+        self.init(name: name, x: y.indices.map { Double($0 + 1) }, y: y)
+    }
+}
+
+/// Line plots, scatter plots and stairs: series of (x, y) points on shared axes.
+public struct XYPlot: Figure {
+    public enum Style: String, Sendable {
+        case line, scatter
+        /// Steps that hold each value until the next x ("post" steps).
+        case stairs
+    }
+
+    public var series: [Series]
+    public var style: Style
+    public var options: PlotOptions
+
+    public init(_ series: [Series], style: Style = .line, options: PlotOptions = PlotOptions()) {
+        self.series = series
+        self.style = style
+        self.options = options
+    }
+
+    /// Points in scaled units, with pairs a scale cannot show (log of ≤ 0) or that are not finite as NaN gaps.
+    private func scaled(_ s: Series) -> [(Double, Double)] {
+        zip(s.x, s.y).map { x, y in
+            guard options.xscale.accepts(x), options.yscale.accepts(y) else { return (.nan, .nan) }
+            return (options.xscale.forward(x), options.yscale.forward(y))
+        }
+    }
+
+    private var ranges: (x: AxisRange, y: AxisRange) {
+        let points = series.flatMap(scaled)
+        let x = AxisRange(values: points.map(\.0), fixed: options.xlim, scale: options.xscale,
+                          extra: options.vlines.filter(options.xscale.accepts).map(options.xscale.forward))
+        let y = AxisRange(values: points.map(\.1), fixed: options.ylim, scale: options.yscale,
+                          extra: options.hlines.filter(options.yscale.accepts).map(options.yscale.forward))
+        return (x, y)
+    }
+
+    private var legend: [String] {
+        series.count > 1 || series.first?.name != nil ? series.enumerated().map { $0.element.name ?? "y\($0.offset + 1)" } : []
+    }
+
+    public func textLines(colored: Bool) -> [String] {
+        let (xRange, yRange) = ranges
+        let rows = options.rows
+        let dotsDown = options.canvas.dotsDown
+        // Tick labels sit on the rows their values are drawn in; the top and bottom rows carry the limits.
+        var rowLabels = [String?](repeating: nil, count: rows)
+        for tick in yRange.ticks {
+            let row = Int(((1 - yRange.fraction(tick)) * Double(rows * dotsDown - 1)).rounded()) / dotsDown
+            if row >= 0, row < rows, rowLabels[row] == nil { rowLabels[row] = tickLabel(tick, scale: options.yscale) }
+        }
+        rowLabels[0] = tickLabel(yRange.high, scale: options.yscale)
+        rowLabels[rows - 1] = tickLabel(yRange.low, scale: options.yscale)
+        let labelWidth = rowLabels.compactMap { $0.map(displayWidth) }.max() ?? 1
+        let ylabel = options.ylabel ?? ""
+        let ylabelWidth = ylabel.isEmpty ? 0 : displayWidth(ylabel) + 1
+        let legendWidth = legend.isEmpty ? 0 : (legend.map(displayWidth).max() ?? 0) + 3
+        let margin = ylabelWidth + labelWidth + 2
+        let columns = Swift.max(8, options.totalWidth - margin - 1 - legendWidth)
+
+        var canvas = Canvas(kind: options.canvas, columns: columns, rows: rows)
+        func dot(_ x: Double, _ y: Double) -> (Double, Double) {
+            (xRange.fraction(x) * Double(canvas.width - 1), (1 - yRange.fraction(y)) * Double(canvas.height - 1))
+        }
+        for value in options.hlines where options.yscale.accepts(value) {
+            let (_, y) = dot(xRange.low, options.yscale.forward(value))
+            for x in stride(from: 0, to: canvas.width, by: 2) { canvas.set(x, Int(y.rounded()), nil) }
+        }
+        for value in options.vlines where options.xscale.accepts(value) {
+            let (x, _) = dot(options.xscale.forward(value), yRange.low)
+            for y in stride(from: 0, to: canvas.height, by: 2) { canvas.set(Int(x.rounded()), y, nil) }
+        }
+        for (index, s) in series.enumerated() {
+            let color = PlotColor.cycle(index)
+            let points = scaled(s).map { $0.0.isFinite && $0.1.isFinite ? dot($0.0, $0.1) : (Double.nan, Double.nan) }
+            for (i, p) in points.enumerated() where p.0.isFinite {
+                switch style {
+                case .scatter:
+                    canvas.set(Int(p.0.rounded()), Int(p.1.rounded()), color)
+                case .line:
+                    if i + 1 < points.count, points[i + 1].0.isFinite {
+                        canvas.line(p.0, p.1, points[i + 1].0, points[i + 1].1, color)
+                    } else {
+                        canvas.set(Int(p.0.rounded()), Int(p.1.rounded()), color)
+                    }
+                case .stairs:
+                    if i + 1 < points.count, points[i + 1].0.isFinite {
+                        canvas.line(p.0, p.1, points[i + 1].0, p.1, color)
+                        canvas.line(points[i + 1].0, p.1, points[i + 1].0, points[i + 1].1, color)
+                    } else {
+                        canvas.set(Int(p.0.rounded()), Int(p.1.rounded()), color)
+                    }
+                }
+            }
+        }
+
+        var lines: [String] = []
+        let indent = String(repeating: " ", count: margin - 1)
+        if let title = options.title { lines.append(indent + " " + centred(title, columns)) }
+        lines.append(indent + "┌" + String(repeating: "─", count: columns) + "┐")
+        for row in 0..<rows {
+            let side = row == rows / 2 && !ylabel.isEmpty ? padRight(ylabel, ylabelWidth) : String(repeating: " ", count: ylabelWidth)
+            let label = rowLabels[row] ?? ""
+            let axis = rowLabels[row] == nil ? "│" : "┤"
+            var line = side + padLeft(label, labelWidth) + " " + axis + canvas.render(row: row, colored: colored) + "│"
+            if row < legend.count {
+                let entry = "■ " + legend[row]
+                line += " " + (colored ? PlotColor.cycle(row).ansi + entry + PlotColor.reset : entry)
+            }
+            lines.append(line)
+        }
+        lines.append(indent + "└" + String(repeating: "─", count: columns) + "┘")
+        let low = tickLabel(xRange.low, scale: options.xscale), high = tickLabel(xRange.high, scale: options.xscale)
+        lines.append(indent + " " + low + String(repeating: " ", count: Swift.max(1, columns - displayWidth(low) - displayWidth(high))) + high)
+        if let xlabel = options.xlabel { lines.append(indent + " " + centred(xlabel, columns)) }
+        return lines.map { $0.trimmingTrailingSpaces() }
+    }
+
+    public func svg() -> String {
+        let (xRange, yRange) = ranges
+        let (width, height) = (640, 420)
+        let (left, right, top, bottom) = (70.0, legend.isEmpty ? 20.0 : 130.0, options.title == nil ? 20.0 : 40.0, 50.0)
+        let plotWidth = Double(width) - left - right, plotHeight = Double(height) - top - bottom
+        func px(_ x: Double) -> Double { left + xRange.fraction(x) * plotWidth }
+        func py(_ y: Double) -> Double { top + (1 - yRange.fraction(y)) * plotHeight }
+        var body = "<rect x=\"\(number(left))\" y=\"\(number(top))\" width=\"\(number(plotWidth))\" height=\"\(number(plotHeight))\" fill=\"none\" stroke=\"#444\"/>\n"
+        for tick in yRange.ticks {
+            body += "<line x1=\"\(number(left - 4))\" y1=\"\(number(py(tick)))\" x2=\"\(number(left))\" y2=\"\(number(py(tick)))\" stroke=\"#444\"/>"
+            body += "<text x=\"\(number(left - 7))\" y=\"\(number(py(tick) + 4))\" text-anchor=\"end\">\(xml(tickLabel(tick, scale: options.yscale)))</text>\n"
+        }
+        for tick in xRange.ticks {
+            body += "<line x1=\"\(number(px(tick)))\" y1=\"\(number(top + plotHeight))\" x2=\"\(number(px(tick)))\" y2=\"\(number(top + plotHeight + 4))\" stroke=\"#444\"/>"
+            body += "<text x=\"\(number(px(tick)))\" y=\"\(number(top + plotHeight + 18))\" text-anchor=\"middle\">\(xml(tickLabel(tick, scale: options.xscale)))</text>\n"
+        }
+        for value in options.hlines where options.yscale.accepts(value) {
+            let y = py(options.yscale.forward(value))
+            body += "<line x1=\"\(number(left))\" y1=\"\(number(y))\" x2=\"\(number(left + plotWidth))\" y2=\"\(number(y))\" stroke=\"#888\" stroke-dasharray=\"4 3\"/>\n"
+        }
+        for value in options.vlines where options.xscale.accepts(value) {
+            let x = px(options.xscale.forward(value))
+            body += "<line x1=\"\(number(x))\" y1=\"\(number(top))\" x2=\"\(number(x))\" y2=\"\(number(top + plotHeight))\" stroke=\"#888\" stroke-dasharray=\"4 3\"/>\n"
+        }
+        body += "<g clip-path=\"url(#area)\"><clipPath id=\"area\"><rect x=\"\(number(left))\" y=\"\(number(top))\" width=\"\(number(plotWidth))\" height=\"\(number(plotHeight))\"/></clipPath>\n"
+        for (index, s) in series.enumerated() {
+            let color = PlotColor.cycle(index).hex
+            var segments: [[String]] = [[]]
+            var previous: (Double, Double)?
+            for (x, y) in scaled(s) {
+                guard x.isFinite, y.isFinite else {
+                    segments.append([])
+                    previous = nil
+                    continue
+                }
+                if style == .stairs, let (_, lastY) = previous {
+                    segments[segments.count - 1].append("\(number(px(x))),\(number(py(lastY)))")
+                }
+                segments[segments.count - 1].append("\(number(px(x))),\(number(py(y)))")
+                previous = (x, y)
+            }
+            for segment in segments where !segment.isEmpty {
+                if style == .scatter || segment.count == 1 {
+                    for point in segment {
+                        let xy = point.split(separator: ",")
+                        body += "<circle cx=\"\(xy[0])\" cy=\"\(xy[1])\" r=\"2.5\" fill=\"\(color)\"/>\n"
+                    }
+                } else {
+                    body += "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.8\" points=\"\(segment.joined(separator: " "))\"/>\n"
+                }
+            }
+        }
+        body += "</g>\n"
+        for (index, name) in legend.enumerated() {
+            let y = top + 14 + Double(index) * 18
+            body += "<rect x=\"\(number(left + plotWidth + 12))\" y=\"\(number(y - 9))\" width=\"12\" height=\"10\" fill=\"\(PlotColor.cycle(index).hex)\"/>"
+            body += "<text x=\"\(number(left + plotWidth + 30))\" y=\"\(number(y))\">\(xml(name))</text>\n"
+        }
+        if let title = options.title {
+            body += "<text x=\"\(number(left + plotWidth / 2))\" y=\"24\" text-anchor=\"middle\" font-size=\"15\" font-weight=\"bold\">\(xml(title))</text>\n"
+        }
+        if let xlabel = options.xlabel {
+            body += "<text x=\"\(number(left + plotWidth / 2))\" y=\"\(height - 12)\" text-anchor=\"middle\">\(xml(xlabel))</text>\n"
+        }
+        if let ylabel = options.ylabel {
+            body += "<text transform=\"translate(16 \(number(top + plotHeight / 2))) rotate(-90)\" text-anchor=\"middle\">\(xml(ylabel))</text>\n"
+        }
+        return svgDocument(width: width, height: height, body)
+    }
+}
+
+extension String {
+    func trimmingTrailingSpaces() -> String {
+        var text = self
+        while text.last == " " { text.removeLast() }
+        return text
+    }
+}

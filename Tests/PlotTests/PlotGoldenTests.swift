@@ -1,0 +1,99 @@
+import Foundation
+import Testing
+@testable import Plot
+
+/// Every plot kind and option, rendered without colour and compared with Golden/NAME.txt
+/// (as UnicodePlots.jl's reference files). PREFLAB_UPDATE_GOLDEN=1 rewrites the files.
+struct PlotCase: CustomTestStringConvertible, Sendable {
+    let name: String
+    let make: @Sendable () -> any Figure
+    var testDescription: String { name }
+
+    static func options(_ change: (inout PlotOptions) -> Void) -> PlotOptions {
+        var options = PlotOptions()
+        options.width = 60
+        options.height = 8
+        change(&options)
+        return options
+    }
+
+    static let steps = (0..<50).map(Double.init)
+    static let chosen = steps.map { -20 + 3 * (1 - Foundation.exp(-$0 / 15)) }
+    static let rejected = steps.map { -20 - 0.12 * $0 }
+
+    static let all: [PlotCase] = [
+        PlotCase(name: "line_default") { XYPlot([Series(x: steps, y: chosen)], options: options { _ in }) },
+        PlotCase(name: "line_series_legend_labels") {
+            XYPlot([Series(name: "chosen", x: steps, y: chosen), Series(name: "rejected", x: steps, y: rejected)],
+                   options: options { $0.title = "DPO log-probs"; $0.xlabel = "step"; $0.ylabel = "logp" })
+        },
+        PlotCase(name: "line_reference_lines") {
+            XYPlot([Series(name: "Δ chosen", x: steps, y: chosen.map { $0 + 19 })],
+                   options: options { $0.hlines = [0]; $0.vlines = [25] })
+        },
+        PlotCase(name: "line_limits") { XYPlot([Series(x: steps, y: chosen)], options: options { $0.xlim = (10, 30); $0.ylim = (-19, -17) }) },
+        PlotCase(name: "line_log_scales") {
+            XYPlot([Series(x: steps.map { $0 + 1 }, y: steps.map { Foundation.pow(10, $0 / 12) })],
+                   options: options { $0.xscale = .log10; $0.yscale = .log10 })
+        },
+        PlotCase(name: "line_nan_inf_gaps") {
+            XYPlot([Series(y: [1, 2, .nan, 4, 5, .infinity, 3, -.infinity, 2, 1])], options: options { _ in })
+        },
+        PlotCase(name: "line_empty") { XYPlot([Series(y: [])], options: options { $0.title = "nothing yet" }) },
+        PlotCase(name: "line_single_point") { XYPlot([Series(y: [3.5])], options: options { _ in }) },
+        PlotCase(name: "line_constant") { XYPlot([Series(y: [2, 2, 2, 2])], options: options { _ in }) },
+        PlotCase(name: "line_huge_and_tiny") {
+            XYPlot([Series(name: "huge", y: [1e300, 3e300, 2e300]), Series(name: "tiny", y: [1e-300, 0, 2e-300])], options: options { _ in })
+        },
+        PlotCase(name: "line_block_canvas") { XYPlot([Series(x: steps, y: chosen)], options: options { $0.canvas = .block }) },
+        PlotCase(name: "line_ascii_canvas") { XYPlot([Series(x: steps, y: chosen)], options: options { $0.canvas = .ascii }) },
+        PlotCase(name: "scatter") {
+            XYPlot([Series(name: "pairs", x: [1, 2, 3, 4, 5, 6], y: [0.2, 0.8, 0.4, 0.9, 0.1, 0.6])], style: .scatter,
+                   options: options { $0.title = "reward margins" })
+        },
+        PlotCase(name: "stairs") { XYPlot([Series(y: [1, 3, 2, 5, 4])], style: .stairs, options: options { _ in }) },
+        PlotCase(name: "histogram_sturges") {
+            Histogram((0..<200).map { Foundation.sin(Double($0) * 12.9898) * 3 }, options: options { $0.title = "edit distances" })
+        },
+        PlotCase(name: "histogram_bins_and_edges") {
+            Histogram([1, 2, 2, 3, 3, 3, 4, 9, .nan, -.infinity], edges: [0, 2, 4, 10], options: options { $0.xlabel = "count" })
+        },
+        PlotCase(name: "histogram_bin_count") { Histogram((0..<40).map { Double($0 % 7) }, bins: 3, options: options { _ in }) },
+        PlotCase(name: "histogram_empty_and_constant") { Histogram([5, 5, 5], options: options { _ in }) },
+        PlotCase(name: "bar_with_negatives") {
+            BarChart(labels: ["before", "at", "after"], values: [0.05, -1.42, -0.31], options: options { $0.title = "Δ log-prob by position" })
+        },
+        PlotCase(name: "bar_positive") { BarChart(labels: ["sigmoid", "dpop", "ipo"], values: [0.62, 0.91, 0.74], options: options { _ in }) },
+        PlotCase(name: "heatmap") {
+            Heatmap((0..<6).map { r in (0..<20).map { c in Foundation.sin(Double(r) / 2) * Double(c) / 10 } },
+                    options: options { $0.title = "per-position change"; $0.xlabel = "token position"; $0.ylabel = "step" })
+        },
+        PlotCase(name: "heatmap_nan_and_constant") { Heatmap([[1, .nan, 1], [1, 1, .infinity]], options: options { _ in }) },
+        PlotCase(name: "heatmap_pooled") { Heatmap((0..<100).map { r in (0..<300).map { c in Double((r + c) % 17) } }, options: options { _ in }) },
+        PlotCase(name: "sparkline") { Sparkline([1, 5, 22, 13, 53, .nan, 40, 2], title: "loss") },
+        PlotCase(name: "sparkline_constant_and_empty") { Panel([Sparkline([3, 3, 3]), Sparkline([])], width: 40) },
+        PlotCase(name: "panel_side_by_side") {
+            Panel(["DPO", "DPOP", "IPO"].enumerated().map { i, name in
+                XYPlot([Series(name: "chosen", x: steps, y: chosen.map { $0 + Double(i) * $0 / 40 })], options: options { $0.title = name; $0.width = nil })
+            }, width: 120)
+        },
+        PlotCase(name: "panel_grid") {
+            Panel([Sparkline([1, 2, 3]), BarChart(labels: ["a"], values: [1], options: options { $0.width = 30 }),
+                   Sparkline([3, 2, 1]), Sparkline([1, 3, 1])], columns: 2, width: 80)
+        },
+    ]
+}
+
+@Suite struct PlotGoldenTests {
+    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
+
+    @Test(arguments: PlotCase.all) func matchesGolden(_ golden: PlotCase) throws {
+        let text = golden.make().render(colored: false) + "\n"
+        let url = Self.folder.appendingPathComponent(golden.name + ".txt")
+        if ProcessInfo.processInfo.environment["PREFLAB_UPDATE_GOLDEN"] == "1" {
+            try text.write(to: url, atomically: true, encoding: .utf8)
+            return
+        }
+        #expect(text == (try String(contentsOf: url, encoding: .utf8)), "\(golden.name)")
+    }
+}
