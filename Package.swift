@@ -30,12 +30,12 @@ let package = Package(
         .target(name: "Lang", dependencies: ["Tensor", "Plot", .product(name: "OrderedCollections", package: "swift-collections")]),
         .executableTarget(
             name: "preflab",
-            dependencies: ["Lang", "CEditLine", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: ["Lang", "Plot", "CEditLine", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "preflab-bench", dependencies: ["Tensor", "CBLAS"]),
         .executableTarget(name: "preflab-fuzz", dependencies: ["Lang", "Tensor"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"], resources: [.copy("Fixtures")]),
         // Golden files are read from the source tree by path, not bundled.
-        .testTarget(name: "LangTests", dependencies: ["Lang", "Tensor"], exclude: ["Golden"]),
+        .testTarget(name: "LangTests", dependencies: ["Lang", "Tensor", "Plot"], exclude: ["Golden"]),
         .testTarget(name: "PlotTests", dependencies: ["Plot"], exclude: ["Golden"]),
         .testTarget(name: "PrefLabCLITests", dependencies: ["preflab"]),
         .testTarget(name: "SystemLibraryTests", dependencies: ["CBLAS", "CEditLine"]),

@@ -51,9 +51,13 @@ public enum Terminal {
         return 80
     }
 
+    /// Set to force colour on or off everywhere (notebooks and tests turn it off); nil decides
+    /// from the terminal.
+    nonisolated(unsafe) public static var colorOverride: Bool?
+
     /// Colour only on a terminal, and never when NO_COLOR is set (no-color.org).
     public static var colorByDefault: Bool {
-        isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+        colorOverride ?? (isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil)
     }
 }
 

@@ -44,13 +44,15 @@ public struct Heatmap: Figure {
         return low == high ? (low - 1, high + 1) : (low, high)
     }
 
-    private func level(_ value: Double, _ steps: Int) -> Int? {
+    /// Which of `steps` equal bands between `low` and `high` the value falls in; nil for NaN/±inf.
+    private func level(_ value: Double, _ steps: Int, _ limits: (Double, Double)) -> Int? {
         guard value.isFinite else { return nil }
         let (low, high) = limits
         return Swift.min(steps - 1, Swift.max(0, Int((value - low) / (high - low) * Double(steps))))
     }
 
     public func textLines(colored: Bool) -> [String] {
+        let limits = self.limits
         let (low, high) = limits
         let height = matrix.count, width = matrix.map(\.count).max() ?? 0
         let rowLabelWidth = displayWidth(String(height))
@@ -66,10 +68,10 @@ public struct Heatmap: Figure {
         for (r, row) in cells.enumerated() {
             var text = ""
             for value in row {
-                if colored, let step = level(value, Heatmap.ramp.count) {
+                if colored, let step = level(value, Heatmap.ramp.count, limits) {
                     text += "\u{1B}[48;5;\(Heatmap.ramp[step])m \u{1B}[0m"
                 } else {
-                    text += String(level(value, Heatmap.shades.count).map { Heatmap.shades[$0] } ?? " ")
+                    text += String(level(value, Heatmap.shades.count, limits).map { Heatmap.shades[$0] } ?? " ")
                 }
             }
             let label = r == 0 ? "1" : r == cells.count - 1 ? String(height) : ""
@@ -96,6 +98,7 @@ public struct Heatmap: Figure {
     }
 
     public func svg() -> String {
+        let limits = self.limits
         let cells = pooled(rows: 200, columns: 200)
         let rows = cells.count, columns = cells.first?.count ?? 0
         let cell = Swift.max(2.0, Swift.min(24.0, 480.0 / Double(Swift.max(rows, columns, 1))))
@@ -104,7 +107,7 @@ public struct Heatmap: Figure {
         var body = ""
         for (r, row) in cells.enumerated() {
             for (c, value) in row.enumerated() {
-                guard let step = level(value, Heatmap.rampHex.count - 1) else { continue }
+                guard let step = level(value, Heatmap.rampHex.count - 1, limits) else { continue }
                 body += "<rect x=\"\(number(left + Double(c) * cell))\" y=\"\(number(top + Double(r) * cell))\" width=\"\(number(cell))\" height=\"\(number(cell))\" fill=\"\(Heatmap.rampHex[step])\"/>"
             }
             body += "\n"

@@ -27,7 +27,12 @@ public struct Histogram: Figure {
             if low == high {
                 edges = [low - 0.5, low + 0.5]
             } else {
-                let step = AxisRange.niceStep((high - low) / Double(k))
+                // The 1-2-5 step whose bins over the data come closest to k.
+                let rough = (high - low) / Double(k)
+                let magnitude = Foundation.pow(10, Foundation.floor(Foundation.log10(rough)))
+                let candidates = [0.5, 1, 2, 5, 10].map { $0 * magnitude }
+                func binCount(_ step: Double) -> Int { Int((high / step).rounded(.down) - (low / step).rounded(.down)) + 1 }
+                let step = candidates.min { Swift.abs(binCount($0) - k) < Swift.abs(binCount($1) - k) } ?? rough
                 let start = (low / step).rounded(.down) * step
                 edges = [start]
                 while edges.count < 10_000, let last = edges.last, last <= high { edges.append(last + step) }

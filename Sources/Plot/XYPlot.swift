@@ -158,6 +158,7 @@ public struct XYPlot: Figure {
             let x = px(options.xscale.forward(value))
             body += "<line x1=\"\(number(x))\" y1=\"\(number(top))\" x2=\"\(number(x))\" y2=\"\(number(top + plotHeight))\" stroke=\"#888\" stroke-dasharray=\"4 3\"/>\n"
         }
+        var dots = ""
         body += "<g clip-path=\"url(#area)\"><clipPath id=\"area\"><rect x=\"\(number(left))\" y=\"\(number(top))\" width=\"\(number(plotWidth))\" height=\"\(number(plotHeight))\"/></clipPath>\n"
         for (index, s) in series.enumerated() {
             let color = PlotColor.cycle(index).hex
@@ -177,16 +178,19 @@ public struct XYPlot: Figure {
             }
             for segment in segments where !segment.isEmpty {
                 if style == .scatter || segment.count == 1 {
+                    // Dots are drawn whole, also on the frame; only those outside it are left out.
                     for point in segment {
-                        let xy = point.split(separator: ",")
-                        body += "<circle cx=\"\(xy[0])\" cy=\"\(xy[1])\" r=\"2.5\" fill=\"\(color)\"/>\n"
+                        let xy = point.split(separator: ",").compactMap { Double($0) }
+                        guard xy.count == 2, xy[0] >= left - 0.01, xy[0] <= left + plotWidth + 0.01,
+                              xy[1] >= top - 0.01, xy[1] <= top + plotHeight + 0.01 else { continue }
+                        dots += "<circle cx=\"\(number(xy[0]))\" cy=\"\(number(xy[1]))\" r=\"2.5\" fill=\"\(color)\"/>\n"
                     }
                 } else {
                     body += "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.8\" points=\"\(segment.joined(separator: " "))\"/>\n"
                 }
             }
         }
-        body += "</g>\n"
+        body += "</g>\n" + dots
         for (index, name) in legend.enumerated() {
             let y = top + 14 + Double(index) * 18
             body += "<rect x=\"\(number(left + plotWidth + 12))\" y=\"\(number(y - 9))\" width=\"12\" height=\"10\" fill=\"\(PlotColor.cycle(index).hex)\"/>"

@@ -1,5 +1,6 @@
 import Foundation
 import Lang
+import Plot
 
 /// Markdown transcripts: each statement as a code block, then what it printed and its value.
 enum Notebook {
@@ -11,6 +12,8 @@ enum Notebook {
         }
         let interpreter = Interpreter(arguments: arguments)
         Interrupts.install(interpreter.interrupt)
+        // A transcript is read in an editor or a browser: no terminal colours in it.
+        Terminal.colorOverride = false
         let recorder = Recorder(path: output, title: script)
         let statements: [TopLevelStatement]
         do {
@@ -59,7 +62,8 @@ enum Notebook {
             save()
         }
 
-        func add(code: String, output: String) {
+        func add(code: String, output rawOutput: String) {
+            let output = rawOutput.replacingOccurrences(of: "\u{1B}\\[[0-9;]*m", with: "", options: .regularExpression)
             markdown += "```pref\n\(code)\n```\n\n"
             if !output.isEmpty {
                 let fence = output.contains("```") ? "````" : "```"

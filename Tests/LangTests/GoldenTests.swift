@@ -1,4 +1,5 @@
 import Foundation
+import Plot
 import Testing
 @testable import Lang
 
@@ -20,6 +21,7 @@ struct GoldenCase: CustomTestStringConvertible {
     }
 
     func actual() throws -> String {
+        Terminal.colorOverride = false
         let text = try String(contentsOf: url, encoding: .utf8)
         let source = Source(name: url.lastPathComponent, text: text)
         if kind == "parse" {

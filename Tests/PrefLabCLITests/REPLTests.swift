@@ -87,6 +87,23 @@ import Testing
         try terminal.expect("42", since: mark)
     }
 
+    @Test func plotsAreColouredOnATerminalUnlessNoColor() throws {
+        let colourful = try Terminal()
+        colourful.type("plot([1, 2, 3], names: [\"a\"], width: 40, height: 4)\r")
+        try colourful.expect("■ a")
+        #expect(colourful.raw.contains("\u{1B}[34m"))
+        colourful.close()
+
+        let plain = try Terminal(environment: ["NO_COLOR": "1"])
+        plain.type("plot([1, 2, 3], names: [\"a\"], width: 40, height: 4)\r")
+        try plain.expect("■ a")
+        #expect(!plain.raw.contains("\u{1B}[34m"))
+        plain.close()
+
+        let (_, piped, _) = try runPreflab(["-e", "plot([1, 2, 3], width: 40, height: 4)"])
+        #expect(!piped.contains("\u{1B}") && piped.contains("┤"))
+    }
+
     @Test func commandsAndHelp() throws {
         let terminal = try Terminal()
         defer { terminal.close() }

@@ -36,7 +36,7 @@ final class Terminal {
     private var buffer = ""
     let home: URL
 
-    init(home: URL? = nil) throws {
+    init(home: URL? = nil, environment: [String: String] = [:]) throws {
         self.home = home ?? FileManager.default.temporaryDirectory.appendingPathComponent("preflab-pty-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: self.home, withIntermediateDirectories: true)
         process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
@@ -45,6 +45,8 @@ final class Terminal {
         env["HOME"] = self.home.path
         env["TERM"] = "xterm"
         env["LANG"] = "C.UTF-8"
+        env["NO_COLOR"] = nil
+        env.merge(environment) { $1 }
         process.environment = env
         process.standardInput = input
         process.standardOutput = output
@@ -65,6 +67,13 @@ final class Terminal {
         lock.lock()
         defer { lock.unlock() }
         return Terminal.plain(buffer)
+    }
+
+    /// Everything shown so far, escape sequences included.
+    var raw: String {
+        lock.lock()
+        defer { lock.unlock() }
+        return buffer
     }
 
     static func plain(_ text: String) -> String {
