@@ -6,6 +6,8 @@ import Testing
 /// (as UnicodePlots.jl's reference files). PREFLAB_UPDATE_GOLDEN=1 rewrites the files.
 struct PlotCase: CustomTestStringConvertible, Sendable {
     let name: String
+    /// Rendered with ANSI colours, as on a terminal.
+    var colored = false
     let make: @Sendable () -> any Figure
     var testDescription: String { name }
 
@@ -60,6 +62,15 @@ struct PlotCase: CustomTestStringConvertible, Sendable {
         },
         PlotCase(name: "histogram_bin_count") { Histogram((0..<40).map { Double($0 % 7) }, bins: 3, options: options { _ in }) },
         PlotCase(name: "histogram_empty_and_constant") { Histogram([5, 5, 5], options: options { _ in }) },
+        PlotCase(name: "histogram_empty") { Histogram([], options: options { $0.title = "no data" }) },
+        PlotCase(name: "histogram_only_nan") { Histogram([.nan, .infinity], options: options { _ in }) },
+        PlotCase(name: "bar_empty") { BarChart(labels: [], values: [], options: options { _ in }) },
+        PlotCase(name: "bar_nan_and_zero") { BarChart(labels: ["nan", "zero", "one"], values: [.nan, 0, 1], options: options { _ in }) },
+        PlotCase(name: "heatmap_empty") { Heatmap([], options: options { _ in }) },
+        PlotCase(name: "line_colored", colored: true) {
+            XYPlot([Series(name: "chosen", y: [1, 2, 3]), Series(name: "rejected", y: [3, 2, 1])], options: options { $0.height = 4 })
+        },
+        PlotCase(name: "heatmap_colored", colored: true) { Heatmap([[0, 1], [2, 3]], options: options { _ in }) },
         PlotCase(name: "bar_with_negatives") {
             BarChart(labels: ["before", "at", "after"], values: [0.05, -1.42, -0.31], options: options { $0.title = "Δ log-prob by position" })
         },
@@ -88,7 +99,7 @@ struct PlotCase: CustomTestStringConvertible, Sendable {
     static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
 
     @Test(arguments: PlotCase.all) func matchesGolden(_ golden: PlotCase) throws {
-        let text = golden.make().render(colored: false) + "\n"
+        let text = golden.make().render(colored: golden.colored) + "\n"
         let url = Self.folder.appendingPathComponent(golden.name + ".txt")
         if ProcessInfo.processInfo.environment["PREFLAB_UPDATE_GOLDEN"] == "1" {
             try text.write(to: url, atomically: true, encoding: .utf8)
