@@ -25,8 +25,11 @@ while let argument = arguments.next() {
 /// Programs to mutate: the language reference's examples and the golden test programs.
 func corpus() -> [String] {
     var programs: [String] = []
-    if let reference = try? String(contentsOfFile: "docs/language.md", encoding: .utf8) {
-        programs += reference.components(separatedBy: "\n").filter { $0.hasPrefix("pref> ") }.map { String($0.dropFirst(6)) }
+    for guide in ["docs/language.md", "docs/plotting.md"] {
+        guard let reference = try? String(contentsOfFile: guide, encoding: .utf8) else { continue }
+        // save() writes files: a mutated path could land anywhere, so it stays out of the corpus.
+        programs += reference.components(separatedBy: "\n").filter { $0.hasPrefix("pref> ") && !$0.contains("save(") }
+            .map { String($0.dropFirst(6)) }
     }
     let golden = "Tests/LangTests/Golden"
     for kind in (try? FileManager.default.contentsOfDirectory(atPath: golden)) ?? [] {
@@ -42,6 +45,7 @@ let vocabulary = ["let", "fn", "if", "else", "for", "in", "while", "return", "br
                   ";", "\n", "=", "==", "+", "-", "*", "/", "%", "^", "@", "<", ">=", "..", "..=", "|>", "=>", "0", "1",
                   "-1", "2.5", "1e308", "1e-5", "\"s\"", "\"λ✓\"", "\"\\n\"", "\"", "#", "\\", "tensor", "zeros", "randn",
                   "sum", "softmax", "grad", "reshape", "print", "help", "range", "map", "no_grad", "[1, 2]", "[[1, 2], [3, 4]]",
+                  "plot", "scatter", "hist", "bar", "heatmap", "spark", "panel", "width:", "canvas:", "xscale:", "\"log10\"",
                   "axis:", "shape", "T", "_", "λ", "🙂", "\u{0}", "\t", " "]
 
 var random = RandomGenerator(seed: seed)
