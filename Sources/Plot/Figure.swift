@@ -78,3 +78,18 @@ func svgDocument(width: Int, height: Int, _ body: String) -> String {
 }
 
 func number(_ x: Double) -> String { String(format: "%.2f", x) }
+
+/// The title above, the x label below and the y label (rotated) left of a plot area centred at `centre`.
+func svgLabels(title: String?, xlabel: String?, ylabel: String?, centre: Double, bottom: Int, ylabelAt: (x: Double, y: Double)) -> String {
+    var text = ""
+    if let title {
+        text += "<text x=\"\(number(centre))\" y=\"24\" text-anchor=\"middle\" font-size=\"15\" font-weight=\"bold\">\(xml(title))</text>\n"
+    }
+    if let xlabel {
+        text += "<text x=\"\(number(centre))\" y=\"\(bottom)\" text-anchor=\"middle\">\(xml(xlabel))</text>\n"
+    }
+    if let ylabel {
+        text += "<text transform=\"translate(\(number(ylabelAt.x)) \(number(ylabelAt.y))) rotate(-90)\" text-anchor=\"middle\">\(xml(ylabel))</text>\n"
+    }
+    return text
+}

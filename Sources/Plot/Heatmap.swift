@@ -120,15 +120,8 @@ public struct Heatmap: Figure {
         body += "</linearGradient></defs>\n<rect x=\"\(number(barX))\" y=\"\(number(top))\" width=\"14\" height=\"\(number(barHeight))\" fill=\"url(#bar)\"/>\n"
         let (low, high) = limits
         body += "<text x=\"\(number(barX + 20))\" y=\"\(number(top + 10))\">\(xml(tickLabel(high)))</text><text x=\"\(number(barX + 20))\" y=\"\(number(top + barHeight))\">\(xml(tickLabel(low)))</text>\n"
-        if let title = options.title {
-            body += "<text x=\"\(number(left + cell * Double(columns) / 2))\" y=\"24\" text-anchor=\"middle\" font-size=\"15\" font-weight=\"bold\">\(xml(title))</text>\n"
-        }
-        if let xlabel = options.xlabel {
-            body += "<text x=\"\(number(left + cell * Double(columns) / 2))\" y=\"\(height - 14)\" text-anchor=\"middle\">\(xml(xlabel))</text>\n"
-        }
-        if let ylabel = options.ylabel {
-            body += "<text transform=\"translate(20 \(number(top + barHeight / 2))) rotate(-90)\" text-anchor=\"middle\">\(xml(ylabel))</text>\n"
-        }
+        body += svgLabels(title: options.title, xlabel: options.xlabel, ylabel: options.ylabel, centre: left + cell * Double(columns) / 2,
+                          bottom: height - 14, ylabelAt: (20, top + barHeight / 2))
         return svgDocument(width: width, height: height, body)
     }
 }

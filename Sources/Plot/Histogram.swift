@@ -167,12 +167,7 @@ struct HorizontalBars {
             body += "\n"
         }
         body += "<line x1=\"\(number(baseline))\" y1=\"\(number(top))\" x2=\"\(number(baseline))\" y2=\"\(number(top + rowHeight * Double(values.count)))\" stroke=\"#444\"/>\n"
-        if let title {
-            body += "<text x=\"\(number(labelWidth + chartWidth / 2))\" y=\"24\" text-anchor=\"middle\" font-size=\"15\" font-weight=\"bold\">\(xml(title))</text>\n"
-        }
-        if let xlabel {
-            body += "<text x=\"\(number(labelWidth + chartWidth / 2))\" y=\"\(height - 12)\" text-anchor=\"middle\">\(xml(xlabel))</text>\n"
-        }
+        body += svgLabels(title: title, xlabel: xlabel, ylabel: nil, centre: labelWidth + chartWidth / 2, bottom: height - 12, ylabelAt: (0, 0))
         return svgDocument(width: width, height: height, body)
     }
 }

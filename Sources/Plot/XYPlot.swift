@@ -196,15 +196,8 @@ public struct XYPlot: Figure {
             body += "<rect x=\"\(number(left + plotWidth + 12))\" y=\"\(number(y - 9))\" width=\"12\" height=\"10\" fill=\"\(PlotColor.cycle(index).hex)\"/>"
             body += "<text x=\"\(number(left + plotWidth + 30))\" y=\"\(number(y))\">\(xml(name))</text>\n"
         }
-        if let title = options.title {
-            body += "<text x=\"\(number(left + plotWidth / 2))\" y=\"24\" text-anchor=\"middle\" font-size=\"15\" font-weight=\"bold\">\(xml(title))</text>\n"
-        }
-        if let xlabel = options.xlabel {
-            body += "<text x=\"\(number(left + plotWidth / 2))\" y=\"\(height - 12)\" text-anchor=\"middle\">\(xml(xlabel))</text>\n"
-        }
-        if let ylabel = options.ylabel {
-            body += "<text transform=\"translate(16 \(number(top + plotHeight / 2))) rotate(-90)\" text-anchor=\"middle\">\(xml(ylabel))</text>\n"
-        }
+        body += svgLabels(title: options.title, xlabel: options.xlabel, ylabel: options.ylabel, centre: left + plotWidth / 2,
+                          bottom: height - 12, ylabelAt: (16, top + plotHeight / 2))
         return svgDocument(width: width, height: height, body)
     }
 }
