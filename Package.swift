@@ -26,6 +26,7 @@ let package = Package(
             name: "CEditLine", path: "Sources/CEditLine",
             pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
         .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: vectorISA),
+        .target(name: "Models", dependencies: ["Tensor"]),
         .target(name: "Plot"),
         .target(name: "Lang", dependencies: ["Tensor", "Plot", .product(name: "OrderedCollections", package: "swift-collections")]),
         .executableTarget(
@@ -36,6 +37,7 @@ let package = Package(
         .testTarget(name: "TensorTests", dependencies: ["Tensor"], resources: [.copy("Fixtures")]),
         // Golden files are read from the source tree by path, not bundled.
         .testTarget(name: "LangTests", dependencies: ["Lang", "Tensor", "Plot"], exclude: ["Golden"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "Tensor"], exclude: ["Fixtures"]),
         .testTarget(name: "PlotTests", dependencies: ["Plot"], exclude: ["Golden"]),
         .testTarget(name: "PrefLabCLITests", dependencies: ["preflab"]),
         .testTarget(name: "SystemLibraryTests", dependencies: ["CBLAS", "CEditLine"]),

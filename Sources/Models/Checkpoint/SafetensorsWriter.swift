@@ -1,0 +1,78 @@
+import Foundation
+import Tensor
+
+/// Writes safetensors files as Hugging Face's writer does, so transformers loads them:
+/// `__metadata__` first with `"format": "pt"`, tensors ordered by name (one dtype, so the
+/// reference's alignment-then-name order is name order), the header padded with spaces to a
+/// multiple of 8 bytes. The file appears atomically (temporary file, then rename).
+public enum SafetensorsWriter {
+    public static func write(_ tensors: [(name: String, tensor: Tensor)], to path: String, dtype: DType = .f32,
+                             metadata: [String: String] = [:]) throws {
+        var names = Set<String>()
+        for (name, _) in tensors where !names.insert(name).inserted {
+            throw ModelError(file: path, tensor: name, "appears twice")
+        }
+        let ordered = tensors.sorted { $0.name < $1.name }
+        var fields = ["\"__metadata__\":" + jsonObject(metadata.merging(["format": "pt"]) { $1 })]
+        var offset = 0
+        for (name, tensor) in ordered {
+            let size = tensor.count * dtype.byteWidth
+            fields.append("\(jsonString(name)):{\"dtype\":\"\(dtype.rawValue)\",\"shape\":[\(tensor.shape.map(String.init).joined(separator: ","))],\"data_offsets\":[\(offset),\(offset + size)]}")
+            offset += size
+        }
+        var header = "{" + fields.joined(separator: ",") + "}"
+        header += String(repeating: " ", count: (8 - header.utf8.count % 8) % 8)
+
+        var data = Data(capacity: 8 + header.utf8.count + offset)
+        withUnsafeBytes(of: UInt64(header.utf8.count).littleEndian) { data.append(contentsOf: $0) }
+        data.append(contentsOf: header.utf8)
+        for (_, tensor) in ordered {
+            switch dtype {
+            case .f32:
+                for value in tensor.scalars { withUnsafeBytes(of: value.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
+            case .f16:
+                for bits in tensor.f16Bits() { withUnsafeBytes(of: bits.littleEndian) { data.append(contentsOf: $0) } }
+            case .bf16:
+                for bits in tensor.bf16Bits() { withUnsafeBytes(of: bits.littleEndian) { data.append(contentsOf: $0) } }
+            }
+        }
+        try AtomicWrite.write(data, to: path)
+    }
+
+    static func jsonObject(_ map: [String: String]) -> String {
+        "{" + map.sorted { $0.key < $1.key }.map { "\(jsonString($0.key)):\(jsonString($0.value))" }.joined(separator: ",") + "}"
+    }
+
+    static func jsonString(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case let c where c.value < 0x20: out += String(format: "\\u%04x", c.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+}
+
+/// Files that appear whole or not at all: written beside the target, then renamed over it.
+enum AtomicWrite {
+    static func write(_ data: Data, to path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp")
+        do {
+            try data.write(to: temporary)
+        } catch {
+            throw ModelError(file: path, "cannot write: \(error.localizedDescription)")
+        }
+        guard rename(temporary.path, url.path) == 0 else {
+            try? FileManager.default.removeItem(at: temporary)
+            throw ModelError(file: path, "cannot move the finished file into place: \(String(cString: strerror(errno)))")
+        }
+    }
+}

@@ -1,0 +1,165 @@
+import Foundation
+
+/// The architecture facts of a Hugging Face `config.json`, with transformers' defaults for
+/// missing keys and both on-disk forms of the RoPE parameters.
+public struct ModelConfig: Equatable, Sendable {
+    public enum Architecture: String, Sendable, CaseIterable {
+        case llama, mistral, qwen2, gpt2
+    }
+
+    public var architecture: Architecture
+    public var vocabSize: Int
+    public var hiddenSize: Int
+    public var intermediateSize: Int
+    public var layers: Int
+    public var heads: Int
+    public var kvHeads: Int
+    public var headDim: Int
+    public var maxPositions: Int
+    /// RMSNorm epsilon (Llama family) or LayerNorm epsilon (GPT-2).
+    public var normEpsilon: Double
+    public var tieWordEmbeddings: Bool
+    /// Biases on the q, k and v projections (Qwen2 always; Llama when `attention_bias`).
+    public var qkvBias: Bool
+    /// A bias on the output projection (Llama's `attention_bias`; not Qwen2's).
+    public var outputBias: Bool
+    public var mlpBias: Bool
+    /// Nil for GPT-2, which learns its positions.
+    public var rope: RoPE?
+    public var bosTokenId: Int?
+    public var eosTokenIds: [Int]
+
+    /// Reads `config.json` text; `file` names it in errors.
+    public init(json data: Data, file: String) throws {
+        let object: Any
+        do { object = try JSONSerialization.jsonObject(with: data) } catch {
+            throw ModelError(file: file, "is not valid JSON")
+        }
+        guard let json = object as? [String: Any] else { throw ModelError(file: file, "is not a JSON object") }
+        let reader = ConfigReader(json: json, file: file)
+        let type = try reader.string("model_type") ?? ""
+        guard let architecture = Architecture(rawValue: type) else {
+            throw ModelError(file: file, "model_type '\(type)' is not supported; PrefLab reads \(Architecture.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        self.architecture = architecture
+        bosTokenId = try reader.int("bos_token_id")
+        eosTokenIds = try reader.intOrList("eos_token_id")
+
+        if architecture == .gpt2 {
+            vocabSize = try reader.int("vocab_size") ?? 50257
+            hiddenSize = try reader.int("n_embd") ?? 768
+            layers = try reader.int("n_layer") ?? 12
+            heads = try reader.int("n_head") ?? 12
+            kvHeads = heads
+            intermediateSize = try reader.int("n_inner") ?? 4 * hiddenSize
+            maxPositions = try reader.int("n_positions") ?? 1024
+            normEpsilon = try reader.double("layer_norm_epsilon") ?? 1e-5
+            tieWordEmbeddings = try reader.bool("tie_word_embeddings") ?? true
+            qkvBias = true
+            outputBias = true
+            mlpBias = true
+            rope = nil
+            headDim = hiddenSize / Swift.max(1, heads)
+            if bosTokenId == nil { bosTokenId = 50256 }
+            if eosTokenIds.isEmpty { eosTokenIds = [50256] }
+        } else {
+            let defaults: (vocab: Int, intermediate: Int, positions: Int) = switch architecture {
+            case .mistral: (32000, 14336, 131072)
+            case .qwen2: (151936, 22016, 32768)
+            default: (32000, 11008, 2048)
+            }
+            vocabSize = try reader.int("vocab_size") ?? defaults.vocab
+            hiddenSize = try reader.int("hidden_size") ?? 4096
+            intermediateSize = try reader.int("intermediate_size") ?? defaults.intermediate
+            layers = try reader.int("num_hidden_layers") ?? 32
+            heads = try reader.int("num_attention_heads") ?? 32
+            kvHeads = try reader.int("num_key_value_heads") ?? (architecture == .mistral ? 8 : heads)
+            headDim = try reader.int("head_dim") ?? hiddenSize / Swift.max(1, heads)
+            maxPositions = try reader.int("max_position_embeddings") ?? defaults.positions
+            normEpsilon = try reader.double("rms_norm_eps") ?? 1e-6
+            tieWordEmbeddings = try reader.bool("tie_word_embeddings") ?? false
+            let attentionBias = try reader.bool("attention_bias") ?? false
+            qkvBias = architecture == .qwen2 || attentionBias
+            outputBias = architecture != .qwen2 && attentionBias
+            mlpBias = try reader.bool("mlp_bias") ?? false
+            rope = try RoPE(reader: reader)
+            if let act = try reader.string("hidden_act"), act != "silu" {
+                throw ModelError(file: file, "hidden_act '\(act)' is not supported (PrefLab's Llama family uses silu)")
+            }
+        }
+        for (name, value) in [("vocab size", vocabSize), ("hidden size", hiddenSize), ("layers", layers), ("heads", heads),
+                              ("key/value heads", kvHeads), ("head dim", headDim), ("intermediate size", intermediateSize)] where value <= 0 {
+            throw ModelError(file: file, "\(name) must be positive, got \(value)")
+        }
+        guard heads % kvHeads == 0 else {
+            throw ModelError(file: file, "num_attention_heads \(heads) is not a multiple of num_key_value_heads \(kvHeads)")
+        }
+        if architecture == .gpt2, hiddenSize % heads != 0 {
+            throw ModelError(file: file, "n_embd \(hiddenSize) is not a multiple of n_head \(heads)")
+        }
+    }
+
+    /// Reads `directory/config.json`.
+    public init(directory: String) throws {
+        let path = directory + "/config.json"
+        guard let data = FileManager.default.contents(atPath: path) else { throw ModelError(file: path, "cannot read") }
+        try self.init(json: data, file: path)
+    }
+}
+
+/// Typed access to a JSON object with errors that name the file and key.
+struct ConfigReader {
+    let json: [String: Any]
+    let file: String
+
+    private func present(_ key: String) -> Any? {
+        guard let value = json[key], !(value is NSNull) else { return nil }
+        return value
+    }
+
+    func int(_ key: String) throws -> Int? {
+        guard let value = present(key) else { return nil }
+        guard let number = value as? NSNumber, Double(number.intValue) == number.doubleValue else {
+            throw ModelError(file: file, "\(key) must be a whole number")
+        }
+        return number.intValue
+    }
+
+    func double(_ key: String) throws -> Double? {
+        guard let value = present(key) else { return nil }
+        guard let number = value as? NSNumber else { throw ModelError(file: file, "\(key) must be a number") }
+        return number.doubleValue
+    }
+
+    func bool(_ key: String) throws -> Bool? {
+        guard let value = present(key) else { return nil }
+        guard let flag = value as? Bool else { throw ModelError(file: file, "\(key) must be true or false") }
+        return flag
+    }
+
+    func string(_ key: String) throws -> String? {
+        guard let value = present(key) else { return nil }
+        guard let text = value as? String else { throw ModelError(file: file, "\(key) must be a string") }
+        return text
+    }
+
+    func intOrList(_ key: String) throws -> [Int] {
+        guard let value = present(key) else { return [] }
+        if let list = value as? [Any] {
+            return try list.map { item in
+                guard let number = item as? NSNumber, Double(number.intValue) == number.doubleValue else {
+                    throw ModelError(file: file, "\(key) must hold whole numbers")
+                }
+                return number.intValue
+            }
+        }
+        guard let single = try int(key) else { return [] }
+        return [single]
+    }
+
+    func object(_ key: String) throws -> ConfigReader? {
+        guard let value = present(key) else { return nil }
+        guard let map = value as? [String: Any] else { throw ModelError(file: file, "\(key) must be an object") }
+        return ConfigReader(json: map, file: file)
+    }
+}

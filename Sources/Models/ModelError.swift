@@ -1,0 +1,16 @@
+/// An error loading or saving a model: which file, which tensor (when one is involved), what.
+public struct ModelError: Error, Equatable, CustomStringConvertible {
+    public let file: String
+    public let tensor: String?
+    public let message: String
+
+    public init(file: String, tensor: String? = nil, _ message: String) {
+        self.file = file
+        self.tensor = tensor
+        self.message = message
+    }
+
+    public var description: String {
+        "\(file): " + (tensor.map { "tensor '\($0)': " } ?? "") + message
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import Testing
+@testable import Models
+
+@Suite struct ConfigTests {
+    func config(_ name: String) throws -> ModelConfig {
+        let path = fixtures + "/configs/\(name).json"
+        return try ModelConfig(json: try #require(FileManager.default.contents(atPath: path)), file: path)
+    }
+
+    @Test func transformersDefaults() throws {
+        let llama = try config("llama_default")
+        #expect(llama.architecture == .llama && llama.vocabSize == 32000 && llama.hiddenSize == 4096 && llama.layers == 32)
+        #expect(llama.kvHeads == 32 && llama.headDim == 128 && !llama.tieWordEmbeddings && !llama.qkvBias && llama.rope?.theta == 10000)
+        let mistral = try config("mistral_default")
+        #expect(mistral.kvHeads == 8 && mistral.intermediateSize == 14336)
+        let qwen = try config("qwen2_default")
+        #expect(qwen.qkvBias && !qwen.outputBias && qwen.vocabSize == 151936)
+        let gpt2 = try config("gpt2_default")
+        #expect(gpt2.architecture == .gpt2 && gpt2.hiddenSize == 768 && gpt2.intermediateSize == 3072 && gpt2.rope == nil)
+        #expect(gpt2.maxPositions == 1024 && gpt2.normEpsilon == 1e-5 && gpt2.tieWordEmbeddings && gpt2.eosTokenIds == [50256])
+    }
+
+    @Test func gqaTiedAndBias() throws {
+        let small = try config("llama_small_gqa")
+        #expect(small.heads == 8 && small.kvHeads == 2 && small.headDim == 8 && small.tieWordEmbeddings)
+        let v4 = try config("llama_v4_linear")
+        #expect(v4.qkvBias && v4.outputBias && v4.eosTokenIds == [2, 7])
+        #expect(v4.rope == RoPE(theta: 10000, kind: .linear, factor: 2))
+    }
+
+    @Test func ropeFrequencies() throws {
+        let plain = RoPE(theta: 10000)
+        let frequencies = plain.inverseFrequencies(headDim: 8)
+        #expect(frequencies.count == 4)
+        #expect(zip(frequencies, [1, 0.1, 0.01, 0.001]).allSatisfy { abs($0 - $1) < 1e-12 })
+        #expect(RoPE(theta: 10000, kind: .linear, factor: 2).inverseFrequencies(headDim: 8)[1] == 0.05)
+
+        let llama3 = try #require(try config("llama3_scaling").rope)
+        #expect(llama3.kind == .llama3 && llama3.theta == 500000 && llama3.factor == 8 && llama3.originalMaxPositions == 8192)
+        // Wavelengths: above 8192 → divided by 8; below 2048 → kept; between → blended.
+        let scaled = llama3.inverseFrequencies(headDim: 16)
+        let base = RoPE(theta: 500000).inverseFrequencies(headDim: 16)
+        for (s, b) in zip(scaled, base) {
+            let wavelength = 2 * Double.pi / b
+            if wavelength < 2048 { #expect(s == b) }
+            if wavelength > 8192 { #expect(abs(s - b / 8) < 1e-18) }
+            if wavelength >= 2048 && wavelength <= 8192 { #expect(s < b && s > b / 8) }
+        }
+        #expect(base.contains { 2 * Double.pi / $0 > 8192 } && base.contains { 2 * Double.pi / $0 < 2048 })
+    }
+
+    @Test(arguments: [("unsupported", "model_type 'bert'"), ("malformed", "not valid JSON"), ("bad_heads", "multiple of num_key_value_heads")])
+    func badConfigsNameTheFile(_ name: String, _ reason: String) {
+        do {
+            _ = try config(name)
+            Issue.record("\(name) must be rejected")
+        } catch let error as ModelError {
+            #expect(error.file.hasSuffix("\(name).json") && error.message.contains(reason), "\(error)")
+        } catch {
+            Issue.record("\(error)")
+        }
+    }
+}
