@@ -1,0 +1,121 @@
+import Foundation
+
+/// A Hugging Face `tokenizer.json` with a BPE model: added tokens are split out of the text first,
+/// then each stretch is normalized, pre-tokenized and merged, and the post-processor adds special
+/// tokens such as BOS — the pipeline of the Rust `tokenizers` library, whose ids it reproduces.
+public final class Tokenizer {
+    public let path: String
+    let model: BPEModel
+    let normalizer: Normalizer?
+    let preTokenizer: PreTokenizer?
+    let postProcessor: PostProcessor
+    let decoder: Decoder?
+    /// Added tokens, longest first so the longest match wins.
+    private let addedTokens: [AddedToken]
+    private let addedById: [Int: AddedToken]
+
+    struct AddedToken {
+        let content: String
+        let id: Int
+        let special: Bool
+        let leftStrip: Bool
+        let rightStrip: Bool
+    }
+
+    public init(path: String) throws {
+        self.path = path
+        guard let data = FileManager.default.contents(atPath: path) else { throw ModelError(file: path, "cannot read") }
+        let object: Any
+        do { object = try JSONSerialization.jsonObject(with: data) } catch { throw ModelError(file: path, "is not valid JSON") }
+        guard let json = object as? [String: Any] else { throw ModelError(file: path, "is not a JSON object") }
+        guard let modelJSON = json["model"] as? [String: Any] else { throw ModelError(file: path, "has no model") }
+        let type = modelJSON["type"] as? String ?? "BPE"
+        guard type == "BPE" else { throw ModelError(file: path, "model type '\(type)' is not supported (PrefLab reads BPE)") }
+        model = try BPEModel(json: modelJSON, file: path)
+        normalizer = try Normalizer(json: json["normalizer"], file: path)
+        preTokenizer = try PreTokenizer(json: json["pre_tokenizer"], file: path)
+        postProcessor = try PostProcessor(json: json["post_processor"], file: path)
+        decoder = try Decoder(json: json["decoder"], file: path)
+        var added: [AddedToken] = []
+        for entry in (json["added_tokens"] as? [[String: Any]]) ?? [] {
+            guard let content = entry["content"] as? String, let id = (entry["id"] as? NSNumber)?.intValue else {
+                throw ModelError(file: path, "an added token lacks content or id")
+            }
+            if content.isEmpty { continue }
+            added.append(AddedToken(content: content, id: id, special: entry["special"] as? Bool ?? false,
+                                    leftStrip: entry["lstrip"] as? Bool ?? false, rightStrip: entry["rstrip"] as? Bool ?? false))
+        }
+        addedTokens = added.sorted { $0.content.utf8.count > $1.content.utf8.count }
+        addedById = Dictionary(added.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// Ids of `text`; with `addSpecialTokens` the post-processor's tokens (e.g. BOS) are included.
+    public func encode(_ text: String, addSpecialTokens: Bool = true) -> [Int] {
+        var ids: [Int] = []
+        for segment in segments(of: text) {
+            switch segment {
+            case .added(let id):
+                ids.append(id)
+            case .text(let stretch, let atStart):
+                let normalized = normalizer?.apply(stretch) ?? stretch
+                let pieces = preTokenizer?.apply([normalized], isFirst: atStart) ?? [normalized]
+                for piece in pieces where !piece.isEmpty { ids.append(contentsOf: model.encode(piece)) }
+            }
+        }
+        return addSpecialTokens ? postProcessor.apply(ids) : ids
+    }
+
+    /// Text of `ids`, through the decoder; special added tokens are left out when asked.
+    public func decode(_ ids: [Int], skipSpecialTokens: Bool = false) throws -> String {
+        let tokens: [String] = try ids.compactMap { id in
+            if let added = addedById[id] { return skipSpecialTokens && added.special ? nil : added.content }
+            guard let token = model.tokens[id] else {
+                throw ModelError(file: path, "token id \(id) is outside the vocabulary (\(vocabularySize) tokens)")
+            }
+            return token
+        }
+        return (decoder?.apply(tokens) ?? tokens).joined()
+    }
+
+    public var vocabularySize: Int { Swift.max(model.tokens.keys.max() ?? -1, addedById.keys.max() ?? -1) + 1 }
+
+    public func id(of token: String) -> Int? { addedTokens.first { $0.content == token }?.id ?? model.vocab[token] }
+
+    public func token(of id: Int) -> String? { addedById[id]?.content ?? model.tokens[id] }
+
+    private enum Segment {
+        case added(Int)
+        /// A stretch of ordinary text, and whether it begins the input.
+        case text(String, atStart: Bool)
+    }
+
+    /// The text cut at added tokens (longest match at each position), with their strip rules.
+    private func segments(of text: String) -> [Segment] {
+        guard !addedTokens.isEmpty else { return text.isEmpty ? [] : [.text(text, atStart: true)] }
+        let scalars = Array(text.unicodeScalars)
+        var result: [Segment] = []
+        var stretchStart = 0
+        var i = 0
+        func stretch(_ from: Int, _ to: Int) {
+            guard from < to else { return }
+            result.append(.text(String(String.UnicodeScalarView(scalars[from..<to])), atStart: from == 0))
+        }
+        outer: while i < scalars.count {
+            for token in addedTokens {
+                let pattern = Array(token.content.unicodeScalars)
+                guard i + pattern.count <= scalars.count, Array(scalars[i..<(i + pattern.count)]) == pattern else { continue }
+                var start = i, end = i + pattern.count
+                if token.leftStrip { while start > stretchStart, scalars[start - 1].properties.isWhitespace { start -= 1 } }
+                if token.rightStrip { while end < scalars.count, scalars[end].properties.isWhitespace { end += 1 } }
+                stretch(stretchStart, start)
+                result.append(.added(token.id))
+                i = end
+                stretchStart = end
+                continue outer
+            }
+            i += 1
+        }
+        stretch(stretchStart, scalars.count)
+        return result
+    }
+}

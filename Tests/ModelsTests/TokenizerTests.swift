@@ -1,0 +1,48 @@
+import Foundation
+import Testing
+@testable import Models
+
+/// Ids and decoded text that the Rust tokenizers library gave (scripts/fixtures/tokenizers_fixtures.py).
+struct TokenizerCase: Decodable, CustomTestStringConvertible {
+    let text: String
+    let ids: [Int]
+    let ids_plain: [Int]
+    let decoded: String
+    var testDescription: String { text.debugDescription }
+}
+
+let tokenizerCases: [String: [TokenizerCase]] = {
+    guard let data = FileManager.default.contents(atPath: fixtures + "/tokenizers/expected.json"),
+          let decoded = try? JSONDecoder().decode([String: [TokenizerCase]].self, from: data) else { return [:] }
+    return decoded
+}()
+
+@Suite struct TokenizerTests {
+    @Test func fixturesCoverEveryKind() {
+        #expect(Set(tokenizerCases.keys) == ["gpt2", "llama3", "qwen2", "sentencepiece", "sentencepiece_legacy"])
+        #expect(tokenizerCases.values.allSatisfy { $0.count >= 19 })
+    }
+
+    @Test(arguments: ["gpt2", "llama3", "qwen2", "sentencepiece", "sentencepiece_legacy"])
+    func idsMatchTheRustLibrary(_ kind: String) throws {
+        let tokenizer = try Tokenizer(path: fixtures + "/tokenizers/\(kind).json")
+        for case_ in tokenizerCases[kind] ?? [] {
+            #expect(tokenizer.encode(case_.text) == case_.ids, "\(kind) \(case_.text.debugDescription)")
+            #expect(tokenizer.encode(case_.text, addSpecialTokens: false) == case_.ids_plain, "\(kind) plain \(case_.text.debugDescription)")
+            #expect(try tokenizer.decode(case_.ids_plain) == case_.decoded, "\(kind) decode \(case_.text.debugDescription)")
+        }
+    }
+
+    @Test func byteLevelTable() {
+        #expect(ByteLevel.encode(" café\n") == "ĠcafÃ©Ċ")
+        #expect(ByteLevel.decode("ĠcafÃ©Ċ") == " café\n")
+        #expect(Set(ByteLevel.characters).count == 256)
+    }
+
+    @Test func badFilesAndIds() throws {
+        let tokenizer = try Tokenizer(path: fixtures + "/tokenizers/gpt2.json")
+        #expect(throws: ModelError.self) { try tokenizer.decode([1_000_000]) }
+        #expect(throws: ModelError.self) { try Tokenizer(path: fixtures + "/configs/malformed.json") }
+        #expect(throws: ModelError.self) { try Tokenizer(path: fixtures + "/configs/llama_default.json") }
+    }
+}
