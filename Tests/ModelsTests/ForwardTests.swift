@@ -1,0 +1,51 @@
+import Foundation
+import Testing
+@testable import Models
+@testable import Tensor
+
+/// Logits transformers computed for tiny random models (scripts/fixtures/models_forward.py).
+struct ForwardCase: Decodable {
+    let ids: [Int]
+    let logits: [[Float]]
+}
+
+let forwardCases: [String: ForwardCase] = {
+    guard let data = FileManager.default.contents(atPath: fixtures + "/models/expected.json"),
+          let decoded = try? JSONDecoder().decode([String: ForwardCase].self, from: data) else { return [:] }
+    return decoded
+}()
+
+@Suite struct ForwardTests {
+    @Test(arguments: ["llama", "llama_gqa_tied", "llama3_rope_bf16", "mistral_f16", "qwen2_sharded", "gpt2"])
+    func logitsMatchTransformers(_ name: String) throws {
+        let reference = try #require(forwardCases[name])
+        let model = try TransformerModel.load(directory: fixtures + "/models/\(name)")
+        let logits = try model.logits(reference.ids)
+        #expect(logits.shape == [reference.ids.count, reference.logits[0].count])
+        let expected = reference.logits.flatMap { $0 }
+        let worst = zip(logits.scalars, expected).map { abs($0 - $1) }.max() ?? .infinity
+        #expect(worst < 1e-4, "\(name): max |difference| \(worst)")
+    }
+
+    @Test func tokenLogprobsAreLogSoftmaxAtTheNextToken() throws {
+        let reference = try #require(forwardCases["llama"])
+        let model = try TransformerModel.load(directory: fixtures + "/models/llama")
+        let logprobs = try model.tokenLogprobs(reference.ids).scalars
+        #expect(logprobs.count == reference.ids.count - 1)
+        for t in 0..<(reference.ids.count - 1) {
+            let row = reference.logits[t].map(Double.init)
+            let peak = row.max() ?? 0
+            let expected = row[reference.ids[t + 1]] - peak - Foundation.log(row.map { Foundation.exp($0 - peak) }.reduce(0, +))
+            #expect(abs(Double(logprobs[t]) - expected) < 1e-4)
+        }
+    }
+
+    @Test func badInputsNameTheProblem() throws {
+        let model = try TransformerModel.load(directory: fixtures + "/models/gpt2")
+        #expect(throws: ModelError.self) { try model.logits([]) }
+        #expect(throws: ModelError.self) { try model.logits([300]) }
+        #expect(throws: ModelError.self) { try model.logits([Int](repeating: 1, count: 65)) }
+        #expect(throws: ModelError.self) { try model.tokenLogprobs([1]) }
+        #expect(throws: ModelError.self) { try TransformerModel.load(directory: fixtures + "/sharded") }
+    }
+}
