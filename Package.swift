@@ -28,7 +28,7 @@ let package = Package(
         .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: vectorISA),
         .target(name: "Models", dependencies: ["Tensor"]),
         .target(name: "Plot"),
-        .target(name: "Lang", dependencies: ["Tensor", "Plot", .product(name: "OrderedCollections", package: "swift-collections")]),
+        .target(name: "Lang", dependencies: ["Tensor", "Models", "Plot", .product(name: "OrderedCollections", package: "swift-collections")]),
         .executableTarget(
             name: "preflab",
             dependencies: ["Lang", "Plot", "CEditLine", .product(name: "ArgumentParser", package: "swift-argument-parser")]),

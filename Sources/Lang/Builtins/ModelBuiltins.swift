@@ -1,0 +1,171 @@
+import Foundation
+import Models
+import Tensor
+
+/// A model as a language value.
+final class ModelHandle: Handle {
+    let model: TransformerModel
+    init(_ model: TransformerModel) {
+        self.model = model
+        super.init(kind: "model")
+    }
+
+    override var summary: String {
+        let c = model.config
+        let millions = String(format: "%.2fM", Double(model.parameterCount) / 1e6)
+        return "<model \(c.architecture.rawValue): \(c.layers) layers, hidden \(c.hiddenSize), \(c.heads) heads (\(c.kvHeads) kv), "
+            + "vocab \(c.vocabSize), \(millions) parameters\(model.tokenizer == nil ? "" : ", with tokenizer")>"
+    }
+
+    override func property(_ name: String) -> Value? {
+        let c = model.config
+        switch name {
+        case "vocab": return .number(Double(c.vocabSize))
+        case "hidden": return .number(Double(c.hiddenSize))
+        case "layers": return .number(Double(c.layers))
+        case "parameters": return .number(Double(model.parameterCount))
+        case "arch": return .string(c.architecture.rawValue)
+        case "tokenizer": return model.tokenizer.map { .handle(TokenizerHandle($0)) } ?? .nil
+        default: return nil
+        }
+    }
+}
+
+final class TokenizerHandle: Handle {
+    let tokenizer: Tokenizer
+    init(_ tokenizer: Tokenizer) {
+        self.tokenizer = tokenizer
+        super.init(kind: "tokenizer")
+    }
+    override var summary: String { "<tokenizer: \(tokenizer.vocabularySize) tokens, \(tokenizer.path)>" }
+}
+
+extension Arguments {
+    func model(_ i: Int) throws -> TransformerModel {
+        guard case .handle(let handle) = values[i], let model = handle as? ModelHandle else {
+            throw BuiltinError("argument '\(builtin.parameters[i].name)' must be a model, got a \(values[i].typeName)")
+        }
+        return model.model
+    }
+
+    func tokenizerValue(_ i: Int) throws -> Tokenizer {
+        if case .handle(let handle) = values[i] {
+            if let tokenizer = handle as? TokenizerHandle { return tokenizer.tokenizer }
+            if let model = handle as? ModelHandle, let tokenizer = model.model.tokenizer { return tokenizer }
+        }
+        throw BuiltinError("argument '\(builtin.parameters[i].name)' must be a tokenizer (or a model that has one), got a \(values[i].typeName)")
+    }
+
+    /// Token ids from a list of whole numbers or a 1-D tensor.
+    func ids(_ i: Int) throws -> [Int] {
+        try numbers(i).map { value in
+            guard let id = Int(exactly: value) else { throw BuiltinError("token ids must be whole numbers, got \(format(value))") }
+            return id
+        }
+    }
+}
+
+private func wrap<T>(_ body: () throws -> T) throws -> T {
+    do { return try body() } catch let error as ModelError { throw BuiltinError(error.description) }
+}
+
+extension Builtins {
+    static let models: [Builtin] = [
+        Builtin("load_model(dir)", topic: "models",
+                doc: "A Hugging Face model directory (config.json, *.safetensors, and tokenizer.json when present): Llama, Mistral, Qwen2 or GPT-2.",
+                example: "let m = new_model(vocab: 32, hidden: 16, layers: 1, heads: 2)\nsave_model(m, \"/tmp/preflab-example-model\")\nload_model(\"/tmp/preflab-example-model\")") { a in
+            let directory = try a.string(0)
+            return .handle(ModelHandle(try wrap { try TransformerModel.load(directory: directory) }))
+        },
+        Builtin("new_model(arch = \"llama\", vocab = 256, hidden = 64, layers = 2, heads = 4, kv_heads = nil, ffn = nil, tie = true, max_len = 512, seed = 0)",
+                topic: "models",
+                doc: "A freshly initialised model (normal(0, 0.02) weights, as transformers does) of the Llama family (\"llama\", \"mistral\", \"qwen2\") or \"gpt2\"; tie shares the LM head with the embeddings.",
+                example: "new_model(vocab: 100, hidden: 32, layers: 2, heads: 4, kv_heads: 2)") { a in
+            guard let architecture = ModelConfig.Architecture(rawValue: try a.string(0)) else {
+                throw BuiltinError("arch must be one of \(ModelConfig.Architecture.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))")
+            }
+            let sizes = try [1, 2, 3, 4, 8].map { try a.int($0) }
+            guard sizes.allSatisfy({ $0 > 0 }), sizes[0] <= 1_000_000, sizes[1] <= 65_536, sizes[2] <= 1_000, sizes[4] <= 1_000_000 else {
+                throw BuiltinError("vocab, hidden, layers, heads and max_len must be positive (and of a size that fits in memory)")
+            }
+            let seed = try a.int(9)
+            guard seed >= 0 else { throw BuiltinError("seed must not be negative") }
+            let model = try wrap {
+                let config = try ModelConfig.make(architecture: architecture, vocab: sizes[0], hidden: sizes[1], layers: sizes[2], heads: sizes[3],
+                                                  kvHeads: try a.optionalInt(5), ffn: try a.optionalInt(6), tie: try a.bool(7), maxLength: sizes[4])
+                return try TransformerModel.random(config: config, seed: UInt64(seed))
+            }
+            return .handle(ModelHandle(model))
+        },
+        Builtin("save_model(model, dir)", topic: "models",
+                doc: "Writes config.json and model.safetensors (and the tokenizer) so transformers' from_pretrained loads the directory. Files are replaced atomically.",
+                example: "save_model(new_model(vocab: 32, hidden: 16, layers: 1, heads: 2), \"/tmp/preflab-example-save\")") { a in
+            let model = try a.model(0), directory = try a.string(1)
+            try wrap { try model.save(directory: directory) }
+            return .nil
+        },
+        Builtin("tokenizer(path)", topic: "models", doc: "A tokenizer.json file (or a directory holding one): BPE tokenizers of the GPT-2, Llama-3, Qwen2 and SentencePiece kinds.",
+                example: "help(\"tokenizer\")") { a in
+            var path = try a.string(0)
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue { path += "/tokenizer.json" }
+            return .handle(TokenizerHandle(try wrap { try Tokenizer(path: path) }))
+        },
+        Builtin("encode(tok, text, special = true)", topic: "models",
+                doc: "Token ids of the text; special: false leaves out the post-processor's tokens (e.g. BOS). tok may be a tokenizer or a model with one.",
+                example: "help(\"encode\")") { a in
+            let tokenizer = try a.tokenizerValue(0)
+            return .list(tokenizer.encode(try a.string(1), addSpecialTokens: try a.bool(2)).map { .number(Double($0)) })
+        },
+        Builtin("decode(tok, ids)", topic: "models", doc: "The text of token ids.", example: "help(\"decode\")") { a in
+            let tokenizer = try a.tokenizerValue(0)
+            let ids = try a.ids(1)
+            return .string(try wrap { try tokenizer.decode(ids) })
+        },
+        Builtin("logits(model, ids)", topic: "models", doc: "The model's logits at every position of the token ids: a tensor [T, vocab].",
+                example: "logits(new_model(vocab: 32, hidden: 16, layers: 1, heads: 2), [1, 2, 3]).shape") { a in
+            let model = try a.model(0), ids = try a.ids(1)
+            return .tensor(try wrap { try model.logits(ids) })
+        },
+        Builtin("token_logprobs(model, ids)", topic: "models", doc: "log p(ids[t] | ids[<t]) for t = 1 … T−1: a tensor [T−1] (differentiable).",
+                example: "token_logprobs(new_model(vocab: 32, hidden: 16, layers: 1, heads: 2), [1, 2, 3])") { a in
+            let model = try a.model(0), ids = try a.ids(1)
+            return .tensor(try wrap { try model.tokenLogprobs(ids) })
+        },
+        Builtin("completion_logprob(model, prompt, completion)", topic: "models",
+                doc: "The sum of the completion tokens' log-probs given the prompt, using the model's tokenizer: the prompt is encoded with its special tokens (e.g. BOS), the completion without, and the two are concatenated, so the score never depends on how the completion's first token would merge with the prompt.",
+                example: "help(\"completion_logprob\")") { a in
+            let model = try a.model(0)
+            guard let tokenizer = model.tokenizer else { throw BuiltinError("the model has no tokenizer (no tokenizer.json in its directory)") }
+            let prompt = tokenizer.encode(try a.string(1)), completion = tokenizer.encode(try a.string(2), addSpecialTokens: false)
+            guard !prompt.isEmpty, !completion.isEmpty else { throw BuiltinError("prompt and completion must each give at least one token") }
+            let logprobs = try wrap { try model.tokenLogprobs(prompt + completion) }
+            return .number(Double(try logprobs.slice(axis: 0, start: prompt.count - 1).sum().item()))
+        },
+        Builtin("generate(model, prompt, max_tokens = 32, temperature = 0, top_k = nil, top_p = nil, seed = 0, stop = nil)", topic: "models",
+                doc: "Text continuing the prompt: greedy when temperature is 0, else sampled (top_k, top_p, seed); stops at EOS, max_tokens or a stop string (a string or a list). prompt may be a string (with a tokenizer) or a list of ids, which returns ids.",
+                example: "generate(new_model(vocab: 32, hidden: 16, layers: 1, heads: 2), [1, 2], max_tokens: 3)") { a in
+            let model = try a.model(0)
+            var sampling = TransformerModel.Sampling()
+            sampling.temperature = try a.number(3)
+            sampling.topK = try a.optionalInt(4)
+            sampling.topP = a.isNil(5) ? nil : try a.number(5)
+            let seed = try a.int(6)
+            guard seed >= 0, sampling.temperature >= 0 else { throw BuiltinError("seed and temperature must not be negative") }
+            sampling.seed = UInt64(seed)
+            var stop: [String] = []
+            if case .string(let single) = a[7] { stop = [single] } else if !a.isNil(7) { stop = try a.list(7).map(display) }
+            let maxTokens = try a.int(2)
+            guard (0...100_000).contains(maxTokens) else { throw BuiltinError("max_tokens must be between 0 and 100000") }
+            if case .string(let text) = a[1] {
+                guard let tokenizer = model.tokenizer else { throw BuiltinError("a text prompt needs a model with a tokenizer; pass token ids instead") }
+                let made = try wrap { try model.generate(prompt: tokenizer.encode(text), maxTokens: maxTokens, sampling: sampling, stop: stop) }
+                var output = try wrap { try tokenizer.decode(made, skipSpecialTokens: true) }
+                if let cut = stop.compactMap({ output.range(of: $0)?.lowerBound }).min() { output = String(output[..<cut]) }
+                return .string(output)
+            }
+            let made = try wrap { try model.generate(prompt: try a.ids(1), maxTokens: maxTokens, sampling: sampling, stop: stop) }
+            return .list(made.map { .number(Double($0)) })
+        },
+    ]
+}

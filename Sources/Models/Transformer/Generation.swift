@@ -1,0 +1,61 @@
+import Foundation
+import Tensor
+
+extension TransformerModel {
+    /// How to pick each next token.
+    public struct Sampling: Sendable {
+        /// 0 picks the most likely token (greedy).
+        public var temperature: Double = 0
+        /// Keep only the k most likely tokens; nil keeps all.
+        public var topK: Int?
+        /// Keep the smallest set of tokens whose probability reaches p; nil keeps all.
+        public var topP: Double?
+        public var seed: UInt64 = 0
+        public init() {}
+    }
+
+    /// Token ids continuing `prompt` until `maxTokens` are made, an EOS id appears (not included),
+    /// or the decoded text contains a stop string (cut before it, when a tokenizer is present).
+    /// Each step recomputes the whole sequence: there is no KV cache yet.
+    public func generate(prompt: [Int], maxTokens: Int, sampling: Sampling = Sampling(), stop: [String] = []) throws -> [Int] {
+        guard !prompt.isEmpty else { throw ModelError(file: "model", "generation needs a prompt of at least one token") }
+        guard maxTokens >= 0 else { throw ModelError(file: "model", "max_tokens must not be negative") }
+        var generator = RandomGenerator(seed: sampling.seed)
+        var ids = prompt
+        var made: [Int] = []
+        for _ in 0..<maxTokens {
+            if config.architecture == .gpt2, ids.count >= config.maxPositions { break }
+            let row = try GradMode.withoutGrad { try logits(ids).select(axis: 0, index: ids.count - 1) }.scalars
+            let next = pick(row, sampling, &generator)
+            if config.eosTokenIds.contains(next) { break }
+            ids.append(next)
+            made.append(next)
+            if !stop.isEmpty, let tokenizer, let text = try? tokenizer.decode(made), stop.contains(where: { text.contains($0) }) { break }
+        }
+        return made
+    }
+
+    private func pick(_ logits: [Float], _ sampling: Sampling, _ generator: inout RandomGenerator) -> Int {
+        guard sampling.temperature > 0 else {
+            return logits.indices.max { logits[$0] < logits[$1] || (logits[$0] == logits[$1] && $0 > $1) } ?? 0
+        }
+        var order = logits.indices.sorted { logits[$0] > logits[$1] }
+        if let k = sampling.topK, k > 0 { order = Array(order.prefix(k)) }
+        let peak = Double(logits[order[0]])
+        var weights = order.map { Foundation.exp((Double(logits[$0]) - peak) / sampling.temperature) }
+        let total = weights.reduce(0, +)
+        weights = weights.map { $0 / total }
+        if let p = sampling.topP, p < 1 {
+            var kept = 0, mass = 0.0
+            while kept < weights.count, mass < p { mass += weights[kept]; kept += 1 }
+            order = Array(order.prefix(Swift.max(1, kept)))
+            weights = Array(weights.prefix(Swift.max(1, kept)))
+        }
+        var draw = Double(generator.nextUniform()) * weights.reduce(0, +)
+        for (index, weight) in zip(order, weights) {
+            draw -= weight
+            if draw < 0 { return index }
+        }
+        return order.last ?? 0
+    }
+}

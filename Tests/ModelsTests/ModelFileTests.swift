@@ -1,0 +1,55 @@
+import Foundation
+import Testing
+@testable import Models
+@testable import Tensor
+
+@Suite struct ModelFileTests {
+    func temporary() throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("model-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    @Test(arguments: [ModelConfig.Architecture.llama, .qwen2, .gpt2])
+    func randomModelsSaveAndLoadWithTheSameLogits(_ architecture: ModelConfig.Architecture) throws {
+        let config = try ModelConfig.make(architecture: architecture, vocab: 50, hidden: 16, layers: 2, heads: 4,
+                                          kvHeads: architecture == .gpt2 ? nil : 2, maxLength: 32)
+        let model = try TransformerModel.random(config: config, seed: 3)
+        let again = try TransformerModel.random(config: config, seed: 3)
+        let ids = [1, 4, 9, 16, 25, 36]
+        #expect(try model.logits(ids).scalars == (try again.logits(ids).scalars))
+        let directory = try temporary()
+        try model.save(directory: directory)
+        let loaded = try TransformerModel.load(directory: directory)
+        #expect(loaded.config == model.config)
+        #expect(try loaded.logits(ids).scalars == (try model.logits(ids).scalars))
+        #expect(model.parameterCount == loaded.parameterCount && model.parameterCount > 0)
+    }
+
+    @Test func fixtureModelsSurviveASaveUnchanged() throws {
+        let model = try TransformerModel.load(directory: fixtures + "/models/llama3_rope_bf16")
+        let directory = try temporary()
+        try model.save(directory: directory)
+        let loaded = try TransformerModel.load(directory: directory)
+        #expect(loaded.config == model.config)
+        #expect(try loaded.logits([1, 2, 3]).scalars == (try model.logits([1, 2, 3]).scalars))
+    }
+
+    @Test func greedyAndSampledGeneration() throws {
+        let model = try TransformerModel.load(directory: fixtures + "/models/llama")
+        let greedy = try model.generate(prompt: [1, 5, 17], maxTokens: 6)
+        #expect(greedy.count <= 6)
+        // Greedy picks the argmax of the last position each step.
+        let first = try model.logits([1, 5, 17]).select(axis: 0, index: 2).argmax().item()
+        if let token = greedy.first { #expect(Float(token) == first) }
+        var sampling = TransformerModel.Sampling()
+        sampling.temperature = 1
+        sampling.topK = 5
+        sampling.seed = 9
+        let sampled = try model.generate(prompt: [1, 5, 17], maxTokens: 8, sampling: sampling)
+        #expect(sampled == (try model.generate(prompt: [1, 5, 17], maxTokens: 8, sampling: sampling)))
+        sampling.topP = 0.5
+        #expect(try model.generate(prompt: [1], maxTokens: 4, sampling: sampling).allSatisfy { (0..<300).contains($0) })
+        #expect(throws: ModelError.self) { try model.generate(prompt: [], maxTokens: 3) }
+    }
+}
