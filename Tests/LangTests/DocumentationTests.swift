@@ -88,7 +88,7 @@ func rewriteTranscripts(in relativePath: String) throws {
     @Test func rewriteWhenAsked() throws {
         guard ProcessInfo.processInfo.environment["PREFLAB_UPDATE_DOCS"] == "1" else { return }
         Terminal.colorOverride = false
-        for file in ["docs/language.md", "docs/plotting.md"] { try rewriteTranscripts(in: file) }
+        for file in ["docs/language.md", "docs/plotting.md", "docs/models.md"] { try rewriteTranscripts(in: file) }
     }
 
     @Test func languageReferenceHasExamples() {
@@ -99,7 +99,8 @@ func rewriteTranscripts(in relativePath: String) throws {
         #expect(TranscriptBlock.blocks(in: "docs/plotting.md").count >= 8)
     }
 
-    @Test(arguments: TranscriptBlock.blocks(in: "docs/language.md") + TranscriptBlock.blocks(in: "docs/plotting.md"))
+    @Test(arguments: TranscriptBlock.blocks(in: "docs/language.md") + TranscriptBlock.blocks(in: "docs/plotting.md")
+                     + TranscriptBlock.blocks(in: "docs/models.md"))
     func languageReferenceExamples(_ block: TranscriptBlock) {
         // Documentation shows plots as plain text, whatever the terminal running the tests.
         Terminal.colorOverride = false
