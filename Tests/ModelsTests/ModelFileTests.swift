@@ -35,6 +35,24 @@ import Testing
         #expect(try loaded.logits([1, 2, 3]).scalars == (try model.logits([1, 2, 3]).scalars))
     }
 
+    /// The KV cache must not change what the model computes: greedy decoding with it equals
+    /// recomputing every step from scratch, for both forward passes.
+    @Test(arguments: ["llama_gqa_tied", "gpt2"]) func cachedGenerationEqualsRecomputation(_ name: String) throws {
+        let model = try TransformerModel.load(directory: fixtures + "/models/\(name)")
+        var ids = [1, 5, 17]
+        for _ in 0..<5 {
+            let last = try model.logits(ids).select(axis: 0, index: ids.count - 1)
+            ids.append(Int(try last.argmax().item()))
+        }
+        #expect(try model.generate(prompt: [1, 5, 17], maxTokens: 5) == Array(ids.dropFirst(3)))
+        let cache = KVCache(layers: model.config.layers)
+        let whole = try model.logits([1, 5, 17, 4])
+        _ = try model.forward([1, 5], cache: cache)
+        let rest = try model.forward([17, 4], cache: cache)
+        let expected = try whole.slice(axis: 0, start: 2).scalars
+        #expect(zip(rest.scalars, expected).allSatisfy { abs($0 - $1) < 1e-5 })
+    }
+
     @Test func greedyAndSampledGeneration() throws {
         let model = try TransformerModel.load(directory: fixtures + "/models/llama")
         let greedy = try model.generate(prompt: [1, 5, 17], maxTokens: 6)

@@ -16,17 +16,27 @@ extension TransformerModel {
 
     /// Token ids continuing `prompt` until `maxTokens` are made, an EOS id appears (not included),
     /// or the decoded text contains a stop string (cut before it, when a tokenizer is present).
-    /// Each step recomputes the whole sequence: there is no KV cache yet.
+    /// After the prompt, each step feeds only the new token, reusing earlier keys and values (a KV cache).
     public func generate(prompt: [Int], maxTokens: Int, sampling: Sampling = Sampling(), stop: [String] = []) throws -> [Int] {
         guard !prompt.isEmpty else { throw ModelError(file: "model", "generation needs a prompt of at least one token") }
         guard maxTokens >= 0 else { throw ModelError(file: "model", "max_tokens must not be negative") }
+        if config.architecture == .gpt2, prompt.count > config.maxPositions {
+            throw ModelError(file: "model", "\(prompt.count) tokens exceed GPT-2's \(config.maxPositions) positions")
+        }
+        if let bad = prompt.first(where: { $0 < 0 || $0 >= config.vocabSize }) {
+            throw ModelError(file: "model", "token id \(bad) is outside the vocabulary (\(config.vocabSize) tokens)")
+        }
         var generator = RandomGenerator(seed: sampling.seed)
+        let cache = KVCache(layers: config.layers)
         var ids = prompt
         var made: [Int] = []
+        var pending = prompt
         for _ in 0..<maxTokens {
             if config.architecture == .gpt2, ids.count >= config.maxPositions { break }
-            let row = try GradMode.withoutGrad { try logits(ids).select(axis: 0, index: ids.count - 1) }.scalars
+            let step = try GradMode.withoutGrad { try forward(pending, cache: cache) }
+            let row = try step.select(axis: 0, index: pending.count - 1).scalars
             let next = pick(row, sampling, &generator)
+            pending = [next]
             if config.eosTokenIds.contains(next) { break }
             ids.append(next)
             made.append(next)

@@ -5,12 +5,15 @@ import Tensor
 /// operations, shapes beside each step. T = tokens, H = hidden, nH/nKV = query/key-value heads,
 /// d = head_dim.
 extension TransformerModel {
-    func llamaForward(_ tokens: Tensor) throws -> Tensor {
+    /// - Parameters:
+    ///   - cache: keys and values of earlier positions; extended in place with this call's.
+    func llamaForward(_ tokens: Tensor, cache: KVCache? = nil) throws -> Tensor {
         let c = config
         let t = tokens.count
+        let start = cache?.length ?? 0                                                           // S earlier positions
         var x = try Tensor.embedding(try weight("model.embed_tokens.weight"), ids: tokens)      // [T, H]
-        let (cos, sin) = try rotaryTables(positions: t)                                          // [T, d] each
-        let mask = try Tensor.causalMask(t)                                                      // [T, T]
+        let (cos, sin) = try rotaryTables(from: start, count: t)                                 // [T, d] each
+        let mask = try Tensor.causalMask(queries: t, keys: start + t)                            // [T, S+T]
         for i in 0..<c.layers {
             let p = "model.layers.\(i)."
             let h = try rmsNorm(x, try weight(p + "input_layernorm.weight"))                    // [T, H]
@@ -19,9 +22,11 @@ extension TransformerModel {
             let v = try linear(h, p + "self_attn.v_proj")                                        // [T, nKV·d]
             q = try applyRotary(try heads(q, c.heads), cos, sin)                                 // [nH, T, d]
             k = try applyRotary(try heads(k, c.kvHeads), cos, sin)                               // [nKV, T, d]
-            let values = try repeatKV(try heads(v, c.kvHeads))                                   // [nH, T, d]
-            let keys = try repeatKV(k)                                                           // [nH, T, d]
-            let scores = try q.matmul(keys.transposed()) * Float(1 / Double(c.headDim).squareRoot()) + mask  // [nH, T, T]
+            let (allKeys, allValues) = try cache?.append(layer: i, keys: k, values: try heads(v, c.kvHeads))
+                ?? (k, try heads(v, c.kvHeads))                                                  // [nKV, S+T, d]
+            let values = try repeatKV(allValues)                                                 // [nH, S+T, d]
+            let keys = try repeatKV(allKeys)                                                     // [nH, S+T, d]
+            let scores = try q.matmul(keys.transposed()) * Float(1 / Double(c.headDim).squareRoot()) + mask  // [nH, T, S+T]
             let attended = try scores.softmax(axis: -1).matmul(values)                           // [nH, T, d]
             let merged = try attended.permuted([1, 0, 2]).reshaped([t, c.heads * c.headDim])     // [T, nH·d]
             x = try x + linear(merged, p + "self_attn.o_proj")                                   // [T, H]
@@ -29,6 +34,7 @@ extension TransformerModel {
             let gate = try linear(h2, p + "mlp.gate_proj").silu()                               // [T, F]
             x = try x + linear(try gate * linear(h2, p + "mlp.up_proj"), p + "mlp.down_proj")   // [T, H]
         }
+        cache?.length = start + t
         let normed = try rmsNorm(x, try weight("model.norm.weight"))                            // [T, H]
         let head = c.tieWordEmbeddings ? try weight("model.embed_tokens.weight") : try weight("lm_head.weight")
         return try normed.matmul(head.transposed())                                             // [T, V]
@@ -60,15 +66,16 @@ extension TransformerModel {
         return try x.unsqueezed(axis: 1).expanded(to: [n, r, t, d]).reshaped([n * r, t, d])
     }
 
-    /// cos and sin of position × frequency, with the frequencies repeated for both halves: [T, d].
-    func rotaryTables(positions: Int) throws -> (Tensor, Tensor) {
+    /// cos and sin of position × frequency for positions start ..< start + count, with the
+    /// frequencies repeated for both halves: [count, d].
+    func rotaryTables(from start: Int, count positions: Int) throws -> (Tensor, Tensor) {
         guard let rope = config.rope else { throw ModelError(file: "model", "the configuration has no RoPE parameters") }
         guard rope.partialRotaryFactor == 1 else { throw ModelError(file: "model", "partial rotary embeddings are not supported yet") }
         let frequencies = rope.inverseFrequencies(headDim: config.headDim)
         var cos = [Float](), sin = [Float]()
         cos.reserveCapacity(positions * config.headDim)
         sin.reserveCapacity(positions * config.headDim)
-        for position in 0..<positions {
+        for position in start..<(start + positions) {
             let angles = frequencies.map { Double(position) * $0 }
             for angle in angles + angles {
                 cos.append(Float(Foundation.cos(angle)))

@@ -97,8 +97,13 @@ public final class TransformerModel {
         if let bad = ids.first(where: { $0 < 0 || $0 >= config.vocabSize }) {
             throw ModelError(file: "model", "token id \(bad) is outside the vocabulary (\(config.vocabSize) tokens)")
         }
+        return try forward(ids, cache: nil)
+    }
+
+    /// Logits of `ids` following the positions already in `cache` (which this call extends).
+    func forward(_ ids: [Int], cache: KVCache?) throws -> Tensor {
         let tokens = Tensor(ids.map(Float.init))
-        return config.architecture == .gpt2 ? try gpt2Forward(tokens) : try llamaForward(tokens)
+        return config.architecture == .gpt2 ? try gpt2Forward(tokens, cache: cache) : try llamaForward(tokens, cache: cache)
     }
 
     /// log p(ids[t] | ids[<t]) for t = 1 … T−1: [T−1].
