@@ -1,6 +1,7 @@
 import CBLAS
 import Dispatch
 import Foundation
+import Models
 import Tensor
 
 // PrefLab's speed figures: GEMM through the Tensor API next to raw cblas_sgemm, and
@@ -175,3 +176,57 @@ let startup = processSeconds([preflabPath, "-e", "1+1"])
 print(String(format: "start-up of `preflab -e '1+1'`: %.1f ms (target < 50 ms: %@)", (startup ?? .nan) * 1000,
              (startup ?? 1) < 0.05 ? "meets" : "MISSES"))
 try? FileManager.default.removeItem(at: scratch)
+
+// MARK: - Models: loading a 135M checkpoint and scoring with it
+
+print("")
+print("Models: a 135M-parameter Llama-shaped checkpoint (SmolLM-135M's shapes) written by PrefLab")
+let benchConfig = try ModelConfig.make(architecture: .llama, vocab: 49152, hidden: 576, layers: 30, heads: 9, kvHeads: 3,
+                                       ffn: 1536, tie: true, maxLength: 2048)
+let benchModel = try TransformerModel.random(config: benchConfig, seed: 0)
+let modelDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("preflab-bench-model-\(getpid())").path
+try benchModel.save(directory: modelDirectory)
+var loaded: TransformerModel?
+let loadSeconds = try medianSeconds(warmup: 1, repeats: 3) { loaded = try TransformerModel.load(directory: modelDirectory) }
+print(String(format: "load (%.1fM parameters, F32 safetensors, memory-mapped): %.3f s (target < 1 s: %@)",
+             Double(benchModel.parameterCount) / 1e6, loadSeconds, loadSeconds < 1 ? "meets" : "MISSES"))
+let scoringTokens = 256
+var scoringRandom = RandomGenerator(seed: 1)
+let scoringIds = (0..<scoringTokens).map { _ in Int(scoringRandom.next() % 49152) }
+let forwardSeconds = try GradMode.withoutGrad {
+    try medianSeconds(warmup: 1, repeats: 3) { sink += try (loaded ?? benchModel).logits(scoringIds).storage.pointer[0] }
+}
+let oursPerSecond = Double(scoringTokens) / forwardSeconds
+var torchLine = "PyTorch: not installed (pip install torch transformers to compare)"
+if let python = findExecutable("python3") {
+    let probe = """
+    import sys, time, torch, transformers
+    torch.set_num_threads(\(Parallel.workers))
+    m = transformers.AutoModelForCausalLM.from_pretrained(sys.argv[1], torch_dtype=torch.float32).eval()
+    ids = torch.tensor([[int(x) for x in sys.argv[2].split(',')]])
+    with torch.inference_mode():
+        m(ids)
+        times = []
+        for _ in range(3):
+            start = time.perf_counter(); m(ids); times.append(time.perf_counter() - start)
+    print(sorted(times)[1])
+    """
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: python)
+    process.arguments = ["-c", probe, modelDirectory, scoringIds.map(String.init).joined(separator: ",")]
+    let output = Pipe()
+    process.standardOutput = output
+    process.standardError = FileHandle.nullDevice
+    if (try? process.run()) != nil {
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        if process.terminationStatus == 0, let seconds = Double(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) {
+            let theirs = Double(scoringTokens) / seconds
+            torchLine = String(format: "PyTorch (transformers, %d threads): %.0f tokens/s; PrefLab/PyTorch %.2f× (target > 1: %@)",
+                               Parallel.workers, theirs, oursPerSecond / theirs, oursPerSecond > theirs ? "meets" : "MISSES")
+        }
+    }
+}
+print(String(format: "forward-only scoring of %d tokens: PrefLab %.0f tokens/s (%.3f s)", scoringTokens, oursPerSecond, forwardSeconds))
+print(torchLine)
+try? FileManager.default.removeItem(atPath: modelDirectory)
