@@ -40,6 +40,21 @@ let forwardCases: [String: ForwardCase] = {
         }
     }
 
+    /// Padding with a key mask: each sequence of a batch gets exactly its own logits.
+    @Test(arguments: ["llama_gqa_tied", "qwen2_sharded", "gpt2"]) func batchesWithPaddingMatchSingleSequences(_ name: String) throws {
+        let model = try TransformerModel.load(directory: fixtures + "/models/\(name)")
+        let batch = [[1, 5, 17, 42, 99], [3, 250], [7, 7, 64]]
+        let logits = try model.logits(batch: batch)
+        #expect(logits.shape == [3, 5, 300])
+        for (i, ids) in batch.enumerated() {
+            let single = try model.logits(ids).scalars
+            let rows = try logits.select(axis: 0, index: i).slice(axis: 0, end: ids.count).scalars
+            #expect(zip(rows, single).allSatisfy { abs($0 - $1) < 1e-5 }, "\(name) sequence \(i)")
+        }
+        #expect(throws: ModelError.self) { try model.logits(batch: [[1], []]) }
+        #expect(throws: ModelError.self) { try model.logits(batch: []) }
+    }
+
     @Test func badInputsNameTheProblem() throws {
         let model = try TransformerModel.load(directory: fixtures + "/models/gpt2")
         #expect(throws: ModelError.self) { try model.logits([]) }

@@ -2,29 +2,30 @@ import Tensor
 
 /// GPT-2's forward pass: learned positions, LayerNorm, Conv1D weights stored [in, out], gelu_new.
 extension TransformerModel {
-    func gpt2Forward(_ tokens: Tensor, cache: KVCache? = nil) throws -> Tensor {
+    /// - Parameters: as `llamaForward`: tokens [B, T], an additive key mask [B, 1, 1, S+T] or nil, a cache.
+    func gpt2Forward(_ tokens: Tensor, keyMask: Tensor?, cache: KVCache?) throws -> Tensor {
         let c = config
-        let t = tokens.count
-        let start = cache?.length ?? 0                                                          // S earlier positions
+        let (b, t) = (tokens.shape[0], tokens.shape[1])
+        let start = cache?.length ?? 0
         let positions = try Tensor.arange(Float(start), Float(start + t))
-        var x = try Tensor.embedding(try weight("wte.weight"), ids: tokens) + Tensor.embedding(try weight("wpe.weight"), ids: positions)  // [T, H]
-        let mask = try Tensor.causalMask(queries: t, keys: start + t)                           // [T, S+T]
+        var x = try Tensor.embedding(try weight("wte.weight"), ids: tokens) + Tensor.embedding(try weight("wpe.weight"), ids: positions)  // [B, T, H]
+        var mask = try Tensor.causalMask(queries: t, keys: start + t)                           // [T, S+T]
+        if let keyMask { mask = try mask + keyMask }                                            // [B, 1, T, S+T]
         for i in 0..<c.layers {
             let p = "h.\(i)."
-            let h = try layerNorm(x, p + "ln_1")                                               // [T, H]
-            let qkv = try conv1D(h, p + "attn.c_attn")                                         // [T, 3H]
-            let parts = try qkv.split(into: 3, axis: -1)                                       // q | k | v, [T, H] each
-            let q = try heads(parts[0], c.heads)                                               // [nH, T, d]
+            let h = try layerNorm(x, p + "ln_1")                                               // [B, T, H]
+            let parts = try conv1D(h, p + "attn.c_attn").split(into: 3, axis: -1)              // q | k | v, [B, T, H] each
+            let q = try heads(parts[0], c.heads)                                               // [B, nH, T, d]
             let (k, v) = try cache?.append(layer: i, keys: try heads(parts[1], c.heads), values: try heads(parts[2], c.heads))
-                ?? (try heads(parts[1], c.heads), try heads(parts[2], c.heads))                // [nH, S+T, d]
-            let scores = try q.matmul(k.transposed()) * Float(1 / Double(c.headDim).squareRoot()) + mask  // [nH, T, S+T]
-            let attended = try scores.softmax(axis: -1).matmul(v)                              // [nH, T, d]
-            x = try x + conv1D(try attended.permuted([1, 0, 2]).reshaped([t, c.hiddenSize]), p + "attn.c_proj")
+                ?? (try heads(parts[1], c.heads), try heads(parts[2], c.heads))                // [B, nH, S+T, d]
+            let scores = try q.matmul(k.transposed()) * Float(1 / Double(c.headDim).squareRoot()) + mask  // [B, nH, T, S+T]
+            let attended = try scores.softmax(axis: -1).matmul(v)                              // [B, nH, T, d]
+            x = try x + conv1D(try attended.permuted([0, 2, 1, 3]).reshaped([b, t, c.hiddenSize]), p + "attn.c_proj")
             let h2 = try layerNorm(x, p + "ln_2")
             x = try x + conv1D(try conv1D(h2, p + "mlp.c_fc").gelu(approximate: .tanh), p + "mlp.c_proj")
         }
         cache?.length = start + t
-        return try layerNorm(x, "ln_f").matmul(try weight("wte.weight").transposed())          // [T, V]
+        return try layerNorm(x, "ln_f").matmul(try weight("wte.weight").transposed())          // [B, T, V]
     }
 
     /// x·W + b for GPT-2's Conv1D, whose weight is stored [in, out].

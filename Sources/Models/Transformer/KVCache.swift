@@ -3,7 +3,7 @@ import Tensor
 /// Keys and values of the positions a model has already seen, per layer, so generation feeds
 /// only the new token each step instead of the whole sequence.
 public final class KVCache {
-    /// [kv heads, positions, head_dim] per layer.
+    /// [B, kv heads, positions, head_dim] per layer.
     private var keys: [Tensor?]
     private var values: [Tensor?]
     /// Positions held.
@@ -16,8 +16,8 @@ public final class KVCache {
 
     /// The layer's keys and values with this step's appended along the position axis.
     func append(layer: Int, keys newKeys: Tensor, values newValues: Tensor) throws -> (Tensor, Tensor) {
-        let k = try keys[layer].map { try Tensor.concat([$0, newKeys], axis: 1) } ?? newKeys
-        let v = try values[layer].map { try Tensor.concat([$0, newValues], axis: 1) } ?? newValues
+        let k = try keys[layer].map { try Tensor.concat([$0, newKeys], axis: 2) } ?? newKeys
+        let v = try values[layer].map { try Tensor.concat([$0, newValues], axis: 2) } ?? newValues
         keys[layer] = k
         values[layer] = v
         return (k, v)

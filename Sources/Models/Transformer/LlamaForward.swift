@@ -2,42 +2,41 @@ import Foundation
 import Tensor
 
 /// The Llama-family forward pass (Llama, Mistral, Qwen2) written with differentiable tensor
-/// operations, shapes beside each step. T = tokens, H = hidden, nH/nKV = query/key-value heads,
-/// d = head_dim.
+/// operations, shapes beside each step. B = sequences, T = tokens, S = positions already cached,
+/// H = hidden, nH/nKV = query/key-value heads, d = head_dim.
 extension TransformerModel {
     /// - Parameters:
+    ///   - tokens: ids [B, T].
+    ///   - keyMask: additive mask over key positions [B, 1, 1, S+T] (−∞ on padding), or nil.
     ///   - cache: keys and values of earlier positions; extended in place with this call's.
-    func llamaForward(_ tokens: Tensor, cache: KVCache? = nil) throws -> Tensor {
+    func llamaForward(_ tokens: Tensor, keyMask: Tensor?, cache: KVCache?) throws -> Tensor {
         let c = config
-        let t = tokens.count
-        let start = cache?.length ?? 0                                                           // S earlier positions
-        var x = try Tensor.embedding(try weight("model.embed_tokens.weight"), ids: tokens)      // [T, H]
+        let (b, t) = (tokens.shape[0], tokens.shape[1])
+        let start = cache?.length ?? 0
+        var x = try Tensor.embedding(try weight("model.embed_tokens.weight"), ids: tokens)      // [B, T, H]
         let (cos, sin) = try rotaryTables(from: start, count: t)                                 // [T, d] each
-        let mask = try Tensor.causalMask(queries: t, keys: start + t)                            // [T, S+T]
+        var mask = try Tensor.causalMask(queries: t, keys: start + t)                            // [T, S+T]
+        if let keyMask { mask = try mask + keyMask }                                             // [B, 1, T, S+T]
         for i in 0..<c.layers {
             let p = "model.layers.\(i)."
-            let h = try rmsNorm(x, try weight(p + "input_layernorm.weight"))                    // [T, H]
-            var q = try linear(h, p + "self_attn.q_proj")                                        // [T, nH·d]
-            var k = try linear(h, p + "self_attn.k_proj")                                        // [T, nKV·d]
-            let v = try linear(h, p + "self_attn.v_proj")                                        // [T, nKV·d]
-            q = try applyRotary(try heads(q, c.heads), cos, sin)                                 // [nH, T, d]
-            k = try applyRotary(try heads(k, c.kvHeads), cos, sin)                               // [nKV, T, d]
-            let (allKeys, allValues) = try cache?.append(layer: i, keys: k, values: try heads(v, c.kvHeads))
-                ?? (k, try heads(v, c.kvHeads))                                                  // [nKV, S+T, d]
-            let values = try repeatKV(allValues)                                                 // [nH, S+T, d]
-            let keys = try repeatKV(allKeys)                                                     // [nH, S+T, d]
-            let scores = try q.matmul(keys.transposed()) * Float(1 / Double(c.headDim).squareRoot()) + mask  // [nH, T, S+T]
-            let attended = try scores.softmax(axis: -1).matmul(values)                           // [nH, T, d]
-            let merged = try attended.permuted([1, 0, 2]).reshaped([t, c.heads * c.headDim])     // [T, nH·d]
-            x = try x + linear(merged, p + "self_attn.o_proj")                                   // [T, H]
-            let h2 = try rmsNorm(x, try weight(p + "post_attention_layernorm.weight"))          // [T, H]
-            let gate = try linear(h2, p + "mlp.gate_proj").silu()                               // [T, F]
-            x = try x + linear(try gate * linear(h2, p + "mlp.up_proj"), p + "mlp.down_proj")   // [T, H]
+            let h = try rmsNorm(x, try weight(p + "input_layernorm.weight"))                    // [B, T, H]
+            let q = try applyRotary(try heads(try linear(h, p + "self_attn.q_proj"), c.heads), cos, sin)  // [B, nH, T, d]
+            let k = try applyRotary(try heads(try linear(h, p + "self_attn.k_proj"), c.kvHeads), cos, sin) // [B, nKV, T, d]
+            let v = try heads(try linear(h, p + "self_attn.v_proj"), c.kvHeads)                 // [B, nKV, T, d]
+            let (allKeys, allValues) = try cache?.append(layer: i, keys: k, values: v) ?? (k, v) // [B, nKV, S+T, d]
+            let keys = try repeatKV(allKeys), values = try repeatKV(allValues)                   // [B, nH, S+T, d]
+            let scores = try q.matmul(keys.transposed()) * Float(1 / Double(c.headDim).squareRoot()) + mask  // [B, nH, T, S+T]
+            let attended = try scores.softmax(axis: -1).matmul(values)                           // [B, nH, T, d]
+            let merged = try attended.permuted([0, 2, 1, 3]).reshaped([b, t, c.heads * c.headDim])  // [B, T, nH·d]
+            x = try x + linear(merged, p + "self_attn.o_proj")                                   // [B, T, H]
+            let h2 = try rmsNorm(x, try weight(p + "post_attention_layernorm.weight"))          // [B, T, H]
+            let gate = try linear(h2, p + "mlp.gate_proj").silu()                               // [B, T, F]
+            x = try x + linear(try gate * linear(h2, p + "mlp.up_proj"), p + "mlp.down_proj")   // [B, T, H]
         }
         cache?.length = start + t
-        let normed = try rmsNorm(x, try weight("model.norm.weight"))                            // [T, H]
+        let normed = try rmsNorm(x, try weight("model.norm.weight"))                            // [B, T, H]
         let head = c.tieWordEmbeddings ? try weight("model.embed_tokens.weight") : try weight("lm_head.weight")
-        return try normed.matmul(head.transposed())                                             // [T, V]
+        return try normed.matmul(head.transposed())                                             // [B, T, V]
     }
 
     /// x·Wᵀ (+ b) for an nn.Linear stored [out, in]; the transpose is a flag to BLAS, not a copy.
@@ -53,17 +52,18 @@ extension TransformerModel {
         return try x * (meanSquare + Float(config.normEpsilon)).rsqrt() * w
     }
 
-    /// [T, n·d] → [n, T, d].
+    /// [B, T, n·d] → [B, n, T, d].
     func heads(_ x: Tensor, _ count: Int) throws -> Tensor {
-        try x.reshaped([x.shape[0], count, config.headDim]).permuted([1, 0, 2])
+        try x.reshaped([x.shape[0], x.shape[1], count, config.headDim]).permuted([0, 2, 1, 3])
     }
 
     /// Grouped-query attention: key/value head j serves query heads j·r … j·r + r − 1.
+    /// [B, nKV, T, d] → [B, nKV·r, T, d].
     func repeatKV(_ x: Tensor) throws -> Tensor {
         let r = config.heads / config.kvHeads
         guard r > 1 else { return x }
-        let (n, t, d) = (x.shape[0], x.shape[1], x.shape[2])
-        return try x.unsqueezed(axis: 1).expanded(to: [n, r, t, d]).reshaped([n * r, t, d])
+        let (b, n, t, d) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        return try x.unsqueezed(axis: 2).expanded(to: [b, n, r, t, d]).reshaped([b, n * r, t, d])
     }
 
     /// cos and sin of position × frequency for positions start ..< start + count, with the

@@ -100,10 +100,37 @@ public final class TransformerModel {
         return try forward(ids, cache: nil)
     }
 
-    /// Logits of `ids` following the positions already in `cache` (which this call extends).
+    /// Logits of `ids` following the positions already in `cache` (which this call extends): [T, V].
     func forward(_ ids: [Int], cache: KVCache?) throws -> Tensor {
-        let tokens = Tensor(ids.map(Float.init))
-        return config.architecture == .gpt2 ? try gpt2Forward(tokens, cache: cache) : try llamaForward(tokens, cache: cache)
+        let tokens = try Tensor(ids.map(Float.init), shape: [1, ids.count])
+        return try batchForward(tokens, keyMask: nil, cache: cache).squeezed(axis: 0)
+    }
+
+    func batchForward(_ tokens: Tensor, keyMask: Tensor?, cache: KVCache?) throws -> Tensor {
+        config.architecture == .gpt2 ? try gpt2Forward(tokens, keyMask: keyMask, cache: cache)
+                                     : try llamaForward(tokens, keyMask: keyMask, cache: cache)
+    }
+
+    /// Logits for several sequences at once: [B, T, V] with T the longest length. Shorter
+    /// sequences are padded on the right and a mask keeps every position from attending to
+    /// padding, so each sequence's logits equal those of `logits(ids)` on its own; the rows at
+    /// padded positions are not meaningful.
+    public func logits(batch: [[Int]]) throws -> Tensor {
+        guard let longest = batch.map(\.count).max(), longest > 0, !batch.contains(where: \.isEmpty) else {
+            throw ModelError(file: "model", "a batch needs at least one sequence, each of at least one token")
+        }
+        for ids in batch {
+            if let bad = ids.first(where: { $0 < 0 || $0 >= config.vocabSize }) {
+                throw ModelError(file: "model", "token id \(bad) is outside the vocabulary (\(config.vocabSize) tokens)")
+            }
+        }
+        if config.architecture == .gpt2, longest > config.maxPositions {
+            throw ModelError(file: "model", "\(longest) tokens exceed GPT-2's \(config.maxPositions) positions")
+        }
+        let padded = batch.flatMap { $0.map(Float.init) + [Float](repeating: 0, count: longest - $0.count) }
+        let keyMask = batch.flatMap { ids in (0..<longest).map { $0 < ids.count ? Float(0) : -.infinity } }
+        return try batchForward(try Tensor(padded, shape: [batch.count, longest]),
+                                keyMask: try Tensor(keyMask, shape: [batch.count, 1, 1, longest]), cache: nil)
     }
 
     /// log p(ids[t] | ids[<t]) for t = 1 … T−1: [T−1].
