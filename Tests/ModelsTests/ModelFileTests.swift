@@ -26,6 +26,32 @@ import Testing
         #expect(model.parameterCount == loaded.parameterCount && model.parameterCount > 0)
     }
 
+    /// A checkpoint missing a weight, or holding one of the wrong shape, is refused with the file and tensor named.
+    @Test func missingAndMisshapedWeightsAreNamed() throws {
+        let model = try TransformerModel.load(directory: fixtures + "/models/llama")
+        let directory = try temporary()
+        try FileManager.default.copyItem(atPath: fixtures + "/models/llama/config.json", toPath: directory + "/config.json")
+        let missing = "model.layers.1.mlp.up_proj.weight"
+        try SafetensorsWriter.write(model.weights.filter { $0.key != missing }.map { ($0.key, $0.value) }, to: directory + "/model.safetensors")
+        do {
+            _ = try TransformerModel.load(directory: directory)
+            Issue.record("a missing weight must be refused")
+        } catch let error as ModelError {
+            #expect(error.tensor == missing && error.message.contains("missing"))
+        }
+        var wrong = model.weights
+        wrong["model.norm.weight"] = try Tensor.ones([7])
+        try SafetensorsWriter.write(wrong.map { ($0.key, $0.value) }, to: directory + "/model.safetensors")
+        do {
+            _ = try TransformerModel.load(directory: directory)
+            Issue.record("a misshaped weight must be refused")
+        } catch let error as ModelError {
+            #expect(error.tensor == "model.norm.weight" && error.file.hasSuffix("model.safetensors") && error.message.contains("[7]"))
+        }
+        try Data(#"{"model_type": "t5"}"#.utf8).write(to: URL(fileURLWithPath: directory + "/config.json"))
+        #expect(throws: ModelError.self) { try TransformerModel.load(directory: directory) }
+    }
+
     @Test func fixtureModelsSurviveASaveUnchanged() throws {
         let model = try TransformerModel.load(directory: fixtures + "/models/llama3_rope_bf16")
         let directory = try temporary()

@@ -77,9 +77,9 @@ extension Builtins {
             let directory = try a.string(0)
             return .handle(ModelHandle(try wrap { try TransformerModel.load(directory: directory) }))
         },
-        Builtin("new_model(arch = \"llama\", vocab = 256, hidden = 64, layers = 2, heads = 4, kv_heads = nil, ffn = nil, tie = true, max_len = 512, seed = 0)",
+        Builtin("new_model(arch = \"llama\", vocab = 256, hidden = 64, layers = 2, heads = 4, kv_heads = nil, ffn = nil, tie = true, max_len = 512, seed = 0, tokenizer = nil)",
                 topic: "models",
-                doc: "A freshly initialised model (normal(0, 0.02) weights, as transformers does) of the Llama family (\"llama\", \"mistral\", \"qwen2\") or \"gpt2\"; tie shares the LM head with the embeddings.",
+                doc: "A freshly initialised model (normal(0, 0.02) weights, as transformers does) of the Llama family (\"llama\", \"mistral\", \"qwen2\") or \"gpt2\"; tie shares the LM head with the embeddings; tokenizer: attaches one (vocab must cover it), so text functions and save_model work with it.",
                 example: "new_model(vocab: 100, hidden: 32, layers: 2, heads: 4, kv_heads: 2)") { a in
             guard let architecture = ModelConfig.Architecture(rawValue: try a.string(0)) else {
                 throw BuiltinError("arch must be one of \(ModelConfig.Architecture.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))")
@@ -90,10 +90,14 @@ extension Builtins {
             }
             let seed = try a.int(9)
             guard seed >= 0 else { throw BuiltinError("seed must not be negative") }
+            let tokenizer = a.isNil(10) ? nil : try a.tokenizerValue(10)
+            if let tokenizer, tokenizer.vocabularySize > sizes[0] {
+                throw BuiltinError("vocab \(sizes[0]) is smaller than the tokenizer's \(tokenizer.vocabularySize) tokens")
+            }
             let model = try wrap {
                 let config = try ModelConfig.make(architecture: architecture, vocab: sizes[0], hidden: sizes[1], layers: sizes[2], heads: sizes[3],
                                                   kvHeads: try a.optionalInt(5), ffn: try a.optionalInt(6), tie: try a.bool(7), maxLength: sizes[4])
-                return try TransformerModel.random(config: config, seed: UInt64(seed))
+                return try TransformerModel.random(config: config, seed: UInt64(seed), tokenizer: tokenizer)
             }
             return .handle(ModelHandle(model))
         },

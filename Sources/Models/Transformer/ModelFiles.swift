@@ -5,7 +5,7 @@ extension TransformerModel {
     /// A new model with weights drawn as transformers initialises them: normal(0, 0.02) for
     /// matrices and embeddings, ones for norm weights, zeros for biases. The same seed gives the
     /// same model everywhere.
-    public static func random(config: ModelConfig, seed: UInt64) throws -> TransformerModel {
+    public static func random(config: ModelConfig, seed: UInt64, tokenizer: Tokenizer? = nil) throws -> TransformerModel {
         var generator = RandomGenerator(seed: seed)
         var weights: [String: Tensor] = [:]
         for (name, shape) in expectedShapes(config) {
@@ -18,7 +18,7 @@ extension TransformerModel {
                 weights[name] = try Tensor.randn(shape, using: &generator) * 0.02
             }
         }
-        return try TransformerModel(config: config, weights: weights)
+        return try TransformerModel(config: config, weights: weights, tokenizer: tokenizer)
     }
 
     /// Writes `config.json` and `model.safetensors` (F32) so transformers' `from_pretrained`

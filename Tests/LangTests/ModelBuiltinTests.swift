@@ -1,0 +1,77 @@
+import Foundation
+import Testing
+@testable import Lang
+
+/// The model builtins on a model that carries a real tokenizer.json (the GPT-2-style fixture).
+@Suite struct ModelBuiltinTests {
+    static let tokenizerPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("ModelsTests/Fixtures/tokenizers/gpt2.json").path
+
+    func run(_ code: String) throws -> Value {
+        let interpreter = Interpreter(write: { _ in })
+        interpreter.define("tok_path", .string(Self.tokenizerPath))
+        return try interpreter.evaluate(Source(name: "<test>", text: code)).value
+    }
+
+    func number(_ value: Value) -> Double? {
+        if case .number(let x) = value { return x }
+        return nil
+    }
+
+    @Test func encodeDecodeRoundTrip() throws {
+        let value = try run("""
+            let tok = tokenizer(tok_path)
+            let ids = encode(tok, "Janet has 3 apples.")
+            [decode(tok, ids), len(ids) > 3, encode(tok, "", special: false)]
+            """)
+        guard case .list(let items) = value, case .string(let text) = items[0] else { Issue.record("\(value)"); return }
+        #expect(text == "Janet has 3 apples.")
+        #expect(valuesEqual(items[1], .bool(true)) && valuesEqual(items[2], .list([])))
+    }
+
+    @Test func completionLogprobSumsTheCompletionTokensOnly() throws {
+        let value = try run("""
+            let tok = tokenizer(tok_path)
+            let m = new_model(vocab: 400, hidden: 32, layers: 2, heads: 4, seed: 3, tokenizer: tok)
+            let prompt = encode(tok, "Question: 6 * 7 =")
+            let completion = encode(tok, " 42", special: false)
+            let all = token_logprobs(m, prompt + completion)
+            let by_hand = item(sum(all[len(prompt) - 1:]))
+            [completion_logprob(m, "Question: 6 * 7 =", " 42"), by_hand]
+            """)
+        guard case .list(let items) = value, let a = number(items[0]), let b = number(items[1]) else { Issue.record("\(value)"); return }
+        #expect(abs(a - b) < 1e-5 && a < 0)
+    }
+
+    @Test func textGenerationStopsAtAStopString() throws {
+        let value = try run("""
+            let m = new_model(vocab: 400, hidden: 32, layers: 2, heads: 4, seed: 3, tokenizer: tokenizer(tok_path))
+            let free = generate(m, "The answer is", max_tokens: 12)
+            let stop = if len(free) > 2 { free[1:3] } else { "zz" }
+            [free, generate(m, "The answer is", max_tokens: 12, stop: stop), stop]
+            """)
+        guard case .list(let items) = value, case .string(let free) = items[0], case .string(let stopped) = items[1],
+              case .string(let stop) = items[2] else { Issue.record("\(value)"); return }
+        #expect(!free.isEmpty)
+        #expect(!stopped.contains(stop) && free.hasPrefix(stopped))
+    }
+
+    @Test func saveAndLoadKeepTheTokenizer() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lang-model-\(UUID().uuidString)").path
+        let value = try run("""
+            let m = new_model(arch: "gpt2", vocab: 400, hidden: 32, layers: 1, heads: 4, tokenizer: tokenizer(tok_path))
+            save_model(m, "\(directory)")
+            let back = load_model("\(directory)")
+            [decode(back, encode(back, "café 42")), type(back.tokenizer), back.arch]
+            """)
+        #expect(valuesEqual(value, .list([.string("café 42"), .string("tokenizer"), .string("gpt2")])))
+    }
+
+    @Test func misuseIsAnError() {
+        #expect(throws: LangError.self) { try run("new_model(vocab: 10, tokenizer: tokenizer(tok_path))") }
+        #expect(throws: LangError.self) { try run("logits(new_model(vocab: 10, hidden: 8, layers: 1, heads: 2), [10])") }
+        #expect(throws: LangError.self) { try run("completion_logprob(new_model(vocab: 10, hidden: 8, layers: 1, heads: 2), \"a\", \"b\")") }
+        #expect(throws: LangError.self) { try run("load_model(\"/no/such/model\")") }
+        #expect(throws: LangError.self) { try run("new_model(arch: \"bert\")") }
+    }
+}
