@@ -1,17 +1,6 @@
 import Testing
 @testable import Tensor
 
-/// Runs `body`, which must throw a `TensorError` from `op` whose message mentions every fragment.
-private func expectError(_ op: String, mentioning fragments: [String] = [],
-                         sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Any) {
-    let error = #expect(throws: TensorError.self, sourceLocation: sourceLocation) { _ = try body() }
-    guard let error else { return }
-    #expect(error.op == op, "\(error) should come from \(op)", sourceLocation: sourceLocation)
-    for fragment in fragments {
-        #expect(error.message.contains(fragment), "\(error) should mention \(fragment)", sourceLocation: sourceLocation)
-    }
-}
-
 @Suite struct IndexingTests {
     let table: Tensor  // [[0, 1, 2], [10, 11, 12], [20, 21, 22]]: element [i, j] is 10i + j
     let cube: Tensor   // arange(24) as [2, 3, 4]

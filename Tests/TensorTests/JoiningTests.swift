@@ -1,17 +1,6 @@
 import Testing
 @testable import Tensor
 
-/// Runs `body`, which must throw a `TensorError` from `op` whose message mentions every fragment.
-private func expectError(_ op: String, mentioning fragments: [String] = [],
-                         sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Any) {
-    let error = #expect(throws: TensorError.self, sourceLocation: sourceLocation) { _ = try body() }
-    guard let error else { return }
-    #expect(error.op == op, "\(error) should come from \(op)", sourceLocation: sourceLocation)
-    for fragment in fragments {
-        #expect(error.message.contains(fragment), "\(error) should mention \(fragment)", sourceLocation: sourceLocation)
-    }
-}
-
 @Suite struct JoiningTests {
     let a: Tensor  // [[1, 2], [3, 4]]
     let b: Tensor  // [[5, 6]]

@@ -56,3 +56,14 @@ func close(_ a: [Float], _ b: [Float], tolerance: Float = 1e-5) -> Bool {
         (x.isNaN && y.isNaN) || x == y || abs(x - y) <= tolerance * max(1, abs(y))
     }
 }
+
+/// Runs `body`, which must throw a `TensorError` from `op` whose message mentions every fragment.
+func expectError(_ op: String, mentioning fragments: [String] = [],
+                         sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Any) {
+    let error = #expect(throws: TensorError.self, sourceLocation: sourceLocation) { _ = try body() }
+    guard let error else { return }
+    #expect(error.op == op, "\(error) should come from \(op)", sourceLocation: sourceLocation)
+    for fragment in fragments {
+        #expect(error.message.contains(fragment), "\(error) should mention \(fragment)", sourceLocation: sourceLocation)
+    }
+}
