@@ -80,7 +80,10 @@ import Testing
         mark = try terminal.expect("interrupted", since: mark)
         terminal.type("i > 1000\r")
         mark = try terminal.expect("true", since: mark)
-        // Ctrl-C at the prompt drops the half-typed line.
+        // Ctrl-C at the prompt drops the half-typed line. Wait for the prompt first: libedit
+        // switches the terminal to raw mode before drawing it, and keys typed earlier meet
+        // the cooked terminal, where Ctrl-C is a signal that flushes the pending input.
+        mark = try terminal.expect("pref> ", since: mark)
         terminal.type("1 + \u{03}")
         try terminal.expect("^C", since: mark)
         terminal.type("20 + 22\r")
@@ -132,7 +135,8 @@ import Testing
         terminal.type("print(\"hello\")\r")
         mark = try terminal.expect("hello", since: mark)
         terminal.type("1 + 1\r")
-        try terminal.expect("2", since: mark)
+        mark = try terminal.expect("2", since: mark)
+        try terminal.expect("pref> ", since: mark)  // the entry is recorded before the next prompt
         let markdown = try String(contentsOf: notebook, encoding: .utf8)
         #expect(markdown.contains("```pref\nprint(\"hello\")\n```\n\n```text\nhello\n```"))
         #expect(markdown.contains("```pref\n1 + 1\n```\n\n```text\n2\n```"))
