@@ -27,6 +27,7 @@ let package = Package(
             pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
         .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: vectorISA),
         .target(name: "Models", dependencies: ["Tensor"]),
+        .target(name: "Training", dependencies: ["Tensor", "Models", "CBLAS"], swiftSettings: vectorISA),
         .target(name: "Plot"),
         .target(name: "Lang", dependencies: ["Tensor", "Models", "Plot", .product(name: "OrderedCollections", package: "swift-collections")]),
         .executableTarget(
@@ -38,6 +39,7 @@ let package = Package(
         // Golden files are read from the source tree by path, not bundled.
         .testTarget(name: "LangTests", dependencies: ["Lang", "Tensor", "Plot"], exclude: ["Golden"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Tensor"], exclude: ["Fixtures"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "Tensor"], exclude: ["Fixtures"]),
         .testTarget(name: "PlotTests", dependencies: ["Plot"], exclude: ["Golden"]),
         .testTarget(name: "PrefLabCLITests", dependencies: ["preflab"]),
         .testTarget(name: "SystemLibraryTests", dependencies: ["CBLAS", "CEditLine"]),

@@ -1,0 +1,94 @@
+import Foundation
+import Tensor
+
+/// Every trainable parameter of a model in one contiguous Float32 buffer, with a gradient buffer
+/// of the same layout (as llm.c lays them out): optimisers, clipping and checkpoints walk one
+/// array instead of hundreds of tensors.
+public final class ParameterStore: @unchecked Sendable {
+    /// One parameter: where it sits in the buffers and how it is optimised.
+    public struct Entry: Sendable {
+        public let name: String
+        public let shape: [Int]
+        public let offset: Int
+        public let count: Int
+        /// Matrices decay; norms, biases and other vectors do not (the usual parameter groups).
+        public let decays: Bool
+    }
+
+    public let entries: [Entry]
+    /// Total number of parameters.
+    public let count: Int
+    public let values: UnsafeMutablePointer<Float>
+    public let gradients: UnsafeMutablePointer<Float>
+    private let index: [String: Int]
+
+    /// Parameters named and shaped as given, in that order, all zero.
+    public init(_ layout: [(name: String, shape: [Int])]) {
+        var entries: [Entry] = []
+        var offset = 0
+        for (name, shape) in layout {
+            let count = shape.reduce(1, *)
+            entries.append(Entry(name: name, shape: shape, offset: offset, count: count, decays: shape.count >= 2))
+            // Each parameter starts on a 64-byte boundary so SIMD loops over it stay aligned.
+            offset += (count + 15) / 16 * 16
+        }
+        self.entries = entries
+        self.count = offset
+        values = Self.allocate(offset)
+        gradients = Self.allocate(offset)
+        index = Dictionary(uniqueKeysWithValues: entries.enumerated().map { ($1.name, $0) })
+    }
+
+    deinit {
+        free(values)
+        free(gradients)
+    }
+
+    private static func allocate(_ count: Int) -> UnsafeMutablePointer<Float> {
+        var raw: UnsafeMutableRawPointer?
+        let bytes = max(count, 1) * MemoryLayout<Float>.stride
+        guard posix_memalign(&raw, 64, bytes) == 0, let raw else {
+            fatalError("PrefLab could not allocate \(bytes) bytes for parameters")
+        }
+        memset(raw, 0, bytes)  // also faults the pages in now rather than in the first step
+        return raw.bindMemory(to: Float.self, capacity: max(count, 1))
+    }
+
+    /// Number of parameters excluding alignment padding.
+    public var parameterCount: Int { entries.reduce(0) { $0 + $1.count } }
+
+    public func entry(_ name: String) -> Entry? { index[name].map { entries[$0] } }
+
+    public func contains(_ name: String) -> Bool { index[name] != nil }
+
+    /// The values of parameter `name`; nil when there is none.
+    public func value(_ name: String) -> UnsafeMutablePointer<Float>? { entry(name).map { values + $0.offset } }
+
+    /// The gradient of parameter `name`; nil when there is none.
+    public func gradient(_ name: String) -> UnsafeMutablePointer<Float>? { entry(name).map { gradients + $0.offset } }
+
+    public func zeroGradients() { memset(gradients, 0, count * MemoryLayout<Float>.stride) }
+
+    /// A copy of parameter `name` as a tensor.
+    public func tensor(_ name: String) throws -> Tensor {
+        guard let entry = entry(name) else { throw TrainingError(name, "no such parameter") }
+        return try Tensor(Array(UnsafeBufferPointer(start: values + entry.offset, count: entry.count)), shape: entry.shape)
+    }
+
+    /// A copy of the gradient of parameter `name` as a tensor.
+    public func gradientTensor(_ name: String) throws -> Tensor {
+        guard let entry = entry(name) else { throw TrainingError(name, "no such parameter") }
+        return try Tensor(Array(UnsafeBufferPointer(start: gradients + entry.offset, count: entry.count)), shape: entry.shape)
+    }
+
+    /// Copies `tensor` into parameter `name`, checking the shape.
+    public func set(_ name: String, _ tensor: Tensor) throws {
+        guard let entry = entry(name) else { throw TrainingError(name, "no such parameter") }
+        guard tensor.shape == entry.shape else {
+            throw TrainingError(name, "has shape \(tensor.shape), expected \(entry.shape)")
+        }
+        tensor.scalars.withUnsafeBufferPointer { source in
+            if let base = source.baseAddress { (values + entry.offset).update(from: base, count: entry.count) }
+        }
+    }
+}
