@@ -46,7 +46,7 @@ public final class TransformerModel {
     func expectedShapes() -> [(String, [Int])] { Self.expectedShapes(config) }
 
     /// Every weight the architecture uses, with its shape (Hugging Face names and layouts).
-    static func expectedShapes(_ c: ModelConfig) -> [(String, [Int])] {
+    public static func expectedShapes(_ c: ModelConfig) -> [(String, [Int])] {
         var shapes: [(String, [Int])] = []
         if c.architecture == .gpt2 {
             let h = c.hiddenSize
@@ -81,6 +81,16 @@ public final class TransformerModel {
             }
         }
         return shapes
+    }
+
+    /// Replaces the weights (after training), checking that every expected weight is present
+    /// with its shape; on error the model keeps its old weights.
+    public func replaceWeights(_ newWeights: [String: Tensor]) throws {
+        for (name, shape) in expectedShapes() {
+            guard let weight = newWeights[name] else { throw ModelError(file: "model", tensor: name, "missing from the weights") }
+            guard weight.shape == shape else { throw ModelError(file: "model", tensor: name, "has shape \(weight.shape), expected \(shape)") }
+        }
+        weights = newWeights
     }
 
     func weight(_ name: String) throws -> Tensor {

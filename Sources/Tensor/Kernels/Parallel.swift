@@ -19,12 +19,12 @@ public enum Parallel {
     }()
 
     /// Sizes OpenBLAS's thread pool to the core count; called before the first GEMM.
-    static func prepareBLAS() { _ = configureBLAS }
+    public static func prepareBLAS() { _ = configureBLAS }
 
     /// Calls `body` on disjoint ranges that cover `0..<count`, in parallel when `count × cost` is large.
     /// - Parameter cost: rough work per index relative to one element-wise operation.
     @inline(__always)
-    static func forEachRange(_ count: Int, cost: Int = 1, _ body: (Range<Int>) -> Void) {
+    public static func forEachRange(_ count: Int, cost: Int = 1, _ body: (Range<Int>) -> Void) {
         let chunks = count * cost >= minimumParallelCount ? min(workers, count) : 1
         if chunks <= 1 {
             if count > 0 { body(0..<count) }

@@ -1,0 +1,201 @@
+import Foundation
+import Models
+import Tensor
+
+/// A transformer laid out for training: every weight in one `ParameterStore`, optional LoRA
+/// adapters in a second one, and a hand-written forward and backward pass over raw buffers
+/// (no autograd graph), as llm.c does it.
+///
+/// The unit of work is a batch of token rows with next-token targets: `forward` returns
+/// log p(target) for each position, `backward` takes ∂loss/∂log p for each position and
+/// accumulates parameter gradients. Cross-entropy and the preference losses are both written
+/// on top of those two calls.
+public final class TrainableModel {
+    public let config: ModelConfig
+    public let tokenizer: Tokenizer?
+    /// The model's weights under their Hugging Face names.
+    public let weights: ParameterStore
+    /// LoRA adapters (lora_A / lora_B per adapted projection), when training with LoRA.
+    public let adapters: ParameterStore?
+    public let adapterSettings: AdapterSettings?
+    /// The parameters the optimiser updates: the adapters under LoRA, else all weights.
+    public var trainable: ParameterStore { adapters ?? weights }
+
+    /// Draws the LoRA dropout masks; part of a checkpoint's state.
+    public var random: RandomGenerator
+
+    let layers: [Layer]
+    let head: Projection
+    private var workspace: Workspace?
+    private var pass: Pass?
+
+    /// The projections and norms of one transformer block.
+    struct Layer {
+        var projections: [String: Projection]
+        func projection(_ name: String) -> Projection? { projections[name] }
+    }
+
+    /// Copies `model`'s weights into a parameter store; with `adapters`, adds LoRA parameters
+    /// (A small random, B zero, as PEFT initialises them) and freezes the base weights.
+    public init(model: TransformerModel, adapters settings: AdapterSettings? = nil, seed: UInt64 = 0) throws {
+        config = model.config
+        tokenizer = model.tokenizer
+        if config.rope?.partialRotaryFactor ?? 1 != 1 {
+            throw TrainingError("model", "partial rotary embeddings are not supported by the training engine")
+        }
+        let layout = TransformerModel.expectedShapes(config)
+        weights = ParameterStore(layout.map { (name: $0.0, shape: $0.1) })
+        for (name, _) in layout {
+            guard let tensor = model.weights[name] else { throw TrainingError(name, "missing from the model's weights") }
+            try weights.set(name, tensor)
+        }
+        random = RandomGenerator(seed: seed)
+        adapterSettings = settings
+        if let settings {
+            let adapted = Self.linearLayers(config).filter { settings.adapts($0.name) }
+            guard !adapted.isEmpty else {
+                throw TrainingError("lora targets", "none of \(settings.targets.sorted()) names a linear layer of this \(config.architecture.rawValue) model")
+            }
+            let store = ParameterStore(adapted.flatMap { layer in
+                [(name: layer.name + ".lora_A.weight", shape: [settings.rank, layer.inputs]),
+                 (name: layer.name + ".lora_B.weight", shape: [layer.outputs, settings.rank])]
+            })
+            var generator = RandomGenerator(seed: seed ^ 0x10BA)
+            for layer in adapted {
+                guard let a = store.value(layer.name + ".lora_A.weight") else { continue }
+                // kaiming_uniform_(a = √5) on [r, in] is uniform(−1/√in, 1/√in).
+                let bound = 1 / Float(layer.inputs).squareRoot()
+                for i in 0..<(settings.rank * layer.inputs) { a[i] = (2 * generator.nextUniform() - 1) * bound }
+            }
+            adapters = store
+        } else {
+            adapters = nil
+        }
+        (layers, head) = try Self.wire(config: config, weights: weights, adapters: adapters, settings: settings)
+    }
+
+    /// The model's current weights as tensors by Hugging Face name (adapters not merged).
+    public func exportWeights() throws -> [String: Tensor] {
+        var result: [String: Tensor] = [:]
+        for entry in weights.entries { result[entry.name] = try weights.tensor(entry.name) }
+        return result
+    }
+
+    /// The adapters as tensors by name ("….lora_A.weight", "….lora_B.weight").
+    public func exportAdapters() throws -> [String: Tensor] {
+        guard let adapters else { return [:] }
+        var result: [String: Tensor] = [:]
+        for entry in adapters.entries { result[entry.name] = try adapters.tensor(entry.name) }
+        return result
+    }
+
+    /// Every linear layer of the architecture: name, in and out features, layout.
+    static func linearLayers(_ c: ModelConfig) -> [(name: String, inputs: Int, outputs: Int, layout: Linear.Layout)] {
+        var result: [(name: String, inputs: Int, outputs: Int, layout: Linear.Layout)] = []
+        let (h, f) = (c.hiddenSize, c.intermediateSize)
+        for i in 0..<c.layers {
+            if c.architecture == .gpt2 {
+                let p = "h.\(i)."
+                result += [(p + "attn.c_attn", h, 3 * h, .inOut), (p + "attn.c_proj", h, h, .inOut),
+                           (p + "mlp.c_fc", h, f, .inOut), (p + "mlp.c_proj", f, h, .inOut)]
+            } else {
+                let p = "model.layers.\(i)."
+                let (q, kv) = (c.heads * c.headDim, c.kvHeads * c.headDim)
+                result += [(p + "self_attn.q_proj", h, q, .outIn), (p + "self_attn.k_proj", h, kv, .outIn),
+                           (p + "self_attn.v_proj", h, kv, .outIn), (p + "self_attn.o_proj", q, h, .outIn),
+                           (p + "mlp.gate_proj", h, f, .outIn), (p + "mlp.up_proj", h, f, .outIn),
+                           (p + "mlp.down_proj", f, h, .outIn)]
+            }
+        }
+        return result
+    }
+
+    private static func wire(config c: ModelConfig, weights: ParameterStore, adapters: ParameterStore?,
+                             settings: AdapterSettings?) throws -> ([Layer], Projection) {
+        let frozen = adapters != nil
+        func projection(_ name: String, _ inputs: Int, _ outputs: Int, _ layout: Linear.Layout) throws -> Projection {
+            guard let weight = weights.value(name + ".weight") else { throw TrainingError(name, "missing weight") }
+            var adapter: Projection.Adapter?
+            if let adapters, let settings, let a = adapters.value(name + ".lora_A.weight"), let b = adapters.value(name + ".lora_B.weight"),
+               let da = adapters.gradient(name + ".lora_A.weight"), let db = adapters.gradient(name + ".lora_B.weight") {
+                adapter = Projection.Adapter(a: a, b: b, aGradient: da, bGradient: db, rank: settings.rank,
+                                             scale: settings.scale, dropout: settings.dropout)
+            }
+            return Projection(name: name, linear: Linear(inputs: inputs, outputs: outputs, layout: layout), weight: weight,
+                              bias: weights.value(name + ".bias"),
+                              weightGradient: frozen ? nil : weights.gradient(name + ".weight"),
+                              biasGradient: frozen ? nil : weights.gradient(name + ".bias"), adapter: adapter)
+        }
+        var layers: [Layer] = []
+        let all = linearLayers(c)
+        for i in 0..<c.layers {
+            let prefix = c.architecture == .gpt2 ? "h.\(i)." : "model.layers.\(i)."
+            var projections: [String: Projection] = [:]
+            for layer in all where layer.name.hasPrefix(prefix) {
+                let short = String(layer.name.dropFirst(prefix.count))
+                projections[short] = try projection(layer.name, layer.inputs, layer.outputs, layer.layout)
+            }
+            layers.append(Layer(projections: projections))
+        }
+        let headName = c.architecture == .gpt2 ? "wte" : (c.tieWordEmbeddings ? "model.embed_tokens" : "lm_head")
+        let head = try projection(headName, c.hiddenSize, c.vocabSize, .outIn)
+        return (layers, head)
+    }
+
+    // MARK: Passes
+
+    /// Log p(target) at each of the B·T positions of `inputs` (0 where the target is −1).
+    /// The activations stay in the model's workspace for a following `backward`.
+    /// - Parameters:
+    ///   - inputs: token ids, B·T, row-major.
+    ///   - targets: the next token at each position, or −1 where the position is not scored.
+    public func forward(inputs: [Int32], targets: [Int32], batch: Int, length: Int) throws -> [Float] {
+        try validate(inputs: inputs, targets: targets, batch: batch, length: length)
+        let pass = preparePass(batch: batch, length: length)
+        pass.load(inputs: inputs, targets: targets)
+        return pass.forward(random: &random)
+    }
+
+    /// Accumulates into the trainable parameters' gradients the gradient of a loss whose
+    /// derivative with respect to each position's log-prob is `logprobGradients` (B·T values).
+    /// Must follow `forward` of the same batch.
+    public func backward(logprobGradients: [Float]) throws {
+        guard let pass, pass.hasForward else { throw TrainingError("backward", "needs a forward pass of the same batch first") }
+        guard logprobGradients.count == pass.rows else {
+            throw TrainingError("backward", "got \(logprobGradients.count) gradients for \(pass.rows) positions")
+        }
+        pass.backward(logprobGradients)
+    }
+
+    private func validate(inputs: [Int32], targets: [Int32], batch: Int, length: Int) throws {
+        guard batch >= 1 else { throw TrainingError("batch", "must be at least 1, got \(batch)") }
+        guard length >= 1 else { throw TrainingError("seq_len", "must be at least 1, got \(length)") }
+        guard length <= config.maxPositions else {
+            throw TrainingError("seq_len", "\(length) is longer than the model's context of \(config.maxPositions) positions")
+        }
+        guard inputs.count == batch * length, targets.count == batch * length else {
+            throw TrainingError("batch", "\(inputs.count) inputs and \(targets.count) targets do not fill \(batch) × \(length)")
+        }
+        let vocabulary = Int32(config.vocabSize)
+        if let bad = inputs.first(where: { $0 < 0 || $0 >= vocabulary }) {
+            throw TrainingError("inputs", "token id \(bad) is outside the vocabulary (\(config.vocabSize) tokens)")
+        }
+        if let bad = targets.first(where: { $0 < -1 || $0 >= vocabulary }) {
+            throw TrainingError("targets", "token id \(bad) is outside the vocabulary (\(config.vocabSize) tokens)")
+        }
+    }
+
+    private func preparePass(batch: Int, length: Int) -> Pass {
+        if let pass, pass.batch == batch, pass.length == length { return pass }
+        pass = nil
+        workspace = nil
+        let workspace = Workspace(batch: batch, length: length)
+        let pass = Pass(model: self, batch: batch, length: length, workspace: workspace)
+        self.workspace = workspace
+        self.pass = pass
+        return pass
+    }
+
+    /// Floats held by activation buffers (for memory reports).
+    public var activationFloats: Int { workspace?.floats ?? 0 }
+}

@@ -1,0 +1,104 @@
+import Foundation
+import Models
+import Tensor
+import Testing
+@testable import Training
+
+/// The hand-written passes against the Models module's autograd-free reference forward and
+/// against finite differences.
+struct EngineTests {
+    static let architectures = ["llama", "llama_gqa_tied", "gpt2", "qwen2_sharded", "mistral_f16"]
+
+    @Test(arguments: architectures)
+    func logprobsMatchTheReferenceForward(_ name: String) throws {
+        let model = try TransformerModel.load(directory: modelFixtures + "/" + name)
+        let engine = try TrainableModel(model: model)
+        let (batch, length) = (2, 7)
+        let (inputs, targets) = sampleBatch(batch: batch, length: length, vocabulary: model.config.vocabSize, seed: 3)
+        let logprobs = try engine.forward(inputs: inputs, targets: targets, batch: batch, length: length)
+        for b in 0..<batch {
+            let ids = inputs[(b * length)..<((b + 1) * length)].map(Int.init) + [Int(targets[(b + 1) * length - 1])]
+            let reference = try model.tokenLogprobs(ids.map { max($0, 0) }).scalars
+            for t in 0..<length where targets[b * length + t] >= 0 {
+                #expect(abs(logprobs[b * length + t] - reference[t]) < 1e-4, "\(name) row \(b) position \(t)")
+            }
+        }
+    }
+
+    @Test(arguments: ["llama_gqa_tied", "gpt2"])
+    func gradientsMatchFiniteDifferences(_ name: String) throws {
+        let model = try TransformerModel.load(directory: modelFixtures + "/" + name)
+        let engine = try TrainableModel(model: model)
+        let (batch, length) = (2, 5)
+        let (inputs, targets) = sampleBatch(batch: batch, length: length, vocabulary: model.config.vocabSize, seed: 9)
+        func loss() throws -> Double {
+            crossEntropy(try engine.forward(inputs: inputs, targets: targets, batch: batch, length: length), targets).loss
+        }
+        let logprobs = try engine.forward(inputs: inputs, targets: targets, batch: batch, length: length)
+        engine.weights.zeroGradients()
+        try engine.backward(logprobGradients: crossEntropy(logprobs, targets).gradients)
+        var random = RandomGenerator(seed: 1)
+        var checked = 0
+        for entry in engine.weights.entries {
+            // Two entries of each parameter, chosen at random; embeddings at a used row.
+            for _ in 0..<2 {
+                var index = Int(random.next() % UInt64(entry.count))
+                if entry.name.contains("embed") || entry.name.hasPrefix("wte") {
+                    index = Int(inputs[0]) * model.config.hiddenSize + index % model.config.hiddenSize
+                }
+                let value = engine.weights.values + entry.offset + index
+                let original = value.pointee
+                let step: Float = 1e-2
+                value.pointee = original + step
+                let up = try loss()
+                value.pointee = original - step
+                let down = try loss()
+                value.pointee = original
+                let numeric = (up - down) / Double(2 * step)
+                let analytic = Double(engine.weights.gradients[entry.offset + index])
+                #expect(abs(numeric - analytic) <= 5e-5 + 1e-2 * abs(numeric), "\(name) \(entry.name)[\(index)]: \(numeric) vs \(analytic)")
+                checked += 1
+            }
+        }
+        #expect(checked == 2 * engine.weights.entries.count)
+    }
+
+    @Test func adapterGradientsMatchFiniteDifferences() throws {
+        let model = try TransformerModel.load(directory: modelFixtures + "/llama")
+        let settings = AdapterSettings(rank: 2, scale: 2, dropout: 0, targets: ["q_proj", "v_proj", "down_proj"])
+        let engine = try TrainableModel(model: model, adapters: settings, seed: 4)
+        let adapters = try #require(engine.adapters)
+        var random = RandomGenerator(seed: 5)
+        for i in 0..<adapters.count { adapters.values[i] = (random.nextUniform() - 0.5) * 0.2 }
+        let (batch, length) = (2, 5)
+        let (inputs, targets) = sampleBatch(batch: batch, length: length, vocabulary: model.config.vocabSize, seed: 2)
+        let logprobs = try engine.forward(inputs: inputs, targets: targets, batch: batch, length: length)
+        try engine.backward(logprobGradients: crossEntropy(logprobs, targets).gradients)
+        #expect(engine.weights.gradients[0] == 0, "base weights are frozen")
+        for entry in adapters.entries {
+            let index = Int(random.next() % UInt64(entry.count))
+            let value = adapters.values + entry.offset + index
+            let original = value.pointee
+            value.pointee = original + 1e-2
+            let up = crossEntropy(try engine.forward(inputs: inputs, targets: targets, batch: batch, length: length), targets).loss
+            value.pointee = original - 1e-2
+            let down = crossEntropy(try engine.forward(inputs: inputs, targets: targets, batch: batch, length: length), targets).loss
+            value.pointee = original
+            let numeric = (up - down) / 2e-2
+            let analytic = Double(adapters.gradients[entry.offset + index])
+            #expect(abs(numeric - analytic) <= 5e-5 + 1e-2 * abs(numeric), "\(entry.name)[\(index)]: \(numeric) vs \(analytic)")
+        }
+    }
+
+    @Test func badBatchesAreRejectedBeforeAnyWork() throws {
+        let model = try TransformerModel.load(directory: modelFixtures + "/gpt2")
+        let engine = try TrainableModel(model: model)
+        #expect(throws: TrainingError("seq_len", "65 is longer than the model's context of 64 positions")) {
+            try engine.forward(inputs: Array(repeating: 0, count: 65), targets: Array(repeating: 0, count: 65), batch: 1, length: 65)
+        }
+        #expect(throws: TrainingError("inputs", "token id 300 is outside the vocabulary (300 tokens)")) {
+            try engine.forward(inputs: [1, 300], targets: [1, 2], batch: 1, length: 2)
+        }
+        #expect(throws: TrainingError.self) { try engine.backward(logprobGradients: [0, 0]) }
+    }
+}
