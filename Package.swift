@@ -33,7 +33,7 @@ let package = Package(
         .executableTarget(
             name: "preflab",
             dependencies: ["Lang", "Plot", "CEditLine", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .executableTarget(name: "preflab-bench", dependencies: ["Tensor", "Models", "CBLAS"]),
+        .executableTarget(name: "preflab-bench", dependencies: ["Tensor", "Models", "Training", "CBLAS"]),
         .executableTarget(name: "preflab-fuzz", dependencies: ["Lang", "Tensor"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"], resources: [.copy("Fixtures")]),
         // Golden files are read from the source tree by path, not bundled.

@@ -30,6 +30,12 @@ func report(_ name: String, _ ours: Double, _ reference: Double, unit: String, t
 }
 
 var generator = RandomGenerator(seed: 0)
+
+// `preflab-bench training` times only the training steps.
+if CommandLine.arguments.dropFirst().first == "training" {
+    try TrainingBench.run()
+    exit(0)
+}
 /// Results feed `sink` so the optimiser cannot drop the work being timed.
 var sink: Float = 0
 

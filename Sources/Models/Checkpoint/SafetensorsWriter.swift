@@ -50,8 +50,9 @@ public enum SafetensorsWriter {
 }
 
 /// Files that appear whole or not at all: written beside the target, then renamed over it.
-enum AtomicWrite {
-    static func write(_ data: Data, to path: String) throws {
+/// Writes a file whole or not at all: into a temporary file beside it, then renamed over it.
+public enum AtomicWrite {
+    public static func write(_ data: Data, to path: String) throws {
         let url = URL(fileURLWithPath: path)
         let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp")
         do {

@@ -18,6 +18,15 @@ public struct RandomGenerator {
         state = (splitMix(), splitMix(), splitMix(), splitMix())
     }
 
+    /// The generator's whole state, for checkpoints: `init(state:)` continues the same stream.
+    public var stateWords: [UInt64] { [state.0, state.1, state.2, state.3] }
+
+    /// A generator continuing from `stateWords` of another; nil unless there are four words.
+    public init?(stateWords words: [UInt64]) {
+        guard words.count == 4 else { return nil }
+        state = (words[0], words[1], words[2], words[3])
+    }
+
     /// The next 64 random bits.
     public mutating func next() -> UInt64 {
         let result = rotate(state.1 &* 5, 7) &* 9
