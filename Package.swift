@@ -29,7 +29,7 @@ let package = Package(
         .target(name: "Models", dependencies: ["Tensor"]),
         .target(name: "Training", dependencies: ["Tensor", "Models", "CBLAS"], swiftSettings: vectorISA),
         .target(name: "Plot"),
-        .target(name: "Lang", dependencies: ["Tensor", "Models", "Plot", .product(name: "OrderedCollections", package: "swift-collections")]),
+        .target(name: "Lang", dependencies: ["Tensor", "Models", "Training", "Plot", .product(name: "OrderedCollections", package: "swift-collections")]),
         .executableTarget(
             name: "preflab",
             dependencies: ["Lang", "Plot", "CEditLine", .product(name: "ArgumentParser", package: "swift-argument-parser")]),

@@ -33,7 +33,7 @@ enum TrainingBench {
         for setup in try setups() {
             let model = try TransformerModel.random(config: setup.config, seed: 1)
             let engine = try TrainableModel(model: model)
-            // OPT let optimizer = AdamW(parameterCount: engine.trainable.count)
+            let optimizer = try AdamW(for: engine.trainable)
             var random = RandomGenerator(seed: 2)
             let n = setup.batch * setup.length
             var times: [Double] = []
@@ -47,7 +47,7 @@ enum TrainingBench {
                 let forwardDone = DispatchTime.now().uptimeNanoseconds
                 try engine.backward(logprobGradients: [Float](repeating: -1 / Float(n), count: n))
                 let backwardDone = DispatchTime.now().uptimeNanoseconds
-                // OPT optimizer.step(engine.trainable, learningRate: 1e-4)
+                try optimizer.step(engine.trainable, learningRate: 1e-4)
                 let end = DispatchTime.now().uptimeNanoseconds
                 sink += logprobs[0]
                 times.append(Double(end - start) / 1e9)

@@ -104,6 +104,16 @@ extension Arguments {
 
 private func xyPlot(_ name: String, _ style: XYPlot.Style, doc: String, example: String) -> Builtin {
     Builtin("\(name)(x, y = nil, names = nil, \(optionParameters))", topic: "plots", doc: doc, example: example) { a in
+        if case .handle(let handle) = a[0], let run = handle as? RunHandle, a.isNil(1) {
+            // A run plots its loss against the step.
+            var options = try a.plotOptions()
+            options.xlabel = options.xlabel ?? "step"
+            options.ylabel = options.ylabel ?? "loss"
+            let history = run.run.history
+            let names = a.isNil(a.index("names")) ? ["loss"] : try a.list(a.index("names")).map(display)
+            return try a.plotValue(XYPlot([Series(name: names.first, x: history.map { Double($0.step) }, y: history.map(\.loss))],
+                                          style: style, options: options))
+        }
         let ys = try a.seriesValues(a.isNil(1) ? 0 : 1)
         let xs: [Double]? = a.isNil(1) ? nil : try a.numbers(0)
         let names = a.isNil(a.index("names")) ? [] : try a.list(a.index("names")).map(display)
@@ -121,7 +131,7 @@ private func xyPlot(_ name: String, _ style: XYPlot.Style, doc: String, example:
 extension Builtins {
     static let plots: [Builtin] = [
         xyPlot("plot", .line,
-               doc: "A line plot drawn in the terminal: plot(y) or plot(x, y); y may hold several series (a list of lists, or a 2-D tensor's columns) named by names:. Options: title, xlabel, ylabel, width, height, xlim/ylim ([low, high]), xscale/yscale (\"linear\", \"log10\"), canvas (\"braille\", \"block\", \"ascii\"), hline/vline (reference lines), color.",
+               doc: "A line plot drawn in the terminal: plot(y) or plot(x, y); y may hold several series (a list of lists, or a 2-D tensor's columns) named by names:; plot(run) draws a training run's loss by step. Options: title, xlabel, ylabel, width, height, xlim/ylim ([low, high]), xscale/yscale (\"linear\", \"log10\"), canvas (\"braille\", \"block\", \"ascii\"), hline/vline (reference lines), color.",
                example: "plot(0..10, [[1, 2, 4, 8, 6, 5, 4, 4, 3, 3], [0, 1, 1, 2, 2, 3, 3, 3, 3, 3]], names: [\"chosen\", \"rejected\"], title: \"DPO\", hline: 0)"),
         xyPlot("scatter", .scatter, doc: "A scatter plot: points, not joined. Same arguments and options as plot.",
                example: "scatter([1, 2, 3, 4], [0.5, 0.1, 0.9, 0.4])"),

@@ -27,6 +27,16 @@ extension Builtins {
             a.runtime.random = RandomSource(seed: UInt64(n))
             return .nil
         },
+        Builtin("temp_dir(prefix = \"preflab\")", topic: "session",
+                doc: "Creates a new empty directory under the system's temporary directory and returns its path: a place for scratch runs and files.",
+                example: "len(temp_dir()) > 0") { a in
+            let prefix = try a.string(0)
+            guard !prefix.contains("/") else { throw BuiltinError("prefix must not contain '/', got \"\(prefix)\"") }
+            let template = NSTemporaryDirectory() + "/\(prefix)-XXXXXX"
+            var bytes = Array(template.utf8CString)
+            guard let made = mkdtemp(&bytes) else { throw BuiltinError("cannot create a directory in \(NSTemporaryDirectory())") }
+            return .string(String(cString: made))
+        },
     ]
 
     static func helpText(_ name: String) throws -> String {
