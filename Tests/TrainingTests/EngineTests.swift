@@ -65,8 +65,8 @@ struct EngineTests {
 
     @Test func adapterGradientsMatchFiniteDifferences() throws {
         let model = try TransformerModel.load(directory: modelFixtures + "/llama")
-        let settings = AdapterSettings(rank: 2, scale: 2, dropout: 0, targets: ["q_proj", "v_proj", "down_proj"])
-        let engine = try TrainableModel(model: model, adapters: settings, seed: 4)
+        let lora = LoRAConfig(rank: 2, alpha: 4, targetModules: ["q_proj", "v_proj", "down_proj"])
+        let engine = try TrainableModel(model: model, lora: lora, seed: 4)
         let adapters = try #require(engine.adapters)
         var random = RandomGenerator(seed: 5)
         for i in 0..<adapters.count { adapters.values[i] = (random.nextUniform() - 0.5) * 0.2 }

@@ -4,9 +4,7 @@ import Tensor
 import Testing
 @testable import Training
 
-private let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures").path
-private let modelFixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .appendingPathComponent("ModelsTests/Fixtures/models").path
+private let fixtures = trainingFixtures
 
 /// A fresh directory under the system's temporary directory, removed when `body` returns.
 private func withTemporaryDirectory(_ body: (String) throws -> Void) throws {

@@ -17,7 +17,7 @@ public final class TrainableModel {
     public let weights: ParameterStore
     /// LoRA adapters (lora_A / lora_B per adapted projection), when training with LoRA.
     public let adapters: ParameterStore?
-    public let adapterSettings: AdapterSettings?
+    public let lora: LoRAConfig?
     /// The parameters the optimiser updates: the adapters under LoRA, else all weights.
     public var trainable: ParameterStore { adapters ?? weights }
 
@@ -35,9 +35,9 @@ public final class TrainableModel {
         func projection(_ name: String) -> Projection? { projections[name] }
     }
 
-    /// Copies `model`'s weights into a parameter store; with `adapters`, adds LoRA parameters
-    /// (A small random, B zero, as PEFT initialises them) and freezes the base weights.
-    public init(model: TransformerModel, adapters settings: AdapterSettings? = nil, seed: UInt64 = 0) throws {
+    /// Copies `model`'s weights into a parameter store; with `lora`, adds adapter parameters
+    /// (initialised as PEFT does, from `seed`) and freezes the base weights.
+    public init(model: TransformerModel, lora: LoRAConfig? = nil, seed: UInt64 = 0) throws {
         config = model.config
         tokenizer = model.tokenizer
         if config.rope?.partialRotaryFactor ?? 1 != 1 {
@@ -50,28 +50,16 @@ public final class TrainableModel {
             try weights.set(name, tensor)
         }
         random = RandomGenerator(seed: seed)
-        adapterSettings = settings
-        if let settings {
-            let adapted = Self.linearLayers(config).filter { settings.adapts($0.name) }
-            guard !adapted.isEmpty else {
-                throw TrainingError("lora targets", "none of \(settings.targets.sorted()) names a linear layer of this \(config.architecture.rawValue) model")
-            }
-            let store = ParameterStore(adapted.flatMap { layer in
-                [(name: layer.name + ".lora_A.weight", shape: [settings.rank, layer.inputs]),
-                 (name: layer.name + ".lora_B.weight", shape: [layer.outputs, settings.rank])]
-            })
-            var generator = RandomGenerator(seed: seed ^ 0x10BA)
-            for layer in adapted {
-                guard let a = store.value(layer.name + ".lora_A.weight") else { continue }
-                // kaiming_uniform_(a = √5) on [r, in] is uniform(−1/√in, 1/√in).
-                let bound = 1 / Float(layer.inputs).squareRoot()
-                for i in 0..<(settings.rank * layer.inputs) { a[i] = (2 * generator.nextUniform() - 1) * bound }
-            }
+        self.lora = lora
+        if let lora {
+            let initial = try LoRAAdapter.initialized(config: config, lora: lora, seed: seed)
+            let store = ParameterStore(adapterLayout(config: config, lora: lora).map { (name: $0.name, shape: $0.shape) })
+            for (name, tensor) in initial.orderedWeights { try store.set(name, tensor) }
             adapters = store
         } else {
             adapters = nil
         }
-        (layers, head) = try Self.wire(config: config, weights: weights, adapters: adapters, settings: settings)
+        (layers, head) = try Self.wire(config: config, weights: weights, adapters: adapters, lora: lora)
     }
 
     /// The model's current weights as tensors by Hugging Face name (adapters not merged).
@@ -111,15 +99,15 @@ public final class TrainableModel {
     }
 
     private static func wire(config c: ModelConfig, weights: ParameterStore, adapters: ParameterStore?,
-                             settings: AdapterSettings?) throws -> ([Layer], Projection) {
+                             lora: LoRAConfig?) throws -> ([Layer], Projection) {
         let frozen = adapters != nil
         func projection(_ name: String, _ inputs: Int, _ outputs: Int, _ layout: Linear.Layout) throws -> Projection {
             guard let weight = weights.value(name + ".weight") else { throw TrainingError(name, "missing weight") }
             var adapter: Projection.Adapter?
-            if let adapters, let settings, let a = adapters.value(name + ".lora_A.weight"), let b = adapters.value(name + ".lora_B.weight"),
+            if let adapters, let lora, let a = adapters.value(name + ".lora_A.weight"), let b = adapters.value(name + ".lora_B.weight"),
                let da = adapters.gradient(name + ".lora_A.weight"), let db = adapters.gradient(name + ".lora_B.weight") {
-                adapter = Projection.Adapter(a: a, b: b, aGradient: da, bGradient: db, rank: settings.rank,
-                                             scale: settings.scale, dropout: settings.dropout)
+                adapter = Projection.Adapter(a: a, b: b, aGradient: da, bGradient: db, rank: lora.rank,
+                                             scale: lora.scale, dropout: Float(lora.dropout))
             }
             return Projection(name: name, linear: Linear(inputs: inputs, outputs: outputs, layout: layout), weight: weight,
                               bias: weights.value(name + ".bias"),

@@ -88,11 +88,13 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
         try require(loraDropout >= 0 && loraDropout < 1, "lora_dropout", "must be in [0, 1), got \(loraDropout)")
     }
 
-    /// The LoRA settings these options ask for, or nil for full fine-tuning.
-    public func adapterSettings(for config: ModelConfig) -> AdapterSettings? {
+    /// The LoRA configuration these options ask for, or nil for full fine-tuning.
+    public func loraConfig(for config: ModelConfig) throws -> LoRAConfig? {
         guard loraRank > 0 else { return nil }
-        let defaults = config.architecture == .gpt2 ? ["c_attn"] : ["q_proj", "k_proj", "v_proj", "o_proj"]
-        return AdapterSettings(rank: loraRank, scale: Float(loraAlpha / Double(loraRank)), dropout: Float(loraDropout),
-                               targets: Set(loraTargets.isEmpty ? defaults : loraTargets))
+        let lora = LoRAConfig(rank: loraRank, alpha: loraAlpha, targetModules: loraTargets.isEmpty ? nil : loraTargets, dropout: loraDropout)
+        do { try lora.validate(for: config.architecture) } catch let error as TrainingError {
+            throw TrainingError("lora_" + error.place.replacingOccurrences(of: "target_modules", with: "targets"), error.message)
+        }
+        return lora
     }
 }

@@ -69,7 +69,7 @@ public final class TrainingRun {
         let trainingData = try load(data, model: model)
         let loader = try DataLoader(data: trainingData, batch: options.batch, seqLen: options.seqLen, seed: options.seed,
                                     mode: options.batching.isEmpty ? nil : (options.batching == "pad" ? .padding : .packing))
-        let engine = try TrainableModel(model: model, adapters: options.adapterSettings(for: model.config), seed: options.seed)
+        let engine = try TrainableModel(model: model, lora: try options.loraConfig(for: model.config), seed: options.seed)
         let run = try TrainingRun(options: options, engine: engine, loader: loader, directory: options.dir, history: [], step: 0)
         if FileManager.default.fileExists(atPath: run.files.runFile) {
             throw TrainingError("dir", "\(options.dir) already holds a run; resume it with resume(\"\(options.dir)\") or choose another dir")
@@ -108,7 +108,7 @@ public final class TrainingRun {
         let options = record.options
         let loader = try DataLoader(data: try load(source, model: model), batch: options.batch, seqLen: options.seqLen, seed: options.seed,
                                     mode: options.batching.isEmpty ? nil : (options.batching == "pad" ? .padding : .packing))
-        let engine = try TrainableModel(model: model, adapters: options.adapterSettings(for: model.config), seed: options.seed)
+        let engine = try TrainableModel(model: model, lora: try options.loraConfig(for: model.config), seed: options.seed)
         let state = try CheckpointState.read(checkpoint)
         let run = try TrainingRun(options: options, engine: engine, loader: loader, directory: directory,
                                   history: state.history, step: state.step)
@@ -176,15 +176,15 @@ public final class TrainingRun {
 
     /// The trained weights, with LoRA adapters merged in, by Hugging Face name.
     public func trainedWeights() throws -> [String: Tensor] {
-        var weights = try engine.exportWeights()
-        guard let settings = engine.adapterSettings else { return weights }
-        for (name, adapter) in try engine.exportAdapters() where name.hasSuffix(".lora_A.weight") {
-            let base = String(name.dropLast(".lora_A.weight".count))
-            guard let b = try engine.exportAdapters()[base + ".lora_B.weight"], let w = weights[base + ".weight"] else { continue }
-            let delta = try b.matmul(adapter) * settings.scale                                  // [out, in]
-            weights[base + ".weight"] = try w + (engine.config.architecture == .gpt2 ? delta.transposed() : delta)
-        }
-        return weights
+        let weights = try engine.exportWeights()
+        guard let adapter = try adapter() else { return weights }
+        return try adapter.merged(into: weights)
+    }
+
+    /// The trained LoRA adapter, or nil for full fine-tuning.
+    public func adapter() throws -> LoRAAdapter? {
+        guard let lora = engine.lora else { return nil }
+        return try LoRAAdapter(config: engine.config, lora: lora, weights: try engine.exportAdapters())
     }
 
     private static func load(_ source: TrainingSource, model: TransformerModel) throws -> TrainingData {
