@@ -102,3 +102,21 @@ struct EngineTests {
         #expect(throws: TrainingError.self) { try engine.backward(logprobGradients: [0, 0]) }
     }
 }
+
+/// Shapes large enough that every kernel takes its multi-core path.
+struct LargeShapeEngineTests {
+    @Test(arguments: [ModelConfig.Architecture.llama, .gpt2])
+    func parallelKernelsAgreeWithTheReference(_ architecture: ModelConfig.Architecture) throws {
+        let config = try ModelConfig.make(architecture: architecture, vocab: 512, hidden: 128, layers: 2, heads: 4, kvHeads: 2,
+                                          ffn: 256, tie: architecture == .gpt2, maxLength: 128)
+        let model = try TransformerModel.random(config: config, seed: 5)
+        let engine = try TrainableModel(model: model)
+        let (batch, length) = (4, 128)
+        let (inputs, targets) = sampleBatch(batch: batch, length: length, vocabulary: 512, seed: 8)
+        let logprobs = try engine.forward(inputs: inputs, targets: targets, batch: batch, length: length)
+        let reference = try model.tokenLogprobs(Array(inputs[0..<length]).map(Int.init) + [Int(targets[length - 1])]).scalars
+        var worst: Float = 0
+        for t in 0..<length where targets[t] >= 0 { worst = max(worst, abs(logprobs[t] - reference[t])) }
+        #expect(worst < 1e-3, "largest difference \(worst)")
+    }
+}

@@ -45,7 +45,7 @@ extension Pass {
         attention.backward(dy: .init(base: attendedGradient, stride: h), q: .init(base: s.qkv, stride: 3 * h),
                            k: .init(base: s.qkv + h, stride: 3 * h), v: .init(base: s.qkv + 2 * h, stride: 3 * h),
                            probabilities: s.probabilities, dq: .init(base: qkvGradient, stride: 3 * h),
-                           dk: .init(base: qkvGradient + h, stride: 3 * h), dv: .init(base: qkvGradient + 2 * h, stride: 3 * h))
+                           dk: .init(base: qkvGradient + h, stride: 3 * h), dv: .init(base: qkvGradient + 2 * h, stride: 3 * h), scratch: attentionScratch)
         projection(index, "attn.c_attn").backward(qkvGradient, input: s.normed1, rows: n, dx: normedGradient, accumulate: false,
                                                   buffers: s.adapters["attn.c_attn"])
         norm.layerBackward(normedGradient, s.input, rows: n, weight: weight(p + "ln_1.weight"), mean: s.mean1, rstd: s.rstd1,

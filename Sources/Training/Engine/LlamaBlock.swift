@@ -51,7 +51,7 @@ extension Pass {
         let (dq, dk, dv) = (qkvGradient, qkvGradient + q, qkvGradient + q + kv)
         attention.backward(dy: .init(base: attendedGradient, stride: q), q: .init(base: qs, stride: qkvWidth),
                            k: .init(base: ks, stride: qkvWidth), v: .init(base: vs, stride: qkvWidth), probabilities: s.probabilities,
-                           dq: .init(base: dq, stride: qkvWidth), dk: .init(base: dk, stride: qkvWidth), dv: .init(base: dv, stride: qkvWidth))
+                           dq: .init(base: dq, stride: qkvWidth), dk: .init(base: dk, stride: qkvWidth), dv: .init(base: dv, stride: qkvWidth), scratch: attentionScratch)
         rotary?.apply(dq, rows: n, heads: c.heads, stride: qkvWidth, inverse: true)
         rotary?.apply(dk, rows: n, heads: c.kvHeads, stride: qkvWidth, inverse: true)
         projection(index, "self_attn.q_proj").backward(dq, input: s.normed1, rows: n, ldy: qkvWidth, dx: normedGradient,

@@ -49,6 +49,8 @@ final class Pass {
     let attendedGradient: UnsafeMutablePointer<Float> // [N, Q]
     let qkvGradient: UnsafeMutablePointer<Float>    // [N, Q + 2K]
     let hiddenGradient: [UnsafeMutablePointer<Float>] // 3 × [N, F]
+    /// [workers, T, T] for the attention backward.
+    let attentionScratch: UnsafeMutablePointer<Float>
     /// Where LayerNorm parameter gradients go when the base is frozen: [H], never read.
     let discard: UnsafeMutablePointer<Float>
 
@@ -97,6 +99,7 @@ final class Pass {
         qkvGradient = w.take(n * (q + 2 * kv))
         hiddenGradient = (0..<3).map { _ in w.take(n * f) }
         discard = w.take(h)
+        attentionScratch = w.take(attention.scratchCount)
     }
 
     func load(inputs: [Int32], targets: [Int32]) {

@@ -47,10 +47,12 @@ struct Attention {
     }
 
     /// dq, dk, dv (overwritten) from dy and the saved probabilities.
+    /// - Parameter scratch: `scratchCount` floats.
     func backward(dy: Operand, q: Operand, k: Operand, v: Operand, probabilities: UnsafePointer<Float>,
-                  dq: Operand, dk: Operand, dv: Operand) {
+                  dq: Operand, dk: Operand, dv: Operand, scratch blocks: UnsafeMutablePointer<Float>) {
         let (t, d, group) = (length, headDim, heads / kvHeads)
-        eachTask { b, j, scratch in
+        eachTask { b, j, worker in
+            let scratch = blocks + worker * t * t
             let (kj, vj) = (k.at(b, j, length: t, headDim: d), v.at(b, j, length: t, headDim: d))
             let (dkj, dvj) = (dk.at(b, j, length: t, headDim: d), dv.at(b, j, length: t, headDim: d))
             for r in 0..<group {
@@ -80,17 +82,19 @@ struct Attention {
         }
     }
 
+    /// Floats of scratch `backward` needs: one [T, T] block per core.
+    var scratchCount: Int { Parallel.workers * length * length }
+
     /// Runs `body(b, j, scratch)` for every sequence b and key/value head j, split over the cores,
     /// with OpenBLAS held to one thread so the two pools do not oversubscribe the machine.
-    private func eachTask(_ body: (Int, Int, UnsafeMutablePointer<Float>) -> Void) {
+    /// `body` gets (b, j, worker) with worker < Parallel.workers, to pick its scratch block.
+    private func eachTask(_ body: (Int, Int, Int) -> Void) {
         let tasks = batch * kvHeads
-        let scratchCount = length * length
+        let chunks = min(Parallel.workers, tasks)
         openblas_set_num_threads(1)
         defer { openblas_set_num_threads(Int32(Parallel.workers)) }
-        Parallel.forEachRange(tasks, cost: 1 << 16) { range in
-            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: scratchCount)
-            defer { scratch.deallocate() }
-            for task in range { body(task / kvHeads, task % kvHeads, scratch) }
+        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+            for task in (tasks * chunk / chunks)..<(tasks * (chunk + 1) / chunks) { body(task / kvHeads, task % kvHeads, chunk) }
         }
     }
 
