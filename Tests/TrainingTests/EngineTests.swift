@@ -103,20 +103,36 @@ struct EngineTests {
     }
 }
 
-/// Shapes large enough that every kernel takes its multi-core path.
+/// Shapes large enough that every kernel takes its multi-core path, against the tensor
+/// library's autograd through the reference forward.
 struct LargeShapeEngineTests {
     @Test(arguments: [ModelConfig.Architecture.llama, .gpt2])
-    func parallelKernelsAgreeWithTheReference(_ architecture: ModelConfig.Architecture) throws {
+    func parallelKernelsAgreeWithAutograd(_ architecture: ModelConfig.Architecture) throws {
         let config = try ModelConfig.make(architecture: architecture, vocab: 512, hidden: 128, layers: 2, heads: 4, kvHeads: 2,
-                                          ffn: 256, tie: architecture == .gpt2, maxLength: 128)
+                                          ffn: 256, tie: architecture == .gpt2, maxLength: 256)
         let model = try TransformerModel.random(config: config, seed: 5)
         let engine = try TrainableModel(model: model)
-        let (batch, length) = (4, 128)
+        let (batch, length) = (2, 128)
         let (inputs, targets) = sampleBatch(batch: batch, length: length, vocabulary: 512, seed: 8)
         let logprobs = try engine.forward(inputs: inputs, targets: targets, batch: batch, length: length)
-        let reference = try model.tokenLogprobs(Array(inputs[0..<length]).map(Int.init) + [Int(targets[length - 1])]).scalars
-        var worst: Float = 0
-        for t in 0..<length where targets[t] >= 0 { worst = max(worst, abs(logprobs[t] - reference[t])) }
-        #expect(worst < 1e-3, "largest difference \(worst)")
+        let (loss, gradients) = crossEntropy(logprobs, targets)
+        try engine.backward(logprobGradients: gradients)
+
+        let reference = try TransformerModel(config: config, weights: model.weights.mapValues { $0.requiringGrad() })
+        let rows = (0..<batch).map { b in inputs[(b * length)..<((b + 1) * length)].map(Int.init) }
+        let all = try reference.logits(batch: rows).logSoftmax(axis: -1)                       // [B, T, V]
+        let safe = try Tensor(targets.map { Float(max($0, 0)) }, shape: [batch, length, 1])
+        let mask = try Tensor(targets.map { $0 >= 0 ? Float(1) : 0 }, shape: [batch, length])
+        let picked = try all.gather(axis: 2, indices: safe).reshaped([batch, length])
+        let referenceLoss = try (picked * mask).sum() * (-1 / Float(targets.filter { $0 >= 0 }.count))
+        #expect(abs(Double(try referenceLoss.item()) - loss) < 1e-4)
+        try referenceLoss.backward()
+        for entry in engine.weights.entries {
+            let expected = try #require(reference.weights[entry.name]?.grad)
+            let scale = max(expected.scalars.map(abs).max() ?? 0, 1e-6)
+            let ours = try engine.weights.gradientTensor(entry.name).scalars
+            let worst = zip(ours, expected.scalars).map { abs($0 - $1) }.max() ?? 0
+            #expect(worst / scale < 1e-3, "\(entry.name): \(worst / scale)")
+        }
     }
 }
