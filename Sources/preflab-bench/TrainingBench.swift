@@ -1,3 +1,4 @@
+import CBLAS
 import Dispatch
 import Foundation
 import Models
@@ -5,7 +6,8 @@ import Tensor
 import Training
 
 /// Training-step figures for the two configurations of the Training issue, with FLOPs per
-/// token 6N + 6·L·C·T (llm.c's count; N = matmul parameters, the tied embedding counted once).
+/// token 6N + 6·L·C·T (llm.c's count; N = matmul parameters, the tied embedding counted once)
+/// and MFU against the sgemm peak measured in the same run.
 enum TrainingBench {
     struct Setup {
         let name: String
@@ -27,8 +29,26 @@ enum TrainingBench {
                batch: 4, length: 64, pytorchSecondsPerStep: 3.64, targetSecondsPerStep: 1.6)]
     }
 
+    /// The best rate of a 2048³ cblas_sgemm over a few runs: the machine's practical peak.
+    static func sgemmPeak() -> Double {
+        let size = 2048
+        let a = [Float](repeating: 1, count: size * size), b = a
+        var c = [Float](repeating: 0, count: size * size)
+        Parallel.prepareBLAS()
+        var best = 0.0
+        for _ in 0..<4 {
+            let start = DispatchTime.now().uptimeNanoseconds
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(size), Int32(size), Int32(size), 1, a, Int32(size),
+                        b, Int32(size), 0, &c, Int32(size))
+            best = max(best, 2 * pow(Double(size), 3) / (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9))
+        }
+        return best
+    }
+
     static func run(steps: Int = 6) throws {
+        let peak = sgemmPeak()
         print("")
+        print("sgemm peak now (2048³, \(Parallel.workers) threads): \(String(format: "%.1f", peak / 1e9)) GFLOP/s")
         print("Training steps (forward + backward + AdamW, fp32, \(Parallel.workers) threads; median of \(steps - 1) steps after one warm-up)")
         for setup in try setups() {
             let model = try TransformerModel.random(config: setup.config, seed: 1)
@@ -57,19 +77,46 @@ enum TrainingBench {
             let median = measured[measured.count / 2]
             let phase = phases.dropFirst().sorted { $0.0 + $0.1 + $0.2 < $1.0 + $1.1 + $1.2 }[measured.count / 2]
             let c = setup.config
-            let embedding = c.vocabSize * c.hiddenSize
             let matmulParameters = engine.weights.parameterCount - (c.architecture == .gpt2 ? c.maxPositions * c.hiddenSize : 0)
-            _ = embedding
             let flopsPerToken = 6.0 * Double(matmulParameters) + 6.0 * Double(c.layers * c.hiddenSize * setup.length)
             let rate = flopsPerToken * Double(n) / median
             let verdict = median <= setup.targetSecondsPerStep ? "meets" : "MISSES"
+            let rss = peakResidentMegabytes()
             print("\(pad(setup.name, 26)) \(String(format: "%.3f", median)) s/step  \(String(format: "%6.0f", Double(n) / median)) tokens/s  "
-                  + "\(String(format: "%5.1f", rate / 1e9)) GFLOP/s (MFU \(String(format: "%4.1f", rate / 2e11 * 100)) % of 200)  "
-                  + "PyTorch \(setup.pytorchSecondsPerStep) s/step (×\(String(format: "%.2f", setup.pytorchSecondsPerStep / median)))  "
+                  + "\(String(format: "%5.1f", rate / 1e9)) GFLOP/s (MFU \(String(format: "%4.1f", rate / peak * 100)) % of the sgemm peak)  "
                   + "target ≤ \(setup.targetSecondsPerStep): \(verdict)")
+            if let torch = pytorch(setup, steps: steps) {
+                print("    PyTorch now: \(String(format: "%.3f", torch.seconds)) s/step, peak RSS \(torch.megabytes) MB; PrefLab is "
+                      + "\(String(format: "%.2f", torch.seconds / median))× as fast")
+            } else {
+                print("    PyTorch not installed here; its figure measured on this machine: \(setup.pytorchSecondsPerStep) s/step "
+                      + "(PrefLab \(String(format: "%.2f", setup.pytorchSecondsPerStep / median))× as fast)")
+            }
             print("    forward \(String(format: "%.3f", phase.0)) s, backward \(String(format: "%.3f", phase.1)) s, AdamW \(String(format: "%.3f", phase.2)) s;"
-                  + " parameters \(engine.weights.parameterCount), activations \(engine.activationFloats * 4 / 1_000_000) MB, peak RSS \(peakResidentMegabytes()) MB")
+                  + " parameters \(engine.weights.parameterCount), activations \(engine.activationFloats * 4 / 1_000_000) MB, peak RSS \(rss) MB")
         }
+    }
+
+    /// Runs scripts/bench_pytorch.py on the same configuration; nil when python3 cannot import torch.
+    static func pytorch(_ setup: Setup, steps: Int) -> (seconds: Double, megabytes: Int)? {
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("scripts/bench_pytorch.py").path
+        let c = setup.config
+        let arguments = [script, c.architecture.rawValue] + [c.vocabSize, c.hiddenSize, c.layers, c.heads, c.intermediateSize,
+                                                             setup.batch, setup.length, steps].map(String.init)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3"] + arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return nil }
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0,
+              let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let seconds = json["seconds_per_step"] as? Double, let megabytes = json["peak_rss_mb"] as? Int else { return nil }
+        return (seconds, megabytes)
     }
 
     /// The process's peak resident set (VmHWM), in MB.

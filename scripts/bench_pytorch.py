@@ -1,0 +1,45 @@
+#!/usr/bin/env python3
+"""The PyTorch side of `preflab-bench training`: the same model shape, batch and optimiser,
+fp32 eager, 2 threads. Prints one JSON line: seconds per step (median after one warm-up step)
+and the process's peak resident set in MB.
+
+    python3 scripts/bench_pytorch.py ARCH VOCAB HIDDEN LAYERS HEADS FFN BATCH LENGTH STEPS
+
+Needs torch and transformers (pip install torch transformers); the bench skips the comparison
+when they are missing.
+"""
+import json
+import resource
+import sys
+import time
+
+import torch
+import transformers
+
+arch, vocab, hidden, layers, heads, ffn, batch, length, steps = sys.argv[1], *map(int, sys.argv[2:10])
+torch.set_num_threads(2)
+torch.manual_seed(0)
+if arch == "gpt2":
+    config = transformers.GPT2Config(vocab_size=vocab, n_embd=hidden, n_layer=layers, n_head=heads, n_inner=ffn,
+                                     n_positions=max(1024, length), resid_pdrop=0, embd_pdrop=0, attn_pdrop=0)
+    model = transformers.GPT2LMHeadModel(config)
+else:
+    config = transformers.LlamaConfig(vocab_size=vocab, hidden_size=hidden, num_hidden_layers=layers,
+                                      num_attention_heads=heads, num_key_value_heads=heads, intermediate_size=ffn,
+                                      max_position_embeddings=length, tie_word_embeddings=True)
+    model = transformers.LlamaForCausalLM(config)
+model.config._attn_implementation = "eager"
+model.train()
+optimizer = torch.optim.AdamW(model.parameters(), lr=1e-4)
+times = []
+for step in range(steps):
+    ids = torch.randint(0, vocab, (batch, length))
+    start = time.perf_counter()
+    optimizer.zero_grad(set_to_none=True)
+    loss = model(input_ids=ids, labels=ids).loss  # transformers shifts the labels itself
+    loss.backward()
+    optimizer.step()
+    times.append(time.perf_counter() - start)
+measured = sorted(times[1:])
+print(json.dumps({"seconds_per_step": measured[len(measured) // 2],
+                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1000}))
