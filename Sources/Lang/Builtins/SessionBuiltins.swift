@@ -32,7 +32,7 @@ extension Builtins {
                 example: "len(temp_dir()) > 0") { a in
             let prefix = try a.string(0)
             guard !prefix.contains("/") else { throw BuiltinError("prefix must not contain '/', got \"\(prefix)\"") }
-            let template = NSTemporaryDirectory() + "/\(prefix)-XXXXXX"
+            let template = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("\(prefix)-XXXXXX").path
             var bytes = Array(template.utf8CString)
             guard let made = mkdtemp(&bytes) else { throw BuiltinError("cannot create a directory in \(NSTemporaryDirectory())") }
             return .string(String(cString: made))

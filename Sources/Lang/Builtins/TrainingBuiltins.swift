@@ -158,5 +158,27 @@ extension Builtins {
             }
             return try a.drive(run, updating: model)
         },
+            Builtin("save_adapter(run, dir)", topic: "training",
+                doc: "Writes a LoRA run's adapter in PEFT's format (adapter_model.safetensors and adapter_config.json), loadable by peft's PeftModel.from_pretrained and by load_adapter.",
+                example: "let m = new_model(vocab: 16, hidden: 16, layers: 1, heads: 2, max_len: 16)\nlet run = train(m, tensor([[1, 2, 3, 4, 5], [5, 4, 3, 2, 1]]), steps: 2, batch: 2, seq_len: 4, lora_rank: 2, dir: temp_dir() + \"/run\")\nsave_adapter(run, temp_dir() + \"/adapter\")") { a in
+            let run = try a.run(0)
+            let directory = try a.string(1)
+            try trainingWrap {
+                guard let adapter = try run.adapter() else {
+                    throw TrainingError("run", "trained all weights, not a LoRA adapter (train with lora_rank: r)")
+                }
+                try adapter.save(directory: directory)
+            }
+            return .nil
+        },
+        Builtin("load_adapter(model, dir)", topic: "training",
+                doc: "A new model: model's weights with the PEFT LoRA adapter in dir merged in (W + alpha/r · B·A).",
+                example: "let m = new_model(vocab: 16, hidden: 16, layers: 1, heads: 2, max_len: 16)\nlet run = train(m, tensor([[1, 2, 3, 4, 5], [5, 4, 3, 2, 1]]), steps: 2, batch: 2, seq_len: 4, lora_rank: 2, dir: temp_dir() + \"/run\")\nlet dir = temp_dir() + \"/adapter\"\nsave_adapter(run, dir)\nload_adapter(m, dir)") { a in
+            let model = try a.model(0)
+            let directory = try a.string(1)
+            return .handle(ModelHandle(try trainingWrap {
+                try LoRAAdapter.load(directory: directory, config: model.config).merged(into: model)
+            }))
+        },
     ]
 }
