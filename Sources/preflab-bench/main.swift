@@ -31,7 +31,7 @@ func report(_ name: String, _ ours: Double, _ reference: Double, unit: String, t
 
 var generator = RandomGenerator(seed: 0)
 
-// `preflab-bench training` times only the training steps.
+// `preflab-bench training` times only the training steps (which also end the full run).
 if CommandLine.arguments.dropFirst().first == "training" {
     try TrainingBench.run()
     exit(0)
@@ -236,3 +236,5 @@ if let python = findExecutable("python3") {
 print(String(format: "forward-only scoring of %d tokens: PrefLab %.0f tokens/s (%.3f s)", scoringTokens, oursPerSecond, forwardSeconds))
 print(torchLine)
 try? FileManager.default.removeItem(atPath: modelDirectory)
+
+try TrainingBench.run()
