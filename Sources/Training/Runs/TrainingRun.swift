@@ -195,7 +195,8 @@ public final class TrainingRun {
             guard let tokenizer = model.tokenizer else {
                 throw TrainingError(path, "training on text needs the model's tokenizer, and this model has none (pass token ids instead)")
             }
-            return try TrainingData.load(path: path, tokenizer: tokenizer)
+            // The model's own end-of-sequence id, when its config names one, ends each document.
+            return try TrainingData.load(path: path, tokenizer: tokenizer, eos: model.config.eosTokenIds.first ?? tokenizer.endOfTextId)
         }
     }
 

@@ -1,0 +1,30 @@
+import Testing
+@testable import Training
+
+struct ProgressTests {
+    static func metrics(_ step: Int) -> StepMetrics {
+        StepMetrics(step: step, loss: 2.5, learningRate: 3e-4, gradientNorm: 1.25, tokens: 100, tokensPerSecond: 1000, seconds: 0.1)
+    }
+
+    @Test func logsAPlainLineEveryFewStepsAndAtTheEnd() {
+        var written: [String] = []
+        let progress = ProgressReporter(total: 7, every: 3, isTerminal: false) { written.append($0) }
+        for step in 1...7 { progress.update(Self.metrics(step), secondsLeft: Double(7 - step) * 0.1) }
+        progress.finish()
+        #expect(written.count == 3)
+        #expect(written[0] == "step 3/7  grad_norm 1.250  loss 2.5000  lr 3.00e-04  1000 tok/s  ETA 0:00\n")
+        #expect(written.last?.hasPrefix("step 7/7") == true)
+    }
+
+    @Test func drawsABarInPlaceOnATerminal() {
+        var written: [String] = []
+        let progress = ProgressReporter(total: 4, every: 10, isTerminal: true) { written.append($0) }
+        progress.update(Self.metrics(2), secondsLeft: 125)
+        progress.finish()
+        #expect(written.count == 2)
+        #expect(written[0].hasPrefix("\r\u{1B}[K████████████░░░░░░░░░░░░ 2/4  loss 2.5000"))
+        #expect(written[0].hasSuffix("ETA 2:05"))
+        #expect(written[1] == "\n")
+        #expect(ProgressReporter.duration(3725) == "1:02:05")
+    }
+}
