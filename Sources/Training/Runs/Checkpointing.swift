@@ -36,7 +36,7 @@ extension TrainingRun {
             }
             try SafetensorsWriter.write(optimizer.state().sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
                                         to: temporary + "/optimizer.safetensors")
-            let state = CheckpointState(step: step, position: loader.position, random: engine.random.stateWords.map { String($0) },
+            let state = CheckpointState(step: step, position: objective.position, random: engine.random.stateWords.map { String($0) },
                                         history: history)
             try AtomicWrite.write(try JSONEncoder.sorted.encode(state), to: temporary + "/state.json")
         } catch let error as TrainingError {
@@ -72,7 +72,7 @@ extension TrainingRun {
             for name in saved.names { tensors[name] = try saved.tensor(name) }
             try optimizer.restore(tensors)
         } catch { throw TrainingError(optimizerFile, "\(error)") }
-        try loader.restore(state.position)
+        try objective.restore(state.position)
         guard let random = RandomGenerator(stateWords: state.random.compactMap { UInt64($0) }) else {
             throw TrainingError(checkpoint + "/state.json", "random holds \(state.random.count) words, expected 4")
         }

@@ -49,18 +49,21 @@ struct RunDirectory {
     func append(_ metrics: StepMetrics) throws {
         let json = try JSONEncoder.sorted.encode(metrics)
         try appendLine(String(decoding: json, as: UTF8.self), to: metricsJSONL)
-        try appendLine(metrics.csvLine, to: metricsCSV, header: StepMetrics.csvHeader)
+        try appendLine(metrics.csvLine, to: metricsCSV, header: metrics.csvHeader)
     }
 
     /// Rewrites both metrics files (atomically) to hold exactly `history`, e.g. on resume.
     func rewriteMetrics(_ history: [StepMetrics]) throws {
         let lines = try history.map { String(decoding: try JSONEncoder.sorted.encode($0), as: UTF8.self) }
         try write(Data(lines.map { $0 + "\n" }.joined().utf8), to: metricsJSONL)
-        try write(Data(([StepMetrics.csvHeader] + history.map(\.csvLine)).map { $0 + "\n" }.joined().utf8), to: metricsCSV)
+        // The CSV header comes with the first line, when the objective's figures are known.
+        let csv = history.first.map { [$0.csvHeader] + history.map(\.csvLine) } ?? []
+        try write(Data(csv.map { $0 + "\n" }.joined().utf8), to: metricsCSV)
     }
 
     private func appendLine(_ line: String, to file: String, header: String? = nil) throws {
-        if !FileManager.default.fileExists(atPath: file) {
+        let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? nil
+        if size == nil || size == 0 {
             try write(Data(((header.map { $0 + "\n" }) ?? "").utf8), to: file)
         }
         guard let handle = FileHandle(forWritingAtPath: file) else { throw TrainingError(file, "cannot open for appending") }

@@ -11,9 +11,9 @@ public enum TrainingSource {
     case tokens(Tensor)
 }
 
-/// A causal-LM training run: the model being trained, its optimiser, data order, metrics
-/// history and run directory. `run` trains to `options.steps`; `resume` continues one from
-/// its newest checkpoint so that its losses are those of an uninterrupted run.
+/// A training run: the model being trained, its optimiser, the objective (which owns the data
+/// order), the metrics history and the run directory. `run` trains to `options.steps`; `resume`
+/// continues one from its newest checkpoint so that its losses are those of an uninterrupted run.
 public final class TrainingRun {
     /// How a call to `run` ended.
     public enum Outcome: Equatable, Sendable {
@@ -25,6 +25,7 @@ public final class TrainingRun {
     /// The run's configuration after defaults were filled in.
     public let options: TrainingOptions
     public let engine: TrainableModel
+    public let objective: TrainingObjective
     /// The run directory.
     public let directory: String
     public private(set) var history: [StepMetrics]
@@ -33,7 +34,6 @@ public final class TrainingRun {
 
     let optimizer: Optimizer
     let schedule: LearningRateSchedule
-    var loader: DataLoader
     let files: RunDirectory
     /// The newest checkpoint written, for error messages.
     public internal(set) var lastCheckpoint: Int?
@@ -45,11 +45,11 @@ public final class TrainingRun {
         return seconds > 0 ? Double(history.reduce(0) { $0 + $1.tokens }) / seconds : 0
     }
 
-    private init(options: TrainingOptions, engine: TrainableModel, loader: DataLoader, directory: String,
+    private init(options: TrainingOptions, engine: TrainableModel, objective: TrainingObjective, directory: String,
                  history: [StepMetrics], step: Int) throws {
         self.options = options
         self.engine = engine
-        self.loader = loader
+        self.objective = objective
         self.directory = directory
         self.history = history
         self.step = step
@@ -61,56 +61,69 @@ public final class TrainingRun {
                         weightDecay: options.weightDecay)
     }
 
-    /// Checks everything, then creates the run directory. No training happens until `run`.
+    /// A causal-LM run on `data`: checks everything, then creates the run directory. No training
+    /// happens until `run`.
     public static func start(model: TransformerModel, data: TrainingSource, options: TrainingOptions) throws -> TrainingRun {
+        try options.validate(for: model.config)
+        return try start(model: model, options: options) { try LanguageModelObjective(model: model, source: data, options: $0) }
+    }
+
+    /// A run of the objective `makeObjective` builds from the resolved options.
+    public static func start(model: TransformerModel, options: TrainingOptions,
+                             makeObjective: (TrainingOptions) throws -> TrainingObjective) throws -> TrainingRun {
         var options = options
         try options.validate(for: model.config)
         if options.dir.isEmpty { options.dir = defaultDirectory() }
-        let trainingData = try load(data, model: model)
-        let loader = try DataLoader(data: trainingData, batch: options.batch, seqLen: options.seqLen, seed: options.seed,
-                                    mode: options.batching.isEmpty ? nil : (options.batching == "pad" ? .padding : .packing))
-        let engine = try TrainableModel(model: model, lora: try options.loraConfig(for: model.config), seed: options.seed)
-        let run = try TrainingRun(options: options, engine: engine, loader: loader, directory: options.dir, history: [], step: 0)
-        if FileManager.default.fileExists(atPath: run.files.runFile) {
+        let files = RunDirectory(path: options.dir)
+        if FileManager.default.fileExists(atPath: files.runFile) {
             throw TrainingError("dir", "\(options.dir) already holds a run; resume it with resume(\"\(options.dir)\") or choose another dir")
         }
-        try run.files.create()
-        if case .tokens(let tensor) = data {
-            do { try SafetensorsWriter.write([("tokens", tensor)], to: run.files.dataFile) } catch { throw TrainingError(run.files.dataFile, "\(error)") }
-        }
-        let record = RunRecord(options: options, data: { if case .file(let path) = data { return absolute(path) } else { return nil } }())
-        try run.files.write(try JSONEncoder.sorted.encode(record), to: run.files.runFile)
-        try run.files.rewriteMetrics([])
+        let objective = try makeObjective(options)
+        let engine = try TrainableModel(model: model, lora: try options.loraConfig(for: model.config), seed: options.seed)
+        let run = try TrainingRun(options: options, engine: engine, objective: objective, directory: options.dir, history: [], step: 0)
+        try files.create()
+        try objective.prepare(engine, directory: options.dir)
+        let record = RunRecord(options: options, objective: objective.kind, settings: objective.settings)
+        try files.write(try JSONEncoder.sorted.encode(record), to: files.runFile)
+        try files.rewriteMetrics([])
         return run
     }
 
-    /// Reopens the run in `directory` at its newest checkpoint.
+    /// The record of the run in `directory` (options, objective kind and settings).
+    public static func record(directory: String) throws -> RunRecord {
+        let file = RunDirectory(path: directory).runFile
+        guard let data = FileManager.default.contents(atPath: file) else {
+            throw TrainingError(file, "cannot read: is \(directory) a run directory?")
+        }
+        do { return try JSONDecoder().decode(RunRecord.self, from: data) } catch {
+            throw TrainingError(file, "is not a run record: \(error)")
+        }
+    }
+
+    /// Reopens the causal-LM run in `directory` at its newest checkpoint.
     public static func resume(directory: String) throws -> TrainingRun {
+        try resume(directory: directory) { record, model in
+            guard record.objective == "causal_lm" else {
+                throw TrainingError(directory, "holds a \(record.objective) run, not a causal-LM one")
+            }
+            return try LanguageModelObjective.resuming(model: model, settings: record.settings, options: record.options, directory: directory)
+        }
+    }
+
+    /// Reopens the run in `directory` at its newest checkpoint, with the objective `makeObjective`
+    /// rebuilds from the run's record and the checkpoint's model.
+    public static func resume(directory: String,
+                              makeObjective: (RunRecord, TransformerModel) throws -> TrainingObjective) throws -> TrainingRun {
+        let record = try record(directory: directory)
         let files = RunDirectory(path: directory)
-        guard let recordData = FileManager.default.contents(atPath: files.runFile) else {
-            throw TrainingError(files.runFile, "cannot read: is \(directory) a run directory?")
-        }
-        let record: RunRecord
-        do { record = try JSONDecoder().decode(RunRecord.self, from: recordData) } catch {
-            throw TrainingError(files.runFile, "is not a run record: \(error)")
-        }
         let checkpoint = try files.latestCheckpoint()
         let model: TransformerModel
         do { model = try TransformerModel.load(directory: checkpoint) } catch { throw TrainingError(checkpoint, "\(error)") }
-        let source: TrainingSource
-        if let path = record.data {
-            source = .file(path)
-        } else {
-            do { source = .tokens(try SafetensorsFile(path: files.dataFile).tensor("tokens")) } catch {
-                throw TrainingError(files.dataFile, "\(error)")
-            }
-        }
         let options = record.options
-        let loader = try DataLoader(data: try load(source, model: model), batch: options.batch, seqLen: options.seqLen, seed: options.seed,
-                                    mode: options.batching.isEmpty ? nil : (options.batching == "pad" ? .padding : .packing))
+        let objective = try makeObjective(record, model)
         let engine = try TrainableModel(model: model, lora: try options.loraConfig(for: model.config), seed: options.seed)
         let state = try CheckpointState.read(checkpoint)
-        let run = try TrainingRun(options: options, engine: engine, loader: loader, directory: directory,
+        let run = try TrainingRun(options: options, engine: engine, objective: objective, directory: directory,
                                   history: state.history, step: state.step)
         try run.restore(from: checkpoint, state: state)
         try run.files.rewriteMetrics(state.history)
@@ -137,28 +150,21 @@ public final class TrainingRun {
         return .finished
     }
 
-    /// One optimiser step over `accumulate` micro-batches.
+    /// One optimiser step: the objective's forward and backward, clipping, the update.
     private func trainStep() throws -> StepMetrics {
         let start = DispatchTime.now().uptimeNanoseconds
-        let positionBefore = loader.position
-        let batches = (0..<options.accumulate).map { _ in loader.next() }
-        let scored = batches.reduce(0) { $0 + $1.tokenCount }
-        guard scored > 0 else {
-            try loader.restore(positionBefore)
-            throw TrainingError("step \(step + 1)", "its batches have no token in the loss")
-        }
+        let positionBefore = objective.position
         let trainable = engine.trainable
         trainable.zeroGradients()
-        var negativeLogLikelihood = 0.0
-        for batch in batches {
-            let logprobs = try engine.forward(inputs: batch.inputs, targets: batch.targets, batch: batch.batch, length: batch.length)
-            for (logprob, target) in zip(logprobs, batch.targets) where target >= 0 { negativeLogLikelihood -= Double(logprob) }
-            try engine.backward(logprobGradients: batch.targets.map { $0 >= 0 ? -1 / Float(scored) : 0 })
+        let outcome: ObjectiveStep
+        do { outcome = try objective.step(engine, accumulate: options.accumulate) } catch let error as TrainingError {
+            try objective.restore(positionBefore)
+            throw TrainingError("step \(step + 1)", "\(error.place): \(error.message)")
         }
-        let loss = negativeLogLikelihood / Double(scored)
+        let loss = outcome.loss
         let norm = options.clip > 0 ? try trainable.clipGradients(maxNorm: options.clip) : trainable.gradientNorm()
         guard loss.isFinite, norm.isFinite else {
-            try loader.restore(positionBefore)
+            try objective.restore(positionBefore)
             let what = loss.isFinite ? "the gradient norm is \(norm)" : "the loss is \(loss)"
             let kept = lastCheckpoint.map { "the last good checkpoint is \(files.checkpoint($0))" } ?? "no checkpoint was written yet"
             throw TrainingError("step \(step + 1)", "\(what); training stopped before updating the weights, which are those after step \(step); \(kept)")
@@ -167,8 +173,9 @@ public final class TrainingRun {
         try optimizer.step(trainable, learningRate: Float(learningRate))
         step += 1
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        let metrics = StepMetrics(step: step, loss: loss, learningRate: learningRate, gradientNorm: norm, tokens: scored,
-                                  tokensPerSecond: Double(scored) / seconds, seconds: seconds)
+        let metrics = StepMetrics(step: step, loss: loss, learningRate: learningRate, gradientNorm: norm, tokens: outcome.tokens,
+                                  tokensPerSecond: Double(outcome.tokens) / seconds, seconds: seconds,
+                                  extra: outcome.metrics.map { StepMetrics.Figure(name: $0.name, value: $0.value) })
         history.append(metrics)
         try files.append(metrics)
         return metrics
@@ -187,33 +194,19 @@ public final class TrainingRun {
         return try LoRAAdapter(config: engine.config, lora: lora, weights: try engine.exportAdapters())
     }
 
-    private static func load(_ source: TrainingSource, model: TransformerModel) throws -> TrainingData {
-        switch source {
-        case .tokens(let tensor):
-            return try TrainingData(tokens: tensor, vocabularySize: model.config.vocabSize)
-        case .file(let path):
-            guard let tokenizer = model.tokenizer else {
-                throw TrainingError(path, "training on text needs the model's tokenizer, and this model has none (pass token ids instead)")
-            }
-            // The model's own end-of-sequence id, when its config names one, ends each document.
-            return try TrainingData.load(path: path, tokenizer: tokenizer, eos: model.config.eosTokenIds.first ?? tokenizer.endOfTextId)
-        }
-    }
-
     private static func defaultDirectory() -> String {
         let formatter = DateFormatter()
         formatter.dateFormat = "yyyyMMdd-HHmmss"
         return "runs/run-" + formatter.string(from: Date())
     }
 
-    private static func absolute(_ path: String) -> String {
-        path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
-    }
 }
 
 /// What run.json holds.
-struct RunRecord: Codable {
-    var options: TrainingOptions
-    /// The data file's absolute path; nil when the data was a tensor (saved as data.safetensors).
-    var data: String?
+public struct RunRecord: Codable, Sendable {
+    public var options: TrainingOptions
+    /// The objective's kind: "causal_lm", "preference".
+    public var objective: String
+    /// The objective's settings (data path, loss options).
+    public var settings: [String: String]
 }

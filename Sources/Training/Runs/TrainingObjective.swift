@@ -1,0 +1,99 @@
+import Foundation
+import Models
+import Tensor
+
+/// What a run optimises. An objective owns its data and their order, runs the forward and
+/// backward passes of one optimiser step, and reports the loss; `TrainingRun` does the rest
+/// (optimiser, schedule, clipping, checkpoints, metrics, progress, resume).
+public protocol TrainingObjective: AnyObject {
+    /// Recorded in run.json so `resume` can rebuild the objective: "causal_lm", "preference".
+    var kind: String { get }
+    /// What `resume` needs beyond `TrainingOptions` (data path, loss settings), JSON-friendly.
+    var settings: [String: String] { get }
+    /// Where the data order stands; saved in every checkpoint.
+    var position: DataPosition { get }
+    func restore(_ position: DataPosition) throws
+    /// Called once the engine exists, before the first step of a new run (not on resume).
+    /// Writes into `directory` whatever resume will need that is not in `settings`.
+    func prepare(_ engine: TrainableModel, directory: String) throws
+    /// Accumulates into the trainable parameters' gradients (zeroed by the caller) the gradient
+    /// of this step's loss over `accumulate` micro-batches, advancing the data position.
+    func step(_ engine: TrainableModel, accumulate: Int) throws -> ObjectiveStep
+}
+
+/// What one step of an objective measured.
+public struct ObjectiveStep {
+    public var loss: Double
+    /// Scored tokens (the throughput counts these).
+    public var tokens: Int
+    /// Extra named figures logged with the step (TRL's metric names for preference losses).
+    public var metrics: [(name: String, value: Double)]
+
+    public init(loss: Double, tokens: Int, metrics: [(name: String, value: Double)] = []) {
+        self.loss = loss
+        self.tokens = tokens
+        self.metrics = metrics
+    }
+}
+
+/// Causal language modelling: mean cross-entropy over every scored token of the step.
+public final class LanguageModelObjective: TrainingObjective {
+    public let kind = "causal_lm"
+    public let settings: [String: String]
+    var loader: DataLoader
+    private let tokens: Tensor?
+
+    /// Loads the data (tokenising files with the model's tokenizer) and orders it.
+    public init(model: TransformerModel, source: TrainingSource, options: TrainingOptions) throws {
+        let data: TrainingData
+        switch source {
+        case .tokens(let tensor):
+            data = try TrainingData(tokens: tensor, vocabularySize: model.config.vocabSize)
+            tokens = tensor
+            settings = [:]
+        case .file(let path):
+            guard let tokenizer = model.tokenizer else {
+                throw TrainingError(path, "training on text needs the model's tokenizer, and this model has none (pass token ids instead)")
+            }
+            // The model's own end-of-sequence id, when its config names one, ends each document.
+            data = try TrainingData.load(path: path, tokenizer: tokenizer, eos: model.config.eosTokenIds.first ?? tokenizer.endOfTextId)
+            tokens = nil
+            settings = ["data": path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path]
+        }
+        loader = try DataLoader(data: data, batch: options.batch, seqLen: options.seqLen, seed: options.seed,
+                                mode: options.batching.isEmpty ? nil : (options.batching == "pad" ? .padding : .packing))
+    }
+
+    /// Rebuilds the objective of a run directory: the data file of its settings, or its data.safetensors.
+    public static func resuming(model: TransformerModel, settings: [String: String], options: TrainingOptions,
+                                directory: String) throws -> LanguageModelObjective {
+        if let path = settings["data"] { return try LanguageModelObjective(model: model, source: .file(path), options: options) }
+        let file = directory + "/data.safetensors"
+        let tensor: Tensor
+        do { tensor = try SafetensorsFile(path: file).tensor("tokens") } catch { throw TrainingError(file, "\(error)") }
+        return try LanguageModelObjective(model: model, source: .tokens(tensor), options: options)
+    }
+
+    public var position: DataPosition { loader.position }
+
+    public func restore(_ position: DataPosition) throws { try loader.restore(position) }
+
+    public func prepare(_ engine: TrainableModel, directory: String) throws {
+        guard let tokens else { return }
+        let file = directory + "/data.safetensors"
+        do { try SafetensorsWriter.write([("tokens", tokens)], to: file) } catch { throw TrainingError(file, "\(error)") }
+    }
+
+    public func step(_ engine: TrainableModel, accumulate: Int) throws -> ObjectiveStep {
+        let batches = (0..<accumulate).map { _ in loader.next() }
+        let scored = batches.reduce(0) { $0 + $1.tokenCount }
+        guard scored > 0 else { throw TrainingError("data", "the step's batches have no token in the loss") }
+        var negativeLogLikelihood = 0.0
+        for batch in batches {
+            let logprobs = try engine.forward(inputs: batch.inputs, targets: batch.targets, batch: batch.batch, length: batch.length)
+            for (logprob, target) in zip(logprobs, batch.targets) where target >= 0 { negativeLogLikelihood -= Double(logprob) }
+            try engine.backward(logprobGradients: batch.targets.map { $0 >= 0 ? -1 / Float(scored) : 0 })
+        }
+        return ObjectiveStep(loss: negativeLogLikelihood / Double(scored), tokens: scored)
+    }
+}
