@@ -3,10 +3,10 @@ import Tensor
 /// The order of examples in one epoch. Written out (Fisher–Yates with unbiased bounded draws)
 /// rather than `shuffle(using:)`, whose algorithm the standard library does not promise to keep,
 /// so a seed gives the same order on every Swift version.
-enum Shuffle {
+public enum Shuffle {
     /// A permutation of `0..<count` determined by `seed` and `epoch` alone, so any epoch's order can
     /// be rebuilt on resume without replaying the ones before it.
-    static func permutation(count: Int, seed: UInt64, epoch: Int) -> [Int] {
+    public static func permutation(count: Int, seed: UInt64, epoch: Int) -> [Int] {
         var generator = RandomGenerator(seed: mix(seed) ^ UInt64(truncatingIfNeeded: epoch))
         var order = Array(0..<max(count, 0))
         var i = order.count - 1

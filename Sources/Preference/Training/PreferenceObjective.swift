@@ -1,0 +1,140 @@
+import Foundation
+import Models
+import Tensor
+import Training
+
+/// A preference loss as the trainer uses it: the batch loss and its gradient with respect to
+/// each pair's policy log-probs, and the figures logged with each step.
+public protocol PairObjectiveLoss {
+    func evaluate(_ pairs: [PairLogprobs]) throws -> (loss: Double, gradients: [PairGradient])
+    func metrics(_ pairs: [PairLogprobs]) -> [(name: String, value: Double)]
+}
+
+/// Preference optimisation (DPO, DPOP, IPO, …): each step scores `batch` pairs — chosen and
+/// rejected rows in one forward pass — against reference log-probs computed once, and
+/// back-propagates the loss's gradient into the completion tokens.
+public final class PreferenceObjective: TrainingObjective {
+    public let kind = "preference"
+    public private(set) var settings: [String: String]
+    public let pairs: [PairTokens]
+    let loss: PairObjectiveLoss
+    let batch: Int
+    let length: Int
+    let seed: UInt64
+    /// Where the reference log-probs come from on a new run: nil is the policy's starting weights.
+    let referenceModel: TransformerModel?
+    let cacheDirectory: String?
+    public private(set) var reference: ReferenceLogprobs?
+    public private(set) var position = DataPosition()
+    private var order: [Int]
+
+    /// - Parameters:
+    ///   - reference: the frozen reference model; nil uses the policy's weights as they are when training starts.
+    ///   - cacheDirectory: where reference log-probs are kept for reuse across runs (nil: only in the run directory).
+    public init(pairs: [PairTokens], loss: PairObjectiveLoss, settings: [String: String], options: TrainingOptions,
+                reference: TransformerModel?, cacheDirectory: String?) throws {
+        guard !pairs.isEmpty else { throw PreferenceError("data", "has no pairs") }
+        guard options.batch <= pairs.count else {
+            throw PreferenceError("batch", "\(options.batch) is larger than the \(pairs.count) pair\(pairs.count == 1 ? "" : "s") of the data")
+        }
+        if let bad = pairs.firstIndex(where: { $0.chosen.isEmpty || $0.rejected.isEmpty }) {
+            throw PreferenceError("data", "pair \(bad + 1) has an empty completion")
+        }
+        self.pairs = pairs
+        self.loss = loss
+        self.settings = settings
+        batch = options.batch
+        length = options.seqLen
+        seed = options.seed
+        referenceModel = reference
+        self.cacheDirectory = cacheDirectory
+        order = Shuffle.permutation(count: pairs.count, seed: options.seed, epoch: 0)
+    }
+
+    public func restore(_ position: DataPosition) throws {
+        guard position.epoch >= 0, position.index >= 0, position.index < pairs.count else {
+            throw PreferenceError("data position", "epoch \(position.epoch), index \(position.index) does not fit \(pairs.count) pairs")
+        }
+        self.position = position
+        order = Shuffle.permutation(count: pairs.count, seed: seed, epoch: position.epoch)
+    }
+
+    private func nextPairs(_ count: Int) -> [Int] {
+        var chosen: [Int] = []
+        for _ in 0..<count {
+            chosen.append(order[position.index])
+            position.index += 1
+            if position.index == pairs.count {
+                position = DataPosition(epoch: position.epoch + 1, index: 0)
+                order = Shuffle.permutation(count: pairs.count, seed: seed, epoch: position.epoch)
+            }
+        }
+        return chosen
+    }
+
+    /// Computes (or finds in the cache) the reference log-probs and stores them in the run directory.
+    public func prepare(_ engine: TrainableModel, directory: String) throws {
+        let referenceEngine = try referenceModel.map { try TrainableModel(model: $0) } ?? engine
+        let key = ReferenceLogprobs.key(weights: referenceEngine.weights, pairs: pairs, length: length)
+        let cached = cacheDirectory.map { $0 + "/reference-\(key).safetensors" }
+        let computed: ReferenceLogprobs
+        if let cached, FileManager.default.fileExists(atPath: cached) {
+            computed = try ReferenceLogprobs.read(cached, pairs: pairs.count)
+        } else {
+            computed = try ReferenceLogprobs.compute(referenceEngine, pairs: pairs, length: length, batch: batch)
+            if let cacheDirectory, let cached {
+                try? FileManager.default.createDirectory(atPath: cacheDirectory, withIntermediateDirectories: true)
+                try computed.write(to: cached)
+            }
+        }
+        try computed.write(to: directory + "/reference.safetensors")
+        settings["reference_key"] = key
+        reference = computed
+    }
+
+    /// Loads the reference log-probs a run directory holds.
+    public func loadReference(directory: String) throws {
+        reference = try ReferenceLogprobs.read(directory + "/reference.safetensors", pairs: pairs.count)
+    }
+
+    public func step(_ engine: TrainableModel, accumulate: Int) throws -> ObjectiveStep {
+        guard let reference else { throw PreferenceError("reference", "log-probs were not computed (prepare the objective first)") }
+        var totalLoss = 0.0, tokens = 0
+        var all: [PairLogprobs] = []
+        var probe = ProbeAccumulator()
+        for _ in 0..<accumulate {
+            let indices = nextPairs(batch)
+            let batchPairs = indices.map { pairs[$0] }
+            let rows = PairRows(batchPairs, length: length)
+            let logprobs = try engine.forward(inputs: rows.inputs, targets: rows.targets, batch: 2 * batchPairs.count, length: length)
+            var logps: [PairLogprobs] = []
+            for (p, index) in indices.enumerated() {
+                let (c, r) = (2 * p, 2 * p + 1)
+                logps.append(PairLogprobs(
+                    policyChosen: rows.sum(logprobs, row: c, from: rows.promptEnd[c], to: rows.end[c]),
+                    policyRejected: rows.sum(logprobs, row: r, from: rows.promptEnd[r], to: rows.end[r]),
+                    referenceChosen: reference.chosen[index], referenceRejected: reference.rejected[index],
+                    chosenTokens: max(1, rows.end[c] - rows.promptEnd[c]), rejectedTokens: max(1, rows.end[r] - rows.promptEnd[r]),
+                    policyPrompt: rows.sum(logprobs, row: c, from: 0, to: rows.promptEnd[c]), promptTokens: rows.promptEnd[c]))
+                probe.add(policy: Array(logprobs[(c * length + rows.promptEnd[c])..<(c * length + rows.end[c])]),
+                          reference: reference.chosenTokens[index], firstDifference: pairs[index].firstDifference, chosen: true)
+                probe.add(policy: Array(logprobs[(r * length + rows.promptEnd[r])..<(r * length + rows.end[r])]),
+                          reference: reference.rejectedTokens[index], firstDifference: pairs[index].firstDifference, chosen: false)
+                tokens += rows.end[c] - rows.promptEnd[c] + rows.end[r] - rows.promptEnd[r]
+            }
+            let (batchLoss, gradients) = try loss.evaluate(logps)
+            totalLoss += batchLoss / Double(accumulate)
+            var tokenGradients = [Float](repeating: 0, count: rows.inputs.count)
+            for (p, gradient) in gradients.enumerated() {
+                let (c, r) = (2 * p, 2 * p + 1)
+                let scale = 1 / Double(accumulate)
+                for t in rows.promptEnd[c]..<rows.end[c] { tokenGradients[c * length + t] = Float(gradient.chosen * scale) }
+                for t in rows.promptEnd[r]..<rows.end[r] { tokenGradients[r * length + t] = Float(gradient.rejected * scale) }
+                for t in 0..<rows.promptEnd[c] { tokenGradients[c * length + t] = Float(gradient.prompt * scale) }
+            }
+            try engine.backward(logprobGradients: tokenGradients)
+            all += logps
+        }
+        return ObjectiveStep(loss: totalLoss, tokens: tokens, metrics: loss.metrics(all) + probe.figures)
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import Models
+import Tensor
+import Testing
+import Training
+@testable import Preference
+
+/// DPO written out in the test, independent of the library's losses.
+struct TestDPO: PairObjectiveLoss {
+    let beta = 0.5
+    func evaluate(_ pairs: [PairLogprobs]) throws -> (loss: Double, gradients: [PairGradient]) {
+        var loss = 0.0
+        var gradients: [PairGradient] = []
+        for p in pairs {
+            let margin = beta * ((p.policyChosen - p.referenceChosen) - (p.policyRejected - p.referenceRejected))
+            loss += log(1 + exp(-margin)) / Double(pairs.count)
+            let slope = -beta / (1 + exp(margin)) / Double(pairs.count)
+            gradients.append(PairGradient(chosen: slope, rejected: -slope))
+        }
+        return (loss, gradients)
+    }
+    func metrics(_ pairs: [PairLogprobs]) -> [(name: String, value: Double)] {
+        [("logps/chosen", pairs.map(\.policyChosen).reduce(0, +) / Double(pairs.count))]
+    }
+}
+
+@Suite(.serialized) struct PreferenceObjectiveTests {
+    static func model() throws -> TransformerModel {
+        let config = try ModelConfig.make(architecture: .llama, vocab: 24, hidden: 16, layers: 2, heads: 2, kvHeads: 1, ffn: 24,
+                                          tie: true, maxLength: 32)
+        return try TransformerModel.random(config: config, seed: 3)
+    }
+
+    /// Pairs that share a prompt and differ in one completion token (the paper's hard case).
+    static func pairs() -> [PairTokens] {
+        (0..<6).map { i in
+            let prompt: [Int32] = [1, Int32(3 + i % 4), 5]
+            let shared: [Int32] = [7, 8, Int32(9 + i % 3)]
+            return PairTokens(prompt: prompt, chosen: shared + [12, 13, 2], rejected: shared + [14, 13, 2])
+        }
+    }
+
+    static func options(_ dir: String) -> TrainingOptions {
+        var options = TrainingOptions()
+        options.steps = 4
+        options.batch = 3
+        options.seqLen = 10
+        options.lr = 0.01
+        options.dir = dir
+        return options
+    }
+
+    @Test func rowsScoreCompletionsAfterThePrompt() {
+        let rows = PairRows([PairTokens(prompt: [1, 2, 3], chosen: [4, 5], rejected: [6])], length: 6)
+        #expect(rows.inputs == [1, 2, 3, 4, 5, 0, 1, 2, 3, 6, 0, 0])
+        #expect(rows.targets == [2, 3, 4, 5, -1, -1, 2, 3, 6, -1, -1, -1])
+        #expect(rows.promptEnd == [2, 2] && rows.end == [4, 3])
+        #expect(PairTokens(prompt: [], chosen: [1, 2, 3], rejected: [1, 4]).firstDifference == 1)
+    }
+
+    @Test func gradientsReachTheWeightsAsFiniteDifferencesSay() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("preflab-pref-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let model = try Self.model()
+        let engine = try TrainableModel(model: model)
+        let objective = try PreferenceObjective(pairs: Self.pairs(), loss: TestDPO(), settings: [:], options: Self.options(dir),
+                                                reference: try Self.model(), cacheDirectory: nil)
+        // A reference that differs from the policy, so the margins are not all zero.
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        engine.weights.values[5] += 0.5
+        try objective.prepare(engine, directory: dir)
+        engine.weights.values[5] -= 0.5
+        engine.trainable.zeroGradients()
+        let position = objective.position
+        let step = try objective.step(engine, accumulate: 1)
+        #expect(step.loss > 0 && step.tokens == 3 * (6 + 6), "three pairs of two 6-token completions")
+        #expect(step.metrics.contains { $0.name == "probe/chosen_at" })
+        let analytic = Array(UnsafeBufferPointer(start: engine.trainable.gradients, count: engine.trainable.count))
+        func loss() throws -> Double {
+            try objective.restore(position)
+            return try objective.step(engine, accumulate: 1).loss
+        }
+        var random = RandomGenerator(seed: 2)
+        for entry in engine.weights.entries where entry.decays {
+            let index = Int(random.next() % UInt64(entry.count))
+            let value = engine.weights.values + entry.offset + index
+            let original = value.pointee
+            value.pointee = original + 1e-2
+            let up = try loss()
+            value.pointee = original - 1e-2
+            let down = try loss()
+            value.pointee = original
+            let numeric = (up - down) / 2e-2
+            let expected = Double(analytic[entry.offset + index])
+            #expect(abs(numeric - expected) <= 5e-5 + 2e-2 * abs(numeric), "\(entry.name): \(numeric) vs \(expected)")
+        }
+    }
+}
