@@ -3,7 +3,11 @@
 fp32 eager, 2 threads. Prints one JSON line: seconds per step (median after one warm-up step)
 and the process's peak resident set in MB.
 
-    python3 scripts/bench_pytorch.py ARCH VOCAB HIDDEN LAYERS HEADS FFN BATCH LENGTH STEPS
+    python3 scripts/bench_pytorch.py ARCH VOCAB HIDDEN LAYERS HEADS FFN BATCH LENGTH STEPS [dpo]
+
+With `dpo`, BATCH counts pairs: each step scores 2·BATCH rows (chosen and rejected in one
+forward, as TRL's concatenated forward), takes the sigmoid DPO loss against cached reference
+log-probs (β 0.1), and backpropagates.
 
 Needs torch and transformers (pip install torch transformers); the bench skips the comparison
 when they are missing.
@@ -17,6 +21,7 @@ import torch
 import transformers
 
 arch, vocab, hidden, layers, heads, ffn, batch, length, steps = sys.argv[1], *map(int, sys.argv[2:10])
+preference = len(sys.argv) > 10 and sys.argv[10] == "dpo"
 torch.set_num_threads(2)
 torch.manual_seed(0)
 if arch == "gpt2":
@@ -32,11 +37,28 @@ model.config._attn_implementation = "eager"
 model.train()
 optimizer = torch.optim.AdamW(model.parameters(), lr=1e-4)
 times = []
+prompt = length // 4
+reference = torch.randn(2 * batch)  # cached reference log-probs, chosen then rejected
+
+
+def sequence_logps(ids):
+    """Σ log p of the completion tokens (after the prompt) of each row."""
+    logits = model(input_ids=ids).logits[:, :-1]
+    token = torch.log_softmax(logits, dim=-1).gather(2, ids[:, 1:, None]).squeeze(2)
+    return token[:, prompt - 1:].sum(-1)
+
+
 for step in range(steps):
-    ids = torch.randint(0, vocab, (batch, length))
+    rows = 2 * batch if preference else batch
+    ids = torch.randint(0, vocab, (rows, length))
     start = time.perf_counter()
     optimizer.zero_grad(set_to_none=True)
-    loss = model(input_ids=ids, labels=ids).loss  # transformers shifts the labels itself
+    if preference:
+        logps = sequence_logps(ids)
+        ratios = logps - reference
+        loss = -torch.nn.functional.logsigmoid(0.1 * (ratios[:batch] - ratios[batch:])).mean()
+    else:
+        loss = model(input_ids=ids, labels=ids).loss  # transformers shifts the labels itself
     loss.backward()
     optimizer.step()
     times.append(time.perf_counter() - start)

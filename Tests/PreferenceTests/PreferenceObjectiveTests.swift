@@ -95,4 +95,27 @@ struct TestDPO: PairObjectiveLoss {
             #expect(abs(numeric - expected) <= 5e-5 + 2e-2 * abs(numeric), "\(entry.name): \(numeric) vs \(expected)")
         }
     }
+
+    @Test func aPreferenceRunResumesExactly() throws {
+        let (first, second) = (FileManager.default.temporaryDirectory.appendingPathComponent("preflab-pref-\(UUID().uuidString)").path,
+                               FileManager.default.temporaryDirectory.appendingPathComponent("preflab-pref-\(UUID().uuidString)").path)
+        defer { for d in [first, second] { try? FileManager.default.removeItem(atPath: d) } }
+        var options = Self.options(first)
+        options.steps = 5
+        let straight = try PreferenceTraining.start(policy: try Self.model(), pairs: Self.pairs(), loss: TestDPO(), settings: [:],
+                                                    options: options, reference: nil, cacheDirectory: nil)
+        #expect(try straight.run() == .finished)
+        options.dir = second
+        let stopped = try PreferenceTraining.start(policy: try Self.model(), pairs: Self.pairs(), loss: TestDPO(), settings: [:],
+                                                   options: options, reference: nil, cacheDirectory: nil)
+        var calls = 0
+        #expect(try stopped.run(shouldStop: { calls += 1; return calls == 2 }) == .interrupted(step: 2))
+        let resumed = try PreferenceTraining.resume(directory: second) { _ in TestDPO() }
+        #expect(try resumed.run() == .finished)
+        #expect(resumed.losses == straight.losses)
+        #expect(resumed.history.map { $0.value("probe/chosen_at") } == straight.history.map { $0.value("probe/chosen_at") })
+        // With the policy as its own reference, the first step's margins are all zero: loss ln 2.
+        #expect(abs(straight.losses[0] - log(2)) < 1e-6, "reference sums are kept in Float32")
+        #expect(throws: TrainingError.self) { try TrainingRun.resume(directory: second) }
+    }
 }

@@ -88,8 +88,41 @@ public final class PreferenceObjective: TrainingObjective {
             }
         }
         try computed.write(to: directory + "/reference.safetensors")
+        try Self.writePairs(pairs, to: directory + "/pairs.safetensors")
         settings["reference_key"] = key
         reference = computed
+    }
+
+    /// The token ids of every pair, so a resumed run needs neither the data file nor a tokenizer.
+    static func writePairs(_ pairs: [PairTokens], to file: String) throws {
+        let parts: [(String, KeyPath<PairTokens, [Int32]>)] = [("prompt", \.prompt), ("chosen", \.chosen), ("rejected", \.rejected)]
+        var tensors: [(String, Tensor)] = []
+        for (name, path) in parts {
+            tensors.append((name, Tensor(pairs.flatMap { $0[keyPath: path].map(Float.init) })))
+            tensors.append((name + "_lengths", Tensor(pairs.map { Float($0[keyPath: path].count) })))
+        }
+        do { try SafetensorsWriter.write(tensors, to: file) } catch { throw PreferenceError(file, "cannot write the pairs: \(error)") }
+    }
+
+    /// The pairs `writePairs` stored.
+    public static func readPairs(_ file: String) throws -> [PairTokens] {
+        do {
+            let saved = try SafetensorsFile(path: file)
+            func split(_ name: String) throws -> [[Int32]] {
+                let values = try saved.tensor(name).scalars.map { Int32($0) }
+                let lengths = try saved.tensor(name + "_lengths").scalars.map { Int($0) }
+                guard lengths.allSatisfy({ $0 >= 0 }), lengths.reduce(0, +) == values.count else {
+                    throw PreferenceError(file, "tensor '\(name)' does not match '\(name)_lengths'")
+                }
+                var start = 0
+                return lengths.map { count in defer { start += count }; return Array(values[start..<(start + count)]) }
+            }
+            let (prompts, chosen, rejected) = (try split("prompt"), try split("chosen"), try split("rejected"))
+            guard prompts.count == chosen.count, chosen.count == rejected.count else {
+                throw PreferenceError(file, "holds \(prompts.count) prompts, \(chosen.count) chosen and \(rejected.count) rejected completions")
+            }
+            return prompts.indices.map { PairTokens(prompt: prompts[$0], chosen: chosen[$0], rejected: rejected[$0]) }
+        } catch let error as PreferenceError { throw error } catch { throw PreferenceError(file, "\(error)") }
     }
 
     /// Loads the reference log-probs a run directory holds.

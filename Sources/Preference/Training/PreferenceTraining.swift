@@ -1,0 +1,43 @@
+import Foundation
+import Models
+import Tensor
+import Training
+
+/// Starting and resuming preference runs: a `TrainingRun` whose objective is a
+/// `PreferenceObjective`, so LoRA, schedules, checkpoints, Ctrl-C, progress and metrics files
+/// are those of any run.
+public enum PreferenceTraining {
+    /// Checks everything, computes the reference log-probs and creates the run directory.
+    /// - Parameters:
+    ///   - settings: the loss's settings, recorded for `resume` (see `PreferenceLoss.settings`).
+    ///   - reference: the frozen reference model; nil uses the policy's starting weights.
+    public static func start(policy: TransformerModel, pairs: [PairTokens], loss: PairObjectiveLoss, settings: [String: String],
+                             options: TrainingOptions, reference: TransformerModel?, cacheDirectory: String?) throws -> TrainingRun {
+        if let reference, reference.config.vocabSize != policy.config.vocabSize {
+            throw PreferenceError("ref", "has a vocabulary of \(reference.config.vocabSize) tokens, the policy \(policy.config.vocabSize)")
+        }
+        if let bad = pairs.firstIndex(where: { pair in
+            (pair.prompt + pair.chosen + pair.rejected).contains { $0 < 0 || Int($0) >= policy.config.vocabSize }
+        }) {
+            throw PreferenceError("data", "pair \(bad + 1) holds a token id outside the model's vocabulary of \(policy.config.vocabSize)")
+        }
+        return try TrainingRun.start(model: policy, options: options) { resolved in
+            try PreferenceObjective(pairs: pairs, loss: loss, settings: settings, options: resolved, reference: reference,
+                                    cacheDirectory: cacheDirectory)
+        }
+    }
+
+    /// Reopens the preference run in `directory`; `makeLoss` rebuilds the loss from its recorded settings.
+    public static func resume(directory: String, makeLoss: ([String: String]) throws -> PairObjectiveLoss) throws -> TrainingRun {
+        try TrainingRun.resume(directory: directory) { record, _ in
+            guard record.objective == "preference" else {
+                throw PreferenceError(directory, "holds a \(record.objective) run, not a preference one")
+            }
+            let objective = try PreferenceObjective(pairs: try PreferenceObjective.readPairs(directory + "/pairs.safetensors"),
+                                                    loss: try makeLoss(record.settings), settings: record.settings,
+                                                    options: record.options, reference: nil, cacheDirectory: nil)
+            try objective.loadReference(directory: directory)
+            return objective
+        }
+    }
+}
