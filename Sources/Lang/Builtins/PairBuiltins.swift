@@ -1,0 +1,179 @@
+import Foundation
+import Models
+import OrderedCollections
+import Preference
+
+/// A set of preference pairs as a language value: `ps.count`, `ps.edit_distances`, `ps.stats`,
+/// `ps.list`, and `hist(ps.edit_distances)` for the paper's edit-distance histogram.
+///
+/// Distances and lengths are in tokens when the set was made with a tokenizer (completions
+/// tokenised without special tokens, as the trainer sees them before EOS; an EOS appended to both
+/// would change neither) and in characters otherwise; `ps.unit` says which.
+final class PairSetHandle: Handle {
+    let pairs: [PreferencePair]
+    let measures: [PairMeasure]
+    let unit: String
+    /// Items a builder could not turn into a pair, as "place: reason".
+    let skipped: [String]
+    let statistics: PairStatistics
+
+    init(_ pairs: [PreferencePair], tokenizer: Tokenizer?, skipped: [String] = []) {
+        self.pairs = pairs
+        if let tokenizer {
+            measures = pairs.map { pair in
+                PairMeasure(prompt: tokenizer.encode(pair.prompt, addSpecialTokens: true),
+                            chosen: tokenizer.encode(pair.chosen, addSpecialTokens: false),
+                            rejected: tokenizer.encode(pair.rejected, addSpecialTokens: false))
+            }
+            unit = "tokens"
+        } else {
+            measures = pairs.map { PairMeasure(characters: $0) }
+            unit = "characters"
+        }
+        self.skipped = skipped
+        statistics = PairStatistics(measures)
+        super.init(kind: "pairs")
+    }
+
+    override var summary: String {
+        let s = statistics
+        return "<pairs: \(s.count) pair\(s.count == 1 ? "" : "s"), edit distance mean \(format(s.meanEditDistance)), "
+            + "median \(format(s.medianEditDistance)), min \(s.minEditDistance), max \(s.maxEditDistance) (\(unit))>"
+    }
+
+    override func property(_ name: String) -> Value? {
+        func numbers(_ values: [Int]) -> Value { .list(values.map { .number(Double($0)) }) }
+        switch name {
+        case "count": return .number(Double(pairs.count))
+        case "edit_distances": return numbers(measures.map(\.editDistance))
+        case "first_differences": return .list(measures.map { $0.firstDifference.map { .number(Double($0)) } ?? .nil })
+        case "stats": return statisticsRecord
+        case "list":
+            return .list(pairs.map { .record(["prompt": .string($0.prompt), "chosen": .string($0.chosen), "rejected": .string($0.rejected)]) })
+        case "prompts": return .list(pairs.map { .string($0.prompt) })
+        case "chosen": return .list(pairs.map { .string($0.chosen) })
+        case "rejected": return .list(pairs.map { .string($0.rejected) })
+        case "unit": return .string(unit)
+        case "skipped": return .list(skipped.map(Value.string))
+        default: return nil
+        }
+    }
+
+    private var statisticsRecord: Value {
+        let s = statistics
+        let fields: OrderedDictionary<String, Value> = [
+            "count": .number(Double(s.count)),
+            "mean_edit_distance": .number(s.meanEditDistance),
+            "median_edit_distance": .number(s.medianEditDistance),
+            "min_edit_distance": .number(Double(s.minEditDistance)),
+            "max_edit_distance": .number(Double(s.maxEditDistance)),
+            "mean_prompt_length": .number(s.meanPromptLength),
+            "mean_chosen_length": .number(s.meanChosenLength),
+            "mean_rejected_length": .number(s.meanRejectedLength),
+            "identical": .number(Double(s.identicalCount)),
+            "at_most_1": .number(Double(s.count(atMost: 1))),
+            "at_most_2": .number(Double(s.count(atMost: 2))),
+            "at_most_5": .number(Double(s.count(atMost: 5))),
+            "at_most_10": .number(Double(s.count(atMost: 10))),
+            "unit": .string(unit),
+        ]
+        return .record(fields)
+    }
+}
+
+/// Runs `body`, turning Preference errors into builtin errors with their place and message.
+private func pairWrap<T>(_ body: () throws -> T) throws -> T {
+    do { return try body() } catch let error as PreferenceError { throw BuiltinError(error.description) }
+}
+
+extension Arguments {
+    fileprivate func pairSet(_ i: Int) throws -> PairSetHandle {
+        guard case .handle(let handle) = values[i], let set = handle as? PairSetHandle else {
+            throw BuiltinError("argument '\(builtin.parameters[i].name)' must be a pair set (from pairs, make_pairs or synthetic_pairs), got a \(values[i].typeName)")
+        }
+        return set
+    }
+
+    /// The optional tokenizer argument: nil, a tokenizer, or a model that has one.
+    fileprivate func optionalTokenizer(_ i: Int) throws -> Tokenizer? { isNil(i) ? nil : try tokenizerValue(i) }
+
+    fileprivate func seedValue(_ i: Int) throws -> UInt64 {
+        let seed = try int(i)
+        guard seed >= 0 else { throw BuiltinError("seed must not be negative, got \(seed)") }
+        return UInt64(seed)
+    }
+
+    /// Token ids for `edit_distance`: a list of whole numbers or a 1-D tensor.
+    fileprivate func tokenIds(_ i: Int) throws -> [Int] {
+        let what = "argument '\(builtin.parameters[i].name)' must be a string or a list of token ids"
+        switch values[i] {
+        case .list(let items):
+            return try items.map { item in
+                guard case .number(let x) = item, let id = Int(exactly: x) else { throw BuiltinError("\(what); found \(repr(item))") }
+                return id
+            }
+        case .tensor(let t) where t.rank <= 1:
+            return try t.scalars.map { x in
+                guard let id = Int(exactly: x) else { throw BuiltinError("\(what); found \(x)") }
+                return id
+            }
+        case let other: throw BuiltinError("\(what), got a \(other.typeName)")
+        }
+    }
+}
+
+extension Builtins {
+    static let pairs: [Builtin] = [
+        Builtin("pairs(path, tokenizer = nil)", topic: "preference",
+                doc: "The preference pairs of a TRL paired JSONL file (one {\"prompt\", \"chosen\", \"rejected\"} object per line) as a pair set: ps.count, ps.list (records), ps.edit_distances, ps.first_differences (nil where chosen and rejected are identical), ps.stats, ps.prompts/chosen/rejected, ps.unit. Edit distances compare chosen with rejected in tokens of tokenizer (a tokenizer or a model with one) when given, else in characters; hist(ps.edit_distances) draws their histogram.",
+                example: "let p = temp_dir() + \"/pairs.jsonl\"\nsave_pairs(synthetic_pairs(count: 4), p)\npairs(p).stats.count") { a in
+            let path = try a.string(0)
+            let tokenizer = try a.optionalTokenizer(1)
+            return .handle(PairSetHandle(try pairWrap { try PairFile.load(path) }, tokenizer: tokenizer))
+        },
+        Builtin("make_pairs(kind, path, seed = 0, tokenizer = nil)", topic: "preference",
+                doc: "Pairs built from a public dataset's JSONL, as the DPOP paper built them. kind \"arc\" (question {stem, choices} or the flat Hugging Face form, answerKey) and \"hellaswag\" (ctx or ctx_a + ctx_b, activity_label, endings, label) give one pair per wrong answer (3 per 4-choice question); \"metamath\" (query, response) and \"gsm8k\" (question, answer; <<…>> annotations removed) give one pair whose rejected solution has exactly one intermediate result (a number right after '=', not the final answer) changed to a nearby value chosen with seed, every other character unchanged. ps.skipped lists items that gave no pair. Returns a pair set, as pairs does.",
+                example: "help(\"make_pairs\")") { a in
+            let kind = try pairWrap { try PairSource.named(try a.string(0)) }
+            let path = try a.string(1)
+            let seed = try a.seedValue(2)
+            let tokenizer = try a.optionalTokenizer(3)
+            let built = try pairWrap { try kind.build(path: path, seed: seed) }
+            guard !built.pairs.isEmpty else {
+                let why = built.skipped.first.map { " (\($0.description))" } ?? ""
+                throw BuiltinError("\(path) gave no pairs\(why)")
+            }
+            return .handle(PairSetHandle(built.pairs, tokenizer: tokenizer, skipped: built.skipped.map(\.description)))
+        },
+        Builtin("synthetic_pairs(kind = \"arithmetic\", count = 100, corrupt = 1, seed = 0, tokenizer = nil)", topic: "preference",
+                doc: "Made-up pairs for offline work, the same for the same seed. \"arithmetic\": step-by-step word problems whose rejected solution has corrupt intermediate results changed and nothing else (corrupt: 1 is the paper's low-edit-distance case; more corrupted values, larger distances). \"choice\": multiple-choice questions whose rejected answer is an unrelated sentence (high edit distance). Returns a pair set, as pairs does.",
+                example: "synthetic_pairs(count: 20, corrupt: 2).stats.median_edit_distance") { a in
+            let name = try a.string(0)
+            guard let kind = SyntheticPairs.Kind(rawValue: name) else {
+                throw BuiltinError("kind must be \"arithmetic\" or \"choice\", got \"\(name)\"")
+            }
+            let count = try a.int(1), corrupt = try a.int(2), seed = try a.seedValue(3)
+            let tokenizer = try a.optionalTokenizer(4)
+            let made = try pairWrap { try SyntheticPairs.make(kind, count: count, corrupt: corrupt, seed: seed) }
+            return .handle(PairSetHandle(made, tokenizer: tokenizer))
+        },
+        Builtin("edit_distance(a, b)", topic: "preference",
+                doc: "The Levenshtein distance between a and b: the fewest insertions, deletions and substitutions turning one into the other (swapping two neighbours costs 2). Two lists of token ids (or 1-D tensors) are compared id by id; two strings character by character.",
+                example: "edit_distance(\"2+2=4\", \"2+2=5\")") { a in
+            if case .string(let x) = a[0], case .string(let y) = a[1] {
+                return .number(Double(PairDistance.editDistance(Array(x), Array(y))))
+            }
+            if case .string = a[0] { throw BuiltinError("compares two strings or two lists of token ids, not a string with a \(a[1].typeName)") }
+            if case .string = a[1] { throw BuiltinError("compares two strings or two lists of token ids, not a \(a[0].typeName) with a string") }
+            return .number(Double(PairDistance.editDistance(try a.tokenIds(0), try a.tokenIds(1))))
+        },
+        Builtin("save_pairs(pairset, path)", topic: "preference",
+                doc: "Writes a pair set as TRL paired JSONL ({\"prompt\", \"chosen\", \"rejected\"} per line), readable by pairs and by TRL's DPOTrainer. The file is replaced atomically: written beside path, then renamed.",
+                example: "save_pairs(synthetic_pairs(kind: \"choice\", count: 3), temp_dir() + \"/choice.jsonl\")") { a in
+            let set = try a.pairSet(0)
+            let path = try a.string(1)
+            try pairWrap { try PairFile.save(set.pairs, to: path) }
+            return .nil
+        },
+    ]
+}
