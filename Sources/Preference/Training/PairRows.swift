@@ -16,10 +16,10 @@ public struct PairTokens: Equatable, Sendable {
         self.rejected = rejected
     }
 
-    /// The first completion position where chosen and rejected differ (the shorter length when
-    /// one is a prefix of the other).
+    /// The first completion position where chosen and rejected differ (past the end when they
+    /// are equal, so every token counts as "before").
     public var firstDifference: Int {
-        (0..<min(chosen.count, rejected.count)).first { chosen[$0] != rejected[$0] } ?? min(chosen.count, rejected.count)
+        PairDistance.firstDifference(chosen, rejected) ?? chosen.count
     }
 }
 
