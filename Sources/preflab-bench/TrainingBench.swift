@@ -98,12 +98,13 @@ enum TrainingBench {
     }
 
     /// Runs scripts/bench_pytorch.py on the same configuration; nil when python3 cannot import torch.
-    static func pytorch(_ setup: Setup, steps: Int) -> (seconds: Double, megabytes: Int)? {
+    /// - Parameters: batch overrides the setup's; extra is appended to the script's arguments ("dpo").
+    static func pytorch(_ setup: Setup, steps: Int, batch: Int? = nil, extra: [String] = []) -> (seconds: Double, megabytes: Int)? {
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("scripts/bench_pytorch.py").path
         let c = setup.config
         let arguments = [script, c.architecture.rawValue] + [c.vocabSize, c.hiddenSize, c.layers, c.heads, c.intermediateSize,
-                                                             setup.batch, setup.length, steps].map(String.init)
+                                                             batch ?? setup.batch, setup.length, steps].map(String.init) + extra
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3"] + arguments

@@ -31,9 +31,10 @@ func report(_ name: String, _ ours: Double, _ reference: Double, unit: String, t
 
 var generator = RandomGenerator(seed: 0)
 
-// `preflab-bench training` times only the training steps (which also end the full run).
+// `preflab-bench training` times only the training and preference steps (which also end the full run).
 if CommandLine.arguments.dropFirst().first == "training" {
     try TrainingBench.run()
+    try PreferenceBench.run()
     exit(0)
 }
 /// Results feed `sink` so the optimiser cannot drop the work being timed.
@@ -238,3 +239,4 @@ print(torchLine)
 try? FileManager.default.removeItem(atPath: modelDirectory)
 
 try TrainingBench.run()
+try PreferenceBench.run()

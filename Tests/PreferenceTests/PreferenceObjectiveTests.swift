@@ -8,7 +8,7 @@ import Training
 /// DPO written out in the test, independent of the library's losses.
 struct TestDPO: PairObjectiveLoss {
     let beta = 0.5
-    func evaluate(_ pairs: [PairLogprobs]) throws -> (loss: Double, gradients: [PairGradient]) {
+    func lossAndGradients(_ pairs: [PairLogprobs]) throws -> (loss: Double, gradients: [PairGradient]) {
         var loss = 0.0
         var gradients: [PairGradient] = []
         for p in pairs {

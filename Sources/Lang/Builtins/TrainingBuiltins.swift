@@ -1,5 +1,6 @@
 import Foundation
 import Models
+import Preference
 import OrderedCollections
 import Tensor
 import Training
@@ -38,10 +39,13 @@ final class RunHandle: Handle {
         case "status": return .string(status)
         case "model": return .handle(ModelHandle(model))
         case "metrics":
-            return .list(history.map { m in
-                .record(["step": .number(Double(m.step)), "loss": .number(m.loss), "lr": .number(m.learningRate),
-                         "grad_norm": .number(m.gradientNorm), "tokens": .number(Double(m.tokens)),
-                         "tokens_per_second": .number(m.tokensPerSecond), "seconds": .number(m.seconds)])
+            return .list(history.map { m -> Value in
+                var fields: OrderedDictionary<String, Value> = [
+                    "step": .number(Double(m.step)), "loss": .number(m.loss), "lr": .number(m.learningRate),
+                    "grad_norm": .number(m.gradientNorm), "tokens": .number(Double(m.tokens)),
+                    "tokens_per_second": .number(m.tokensPerSecond), "seconds": .number(m.seconds)]
+                for figure in m.extra { fields[figure.name] = .number(figure.value) }
+                return .record(fields)
             })
         default: return nil
         }
@@ -62,7 +66,7 @@ extension Arguments {
         func text(_ name: String) throws -> String? { isNil(index(name)) ? nil : try string(index(name)) }
         o.steps = try int(index("steps"))
         o.batch = try int(index("batch"))
-        o.seqLen = try int(index("seq_len"))
+        o.seqLen = isNil(index("seq_len")) ? 0 : try int(index("seq_len"))
         o.accumulate = try int(index("accumulate"))
         o.lr = try number(index("lr"))
         o.schedule = try string(index("schedule"))
@@ -123,13 +127,15 @@ extension Arguments {
 func trainingWrap<T>(_ body: () throws -> T) throws -> T {
     do { return try body() } catch let error as TrainingError { throw BuiltinError(error.description) } catch let error as ModelError {
         throw BuiltinError(error.description)
-    }
+    } catch let error as PreferenceError { throw BuiltinError(error.description) }
 }
 
-private let optionSignature = "steps = 100, batch = 8, seq_len = 128, accumulate = 1, lr = 0.0003, schedule = \"constant\", warmup = 0, "
+/// The options `train` and `pref_train` share, after `seq_len`.
+let sharedOptionSignature = "accumulate = 1, lr = 0.0003, schedule = \"constant\", warmup = 0, "
     + "min_lr = 0, optimizer = \"adamw\", weight_decay = 0.01, beta1 = 0.9, beta2 = 0.999, eps = 0.00000001, momentum = 0.9, "
     + "clip = 1, seed = 0, batching = nil, checkpoint_every = 0, keep_checkpoints = 2, log_every = 10, dir = nil, "
     + "lora_rank = 0, lora_alpha = 16, lora_dropout = 0, lora_targets = nil"
+private let optionSignature = "steps = 100, batch = 8, seq_len = 128, " + sharedOptionSignature
 
 extension Builtins {
     static let training: [Builtin] = [
@@ -152,13 +158,29 @@ extension Builtins {
                 doc: "Continues the run in dir from its newest checkpoint to its last step, with the same data order, optimiser state and random streams, so its losses equal an uninterrupted run's. Returns the run; run.model is the trained model.",
                 example: "let m = new_model(vocab: 16, hidden: 16, layers: 1, heads: 2, max_len: 16)\nlet dir = temp_dir() + \"/run\"\ntrain(m, tensor([[1, 2, 3, 4, 5], [5, 4, 3, 2, 1]]), steps: 2, batch: 2, seq_len: 4, dir: dir)\nresume(dir).step") { a in
             let directory = try a.string(0)
-            let run = try trainingWrap { try TrainingRun.resume(directory: directory) }
+            let run = try trainingWrap {
+                try TrainingRun.record(directory: directory).objective == "preference"
+                    ? try PreferenceTraining.resume(directory: directory, makeLoss: { try PreferenceLoss(settings: $0) })
+                    : try TrainingRun.resume(directory: directory)
+            }
             let model = try trainingWrap {
                 try TransformerModel(config: run.engine.config, weights: try run.engine.exportWeights(), tokenizer: run.engine.tokenizer)
             }
             return try a.drive(run, updating: model)
         },
-            Builtin("save_adapter(run, dir)", topic: "training",
+            Builtin("metric(run, name)", topic: "training",
+                doc: "One figure of a run by step, as a list: \"loss\", \"lr\", \"grad_norm\", \"tokens_per_second\", or an objective's own (pref_train's \"rewards/margins\", \"logps/chosen_delta\", \"probe/chosen_at\", …).",
+                example: "let m = new_model(vocab: 16, hidden: 16, layers: 1, heads: 2, max_len: 16)\nlet run = train(m, tensor([[1, 2, 3, 4, 5], [5, 4, 3, 2, 1]]), steps: 3, batch: 2, seq_len: 4, dir: temp_dir() + \"/run\")\nmetric(run, \"grad_norm\")") { a in
+            let run = try a.run(0)
+            let name = try a.string(1)
+            let values = run.history.compactMap { $0.value(name) }
+            guard values.count == run.history.count else {
+                let known = (["loss", "lr", "grad_norm", "tokens", "tokens_per_second", "seconds"] + (run.history.first?.extra.map(\.name) ?? []))
+                throw BuiltinError("the run has no figure '\(name)'; it has \(known.joined(separator: ", "))")
+            }
+            return .list(values.map(Value.number))
+        },
+        Builtin("save_adapter(run, dir)", topic: "training",
                 doc: "Writes a LoRA run's adapter in PEFT's format (adapter_model.safetensors and adapter_config.json), loadable by peft's PeftModel.from_pretrained and by load_adapter.",
                 example: "let m = new_model(vocab: 16, hidden: 16, layers: 1, heads: 2, max_len: 16)\nlet run = train(m, tensor([[1, 2, 3, 4, 5], [5, 4, 3, 2, 1]]), steps: 2, batch: 2, seq_len: 4, lora_rank: 2, dir: temp_dir() + \"/run\")\nsave_adapter(run, temp_dir() + \"/adapter\")") { a in
             let run = try a.run(0)

@@ -6,7 +6,7 @@ import Training
 /// A preference loss as the trainer uses it: the batch loss and its gradient with respect to
 /// each pair's policy log-probs, and the figures logged with each step.
 public protocol PairObjectiveLoss {
-    func evaluate(_ pairs: [PairLogprobs]) throws -> (loss: Double, gradients: [PairGradient])
+    func lossAndGradients(_ pairs: [PairLogprobs]) throws -> (loss: Double, gradients: [PairGradient])
     func metrics(_ pairs: [PairLogprobs]) -> [(name: String, value: Double)]
 }
 
@@ -155,7 +155,7 @@ public final class PreferenceObjective: TrainingObjective {
                           reference: reference.rejectedTokens[index], firstDifference: pairs[index].firstDifference, chosen: false)
                 tokens += rows.end[c] - rows.promptEnd[c] + rows.end[r] - rows.promptEnd[r]
             }
-            let (batchLoss, gradients) = try loss.evaluate(logps)
+            let (batchLoss, gradients) = try loss.lossAndGradients(logps)
             totalLoss += batchLoss / Double(accumulate)
             var tokenGradients = [Float](repeating: 0, count: rows.inputs.count)
             for (p, gradient) in gradients.enumerated() {

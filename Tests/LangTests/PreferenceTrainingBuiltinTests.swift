@@ -1,0 +1,58 @@
+import Foundation
+import Testing
+@testable import Lang
+
+/// `pref_train` and preference runs in the language.
+@Suite(.serialized) struct PreferenceTrainingBuiltinTests {
+    static let tokenizerPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("ModelsTests/Fixtures/tokenizers/gpt2.json").path
+
+    func run(_ code: String) throws -> Value {
+        let interpreter = Interpreter(write: { _ in })
+        interpreter.define("tok_path", .string(Self.tokenizerPath))
+        return try interpreter.evaluate(Source(name: "<test>", text: Self.setup + code)).value
+    }
+
+    static let setup = """
+        let tok = tokenizer(tok_path)
+        let m = new_model(vocab: 400, hidden: 32, layers: 2, heads: 4, max_len: 128, seed: 3, tokenizer: tok)
+        let ps = synthetic_pairs("arithmetic", count: 6, corrupt: 1, seed: 1)
+        let dir = temp_dir() + "/run"
+        let cache = temp_dir()
+
+        """
+
+    @Test func dpopRunLogsTRLMetricsAndTheProbeAndResumes() throws {
+        let value = try run("""
+            let before = completion_logprob(m, ps.list[0].prompt, ps.list[0].chosen)
+            let r = pref_train(m, ps, loss: "dpop", beta: 0.3, lambda: 50, steps: 3, batch: 2, lr: 0.001, dir: dir, ref_cache: cache)
+            let after = completion_logprob(m, ps.list[0].prompt, ps.list[0].chosen)
+            let names = keys(r.metrics[0])
+            let again = resume(dir)
+            [len(r.losses), abs(r.losses[0] - 0.6931) < 0.001, len(metric(r, "rewards/accuracies")), len(metric(r, "probe/chosen_at")),
+             after != before, again.step, again.status, len(names) > 10]
+            """)
+        #expect(valuesEqual(value, .list([.number(3), .bool(true), .number(3), .number(3), .bool(true), .number(3), .string("finished"), .bool(true)])),
+                "\(value)")
+    }
+
+    @Test func pairsFromRecordsAndASeparateReference() throws {
+        let value = try run("""
+            let ref = new_model(vocab: 400, hidden: 32, layers: 2, heads: 4, max_len: 128, seed: 9, tokenizer: tok)
+            let data = [{prompt: "Q: 2 + 2 =", chosen: " 4", rejected: " 5"}, {prompt: "Q: 3 + 3 =", chosen: " 6", rejected: " 7"}]
+            let r = pref_train(m, data, loss: ["sigmoid", "sft"], loss_weights: [1, 0.5], ref: ref, steps: 2, batch: 2, dir: dir, ref_cache: cache)
+            [len(r.losses), r.losses[0] != 0.6931471805599453]
+            """)
+        #expect(valuesEqual(value, .list([.number(2), .bool(true)])), "\(value)")
+    }
+
+    @Test func mistakesNameTheOption() {
+        func message(_ code: String) -> String {
+            do { _ = try run(code); return "no error" } catch { return "\(error)" }
+        }
+        #expect(message("pref_train(m, ps, loss: \"dpo\", steps: 1, batch: 2, dir: dir)").contains("loss"))
+        #expect(message("pref_train(m, ps, beta: -1, steps: 1, batch: 2, dir: dir)").contains("beta"))
+        #expect(message("pref_train(m, ps, steps: 1, batch: 7, dir: dir, ref_cache: cache)").contains("batch: 7 is larger than the 6 pairs"))
+        #expect(message("pref_train(new_model(vocab: 16), ps, steps: 1)").contains("no tokenizer"))
+    }
+}
