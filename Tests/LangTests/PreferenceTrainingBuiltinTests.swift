@@ -40,7 +40,7 @@ import Testing
         let value = try run("""
             let ref = new_model(vocab: 400, hidden: 32, layers: 2, heads: 4, max_len: 128, seed: 9, tokenizer: tok)
             let data = [{prompt: "Q: 2 + 2 =", chosen: " 4", rejected: " 5"}, {prompt: "Q: 3 + 3 =", chosen: " 6", rejected: " 7"}]
-            let r = pref_train(m, data, loss: ["sigmoid", "sft"], loss_weights: [1, 0.5], ref: ref, steps: 2, batch: 2, dir: dir, ref_cache: cache)
+            let r = pref_train(m, data, loss: ["sigmoid", "sft"], weights: [1, 0.5], ref: ref, steps: 2, batch: 2, dir: dir, ref_cache: cache)
             [len(r.losses), r.losses[0] != 0.6931471805599453]
             """)
         #expect(valuesEqual(value, .list([.number(2), .bool(true)])), "\(value)")

@@ -38,6 +38,10 @@ final class TokenizerHandle: Handle {
         super.init(kind: "tokenizer")
     }
     override var summary: String { "<tokenizer: \(tokenizer.vocabularySize) tokens, \(tokenizer.path)>" }
+
+    override func property(_ name: String) -> Value? {
+        name == "vocab" ? .number(Double(tokenizer.vocabularySize)) : nil
+    }
 }
 
 extension Arguments {

@@ -24,7 +24,7 @@ extension Arguments {
         }
     }
 
-    /// The loss settings of `pref_train` / `pref_loss`, as recorded in a run's run.json.
+    /// The loss settings of `pref_train` (named as `pref_loss` names them), as recorded in a run's run.json.
     func lossSettings() throws -> [String: String] {
         var settings: [String: String] = [:]
         switch values[index("loss")] {
@@ -36,27 +36,27 @@ extension Arguments {
             }.joined(separator: ",")
         case let other: throw BuiltinError("loss must be a name or a list of names, got a \(other.typeName)")
         }
-        if !isNil(index("loss_weights")) {
-            settings["loss_weights"] = try numbers(index("loss_weights")).map { "\($0)" }.joined(separator: ",")
+        if !isNil(index("weights")) {
+            settings["loss_weights"] = try numbers(index("weights")).map { "\($0)" }.joined(separator: ",")
         }
         settings["beta"] = "\(try number(index("beta")))"
         settings["lambda"] = "\(try number(index("lambda")))"
         settings["label_smoothing"] = "\(try number(index("label_smoothing")))"
         settings["gamma"] = "\(try number(index("gamma")))"
         settings["ipo_average"] = "\(try bool(index("ipo_average")))"
-        settings["dpop_form"] = try string(index("dpop_form"))
+        settings["dpop_form"] = try string(index("form"))
         return settings
     }
 }
 
 private let lossSignature = "loss = \"sigmoid\", beta = 0.1, lambda = 50, label_smoothing = 0, gamma = 0.5, ipo_average = true, "
-    + "dpop_form = \"v3\", loss_weights = nil"
+    + "form = \"v3\", weights = nil"
 
 extension Builtins {
     static let preferenceTraining: [Builtin] = [
         Builtin("pref_train(policy, data, \(lossSignature), ref = nil, eos = true, max_length = nil, max_prompt_length = nil, "
                 + "ref_cache = nil, steps = 100, batch = 8, seq_len = nil, \(sharedOptionSignature))", topic: "preference",
-                doc: "Preference-trains policy (in place) on pairs — a paired JSONL path (prompt, chosen, rejected), a pair set, or a list of records — with loss (a name or a list weighted by loss_weights: sigmoid, dpop, ipo, hinge, robust, exo_pair, nca_pair, bco_pair, sppo_hard, apo_zero, apo_down, simpo, orpo, sft) and returns the run, as train does (same options: LoRA, schedules, checkpoints, resume, Ctrl-C). Completions are tokenised apart from the prompt with EOS appended (eos: false turns it off) and cut by max_length / max_prompt_length; seq_len defaults to the longest pair. ref is the frozen reference model (nil: the policy's starting weights); its log-probs are computed once and cached in ref_cache (default ~/.cache/preflab/reference). Each step logs TRL's rewards/* and logps/* and the per-token probe probe/{chosen,rejected}_{before,at,after}; metric(run, name) lists one of them by step.",
+                doc: "Preference-trains policy (in place) on pairs — a paired JSONL path (prompt, chosen, rejected), a pair set, or a list of records — with loss (a name or a list weighted by weights: sigmoid, dpop, ipo, hinge, robust, exo_pair, nca_pair, bco_pair, sppo_hard, apo_zero, apo_down, simpo, orpo, sft) and returns the run, as train does (same options: LoRA, schedules, checkpoints, resume, Ctrl-C). Completions are tokenised apart from the prompt with EOS appended (eos: false turns it off) and cut by max_length / max_prompt_length; seq_len defaults to the longest pair. ref is the frozen reference model (nil: the policy's starting weights); its log-probs are computed once and cached in ref_cache (default ~/.cache/preflab/reference). Each step logs TRL's rewards/* and logps/* and the per-token probe probe/{chosen,rejected}_{before,at,after}; metric(run, name) lists one of them by step.",
                 example: "let tok_model = new_model(vocab: 16, hidden: 16, layers: 1, heads: 2, max_len: 32)\nhelp(\"pref_train\")") { a in
             let policy = try a.model(0)
             guard let tokenizer = policy.tokenizer else {
