@@ -17,14 +17,7 @@ struct LossBuiltinTests {
         }
     }
 
-    func errorMessage(_ code: String) -> String {
-        do {
-            _ = try run(code)
-            return "no error"
-        } catch {
-            return "\(error)"
-        }
-    }
+    func errorMessage(_ code: String) -> String { errorText { try run(code) } }
 
     private func sigma(_ x: Double) -> Double { 1 / (1 + exp(-x)) }
 

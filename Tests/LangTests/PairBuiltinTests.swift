@@ -15,14 +15,7 @@ import Testing
         return try interpreter.evaluate(Source(name: "<test>", text: code)).value
     }
 
-    func errorMessage(_ code: String) -> String {
-        do {
-            _ = try run(code)
-            return "no error"
-        } catch {
-            return "\(error)"
-        }
-    }
+    func errorMessage(_ code: String) -> String { errorText { try run(code) } }
 
     func numbers(_ value: Value) -> [Double]? {
         guard case .list(let items) = value else { return nil }

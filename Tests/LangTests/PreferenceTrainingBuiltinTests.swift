@@ -47,9 +47,7 @@ import Testing
     }
 
     @Test func mistakesNameTheOption() {
-        func message(_ code: String) -> String {
-            do { _ = try run(code); return "no error" } catch { return "\(error)" }
-        }
+        func message(_ code: String) -> String { errorText { try run(code) } }
         #expect(message("pref_train(m, ps, loss: \"dpo\", steps: 1, batch: 2, dir: dir)").contains("loss"))
         #expect(message("pref_train(m, ps, beta: -1, steps: 1, batch: 2, dir: dir)").contains("beta"))
         #expect(message("pref_train(m, ps, steps: 1, batch: 7, dir: dir, ref_cache: cache)").contains("batch: 7 is larger than the 6 pairs"))

@@ -18,14 +18,7 @@ import Testing
         try (interpreter ?? self.interpreter()).evaluate(Source(name: "<test>", text: code)).value
     }
 
-    func errorMessage(_ code: String) -> String {
-        do {
-            _ = try run(code)
-            return "no error"
-        } catch {
-            return "\(error)"
-        }
-    }
+    func errorMessage(_ code: String) -> String { errorText { try run(code) } }
 
     static let setup = """
         let m = new_model(vocab: 16, hidden: 16, layers: 1, heads: 2, max_len: 16)

@@ -127,7 +127,7 @@ extension Arguments {
 func trainingWrap<T>(_ body: () throws -> T) throws -> T {
     do { return try body() } catch let error as TrainingError { throw BuiltinError(error.description) } catch let error as ModelError {
         throw BuiltinError(error.description)
-    } catch let error as PreferenceError { throw BuiltinError(error.description) }
+    }
 }
 
 /// The options `train` and `pref_train` share, after `seq_len`.
