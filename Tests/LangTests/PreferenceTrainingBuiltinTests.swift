@@ -29,10 +29,13 @@ import Testing
             let after = completion_logprob(m, ps.list[0].prompt, ps.list[0].chosen)
             let names = keys(r.metrics[0])
             let again = resume(dir)
+            let probe = token_probe(r, window: 3)
+            let drawn = str(heatmap(probe))
             [len(r.losses), abs(r.losses[0] - 0.6931) < 0.001, len(metric(r, "rewards/accuracies")), len(metric(r, "probe/chosen_at")),
-             after != before, again.step, again.status, len(names) > 10]
+             after != before, again.step, again.status, len(names) > 10, probe.shape, len(drawn) > 0]
             """)
-        #expect(valuesEqual(value, .list([.number(3), .bool(true), .number(3), .number(3), .bool(true), .number(3), .string("finished"), .bool(true)])),
+        #expect(valuesEqual(value, .list([.number(3), .bool(true), .number(3), .number(3), .bool(true), .number(3), .string("finished"), .bool(true),
+                                              .list([.number(6), .number(7)]), .bool(true)])),
                 "\(value)")
     }
 

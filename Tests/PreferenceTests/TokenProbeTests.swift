@@ -27,3 +27,44 @@ struct TokenProbeTests {
         #expect(after.chosen.contains { $0.contains { abs($0) > 1e-3 } })
     }
 }
+
+struct ProbeAccumulatorTests {
+    @Test func groupsTokensBeforeAtAndAfterTheFirstDifference() {
+        var probe = ProbeAccumulator()
+        probe.add(policy: [-1, -2, -3, -4], reference: [-1, -1, -1, -1], firstDifference: 1, chosen: true)
+        probe.add(policy: [0, 0], reference: [-1, -3], firstDifference: 0, chosen: false)
+        let figures = Dictionary(uniqueKeysWithValues: probe.figures.map { ($0.name, $0.value) })
+        #expect(figures["probe/chosen_before"] == 0 && figures["probe/chosen_at"] == -1 && figures["probe/chosen_after"] == -2.5)
+        #expect(figures["probe/rejected_before"] == 0 && figures["probe/rejected_at"] == 1 && figures["probe/rejected_after"] == 3)
+    }
+}
+
+@Suite(.serialized) struct ReferenceCacheTests {
+    @Test func aSecondRunFindsTheReferenceLogprobsInTheCache() throws {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("preflab-cache-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        let cache = base + "/cache"
+        var options = TrainingOptions()
+        options.batch = 2
+        options.seqLen = 10
+        let pairs = PreferenceObjectiveTests.pairs()
+        let engine = try TrainableModel(model: try PreferenceObjectiveTests.model())
+        for run in ["a", "b"] { try FileManager.default.createDirectory(atPath: base + "/" + run, withIntermediateDirectories: true) }
+        let first = try PreferenceObjective(pairs: pairs, loss: TestDPO(), settings: [:], options: options, reference: nil, cacheDirectory: cache)
+        try first.prepare(engine, directory: base + "/a")
+        let files = try FileManager.default.contentsOfDirectory(atPath: cache)
+        #expect(files.count == 1 && files[0].hasPrefix("reference-"))
+        // Mark the cached values; a second objective on the same weights and pairs must read them, not recompute.
+        var marked = try #require(first.reference)
+        marked.chosen[0] = 123
+        try marked.write(to: cache + "/" + files[0])
+        let second = try PreferenceObjective(pairs: pairs, loss: TestDPO(), settings: [:], options: options, reference: nil, cacheDirectory: cache)
+        try second.prepare(engine, directory: base + "/b")
+        #expect(second.reference?.chosen[0] == 123)
+        // Other pairs make another key.
+        let third = try PreferenceObjective(pairs: Array(pairs.dropFirst()), loss: TestDPO(), settings: [:], options: options,
+                                            reference: nil, cacheDirectory: cache)
+        try third.prepare(engine, directory: base + "/b")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: cache).count == 2)
+    }
+}

@@ -86,6 +86,26 @@ extension Builtins {
             }
             return try a.drive(run, updating: policy)
         },
+        Builtin("token_probe(run, window = 8, completion = \"chosen\")", topic: "preference",
+                doc: "The change of each completion token's log-prob from the reference under the run's current weights, one row per pair, aligned so column window is the first token where chosen and rejected differ (columns before it are the shared tokens before, after it the tokens after): a tensor [pairs, 2·window + 1], NaN where a completion has no token; heatmap() draws it (NaN blank). completion: \"chosen\" or \"rejected\".",
+                example: "help(\"token_probe\")") { a in
+            let run = try a.run(0)
+            let window = try a.int(1)
+            guard window >= 0, window <= 4096 else { throw BuiltinError("window must be between 0 and 4096, got \(window)") }
+            let completion = try a.string(2)
+            guard completion == "chosen" || completion == "rejected" else {
+                throw BuiltinError("completion must be \"chosen\" or \"rejected\", got \"\(completion)\"")
+            }
+            guard let objective = run.objective as? PreferenceObjective, let reference = objective.reference else {
+                throw BuiltinError("the run is not a preference run (train it with pref_train)")
+            }
+            let probe = try trainingWrap {
+                try TokenProbe.measure(run.engine, pairs: objective.pairs, reference: reference, length: run.options.seqLen,
+                                       batch: run.options.batch)
+            }
+            let rows = probe.aligned(completion == "chosen" ? probe.chosen : probe.rejected, window: window)
+            return .tensor(try Tensor(rows.flatMap { $0 }, shape: [rows.count, 2 * window + 1]))
+        },
     ]
 
     /// ~/.cache/preflab/reference (or under $XDG_CACHE_HOME).
