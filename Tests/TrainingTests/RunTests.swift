@@ -154,3 +154,13 @@ import Testing
         #expect(throws: TrainingError.self) { try TrainingRun.start(model: model, data: data, options: Self.options(dir)) }
     }
 }
+
+struct ShapeLimitTests {
+    @Test func aShapeThatCannotFitInMemoryIsRefusedBeforeAllocating() throws {
+        let config = try ModelConfig.make(architecture: .llama, vocab: 50_000, hidden: 8, layers: 1, heads: 2, maxLength: 100_000)
+        let engine = try TrainableModel(model: try TransformerModel.random(config: config, seed: 1))
+        let error = #expect(throws: TrainingError.self) { try engine.checkFits(batch: 2, length: 100_000) }
+        #expect(error?.place == "batch" && error?.message.contains("GB of activations") == true)
+        try engine.checkFits(batch: 2, length: 64)
+    }
+}

@@ -51,6 +51,9 @@ public final class PreferenceObjective: TrainingObjective {
         order = Shuffle.permutation(count: pairs.count, seed: options.seed, epoch: 0)
     }
 
+    /// The chosen and the rejected row of every pair.
+    public var rows: Int { 2 * batch }
+
     public func restore(_ position: DataPosition) throws {
         guard position.epoch >= 0, position.index >= 0, position.index < pairs.count else {
             throw PreferenceError("data position", "epoch \(position.epoch), index \(position.index) does not fit \(pairs.count) pairs")

@@ -102,6 +102,18 @@ final class Pass {
         attentionScratch = w.take(attention.scratchCount)
     }
 
+    /// Floats the buffers of a (batch, length) shape take, as `init` allocates them (LoRA's
+    /// small buffers aside), so a shape that cannot fit is refused before anything is allocated.
+    static func floatsNeeded(_ c: ModelConfig, batch: Int, length: Int) -> Double {
+        let n = Double(batch) * Double(length)
+        let (h, f, v) = (Double(c.hiddenSize), Double(c.intermediateSize), Double(c.vocabSize))
+        let (q, kv) = (Double(c.heads * c.headDim), Double(c.kvHeads * c.headDim))
+        let square = Double(length) * Double(length)
+        let perLayer = n * (4 * h + (q + 2 * kv) + q + 3 * f + 4) + Double(batch * c.heads) * square
+        let rest = n * (2 * h + v + 5) + n * (2 * h + q + (q + 2 * kv) + 3 * f) + Double(Parallel.workers) * square
+        return Double(c.layers) * perLayer + rest
+    }
+
     func load(inputs: [Int32], targets: [Int32]) {
         self.inputs = inputs
         self.targets = targets

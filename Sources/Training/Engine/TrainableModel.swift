@@ -155,12 +155,23 @@ public final class TrainableModel {
         pass.backward(logprobGradients)
     }
 
+    /// Refuses a (batch, length) shape whose activations would not fit in this machine's memory.
+    public func checkFits(batch: Int, length: Int) throws {
+        let bytes = Pass.floatsNeeded(config, batch: batch, length: length) * 4
+        let available = Double(ProcessInfo.processInfo.physicalMemory)
+        guard bytes < available * 0.8 else {
+            throw TrainingError("batch", String(format: "%d sequences of %d tokens need about %.1f GB of activations; this machine has %.1f GB (lower batch or seq_len)",
+                                                batch, length, bytes / 1e9, available / 1e9))
+        }
+    }
+
     private func validate(inputs: [Int32], targets: [Int32], batch: Int, length: Int) throws {
         guard batch >= 1 else { throw TrainingError("batch", "must be at least 1, got \(batch)") }
         guard length >= 1 else { throw TrainingError("seq_len", "must be at least 1, got \(length)") }
         guard length <= config.maxPositions else {
             throw TrainingError("seq_len", "\(length) is longer than the model's context of \(config.maxPositions) positions")
         }
+        try checkFits(batch: batch, length: length)
         guard inputs.count == batch * length, targets.count == batch * length else {
             throw TrainingError("batch", "\(inputs.count) inputs and \(targets.count) targets do not fill \(batch) × \(length)")
         }

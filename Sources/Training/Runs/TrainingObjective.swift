@@ -10,6 +10,8 @@ public protocol TrainingObjective: AnyObject {
     var kind: String { get }
     /// What `resume` needs beyond `TrainingOptions` (data path, loss settings), JSON-friendly.
     var settings: [String: String] { get }
+    /// Rows of `seq_len` tokens in one micro-batch's forward pass.
+    var rows: Int { get }
     /// Where the data order stands; saved in every checkpoint.
     var position: DataPosition { get }
     func restore(_ position: DataPosition) throws
@@ -74,6 +76,7 @@ public final class LanguageModelObjective: TrainingObjective {
         return try LanguageModelObjective(model: model, source: .tokens(tensor), options: options)
     }
 
+    public var rows: Int { loader.batchSize }
     public var position: DataPosition { loader.position }
 
     public func restore(_ position: DataPosition) throws { try loader.restore(position) }

@@ -67,7 +67,7 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
         try require(seqLen >= 1, "seq_len", "must be at least 1, got \(seqLen)")
         try require(seqLen <= config.maxPositions, "seq_len",
                     "\(seqLen) is longer than the model's context of \(config.maxPositions) positions")
-        try require(accumulate >= 1, "accumulate", "must be at least 1, got \(accumulate)")
+        try require(accumulate >= 1 && accumulate <= 4096, "accumulate", "must be between 1 and 4096, got \(accumulate)")
         try require(lr.isFinite && lr > 0, "lr", "must be a positive number, got \(lr)")
         try require(["constant", "linear", "cosine"].contains(schedule), "schedule", "must be constant, linear or cosine, got '\(schedule)'")
         try require(warmup >= 0 && warmup <= steps, "warmup", "must be between 0 and steps (\(steps)), got \(warmup)")

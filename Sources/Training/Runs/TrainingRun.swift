@@ -80,6 +80,7 @@ public final class TrainingRun {
         }
         let objective = try makeObjective(options)
         let engine = try TrainableModel(model: model, lora: try options.loraConfig(for: model.config), seed: options.seed)
+        try engine.checkFits(batch: objective.rows, length: options.seqLen)
         let run = try TrainingRun(options: options, engine: engine, objective: objective, directory: options.dir, history: [], step: 0)
         try files.create()
         try objective.prepare(engine, directory: options.dir)
