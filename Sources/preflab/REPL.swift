@@ -24,6 +24,8 @@ final class REPL {
             let trimmed = entry.trimmingCharacters(in: .whitespacesAndNewlines)
             guard !trimmed.isEmpty else { continue }
             add_history(entry)
+            // Saved at once, not only at exit, so a killed or crashed session keeps its history.
+            write_history(historyPath)
             if trimmed.hasPrefix(":") {
                 if !command(trimmed) { break }
             } else if trimmed.hasPrefix("?") {
@@ -32,7 +34,6 @@ final class REPL {
                 evaluate(entry, record: true)
             }
         }
-        write_history(historyPath)
         print("")
         return 0
     }

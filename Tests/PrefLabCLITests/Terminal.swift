@@ -82,7 +82,9 @@ final class Terminal {
     }
 
     func type(_ keys: String) {
-        input.fileHandleForWriting.write(Data(keys.utf8))
+        // The process may have just exited (close() repeats Ctrl-D): a broken pipe is not an error here.
+        signal(SIGPIPE, SIG_IGN)
+        try? input.fileHandleForWriting.write(contentsOf: Data(keys.utf8))
     }
 
     /// Waits until `text` appears after position `since` of the screen; throws after `timeout`.
@@ -102,9 +104,18 @@ final class Terminal {
     var mark: Int { screen.count }
 
     func close() {
-        type("\u{04}")
-        let deadline = Date().addingTimeInterval(5)
-        while process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        // Ctrl-D typed while the REPL is still printing meets the cooked terminal, which can
+        // swallow it as an end-of-file before libedit reads; so it is typed again each second
+        // until the process ends. A loaded machine can take seconds to stop the process.
+        let deadline = Date().addingTimeInterval(20)
+        var nextKey = Date()
+        while process.isRunning, Date() < deadline {
+            if Date() >= nextKey {
+                type("\u{04}")
+                nextKey = Date().addingTimeInterval(1)
+            }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
         if process.isRunning { process.terminate() }
         output.fileHandleForReading.readabilityHandler = nil
     }
