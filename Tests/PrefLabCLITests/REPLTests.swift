@@ -42,6 +42,9 @@ import Testing
         terminal.type("λ_rate * 21\r")
         mark = try terminal.expect("42", since: mark)
         terminal.type("let other = 1\r")
+        // Ctrl-R must reach libedit, not the cooked terminal (where it means "reprint"): wait for the prompt.
+        let typed = try terminal.expect("let other = 1", since: mark)
+        try terminal.expect("pref> ", since: typed)
         terminal.type("\u{12}λ_rate *")  // Ctrl-R: incremental search back through history
         Thread.sleep(forTimeInterval: 0.2)
         terminal.type("\r")
