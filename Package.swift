@@ -5,7 +5,7 @@ import PackageDescription
 // targets has (AMD Zen and Intel since Haswell); without it SIMD8 splits into SSE halves.
 let vectorISA: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"])]
 
-// Layers point one way: system libraries → Tensor → (Models → Training → Preference → Plot → Lang) → preflab.
+// Layers point one way: system libraries → Tensor → (Models → Training → Preference → DefaultModel → Plot → Lang) → preflab.
 let package = Package(
     name: "PrefLab",
     platforms: [.macOS(.v15)],
@@ -29,8 +29,10 @@ let package = Package(
         .target(name: "Models", dependencies: ["Tensor"]),
         .target(name: "Training", dependencies: ["Tensor", "Models", "CBLAS"], swiftSettings: vectorISA),
         .target(name: "Preference", dependencies: ["Tensor", "Models", "Training"]),
+        // The default model's files are a resource: SwiftPM copies them beside the executable.
+        .target(name: "DefaultModel", dependencies: ["Models"], resources: [.copy("Files")]),
         .target(name: "Plot"),
-        .target(name: "Lang", dependencies: ["Tensor", "Models", "Training", "Preference", "Plot", .product(name: "OrderedCollections", package: "swift-collections")]),
+        .target(name: "Lang", dependencies: ["Tensor", "Models", "Training", "Preference", "DefaultModel", "Plot", .product(name: "OrderedCollections", package: "swift-collections")]),
         .executableTarget(
             name: "preflab",
             dependencies: ["Lang", "Plot", "CEditLine", .product(name: "ArgumentParser", package: "swift-argument-parser")]),

@@ -145,16 +145,17 @@ extension Builtins {
             }
             return .handle(PairSetHandle(built.pairs, tokenizer: tokenizer, skipped: built.skipped.map(\.description)))
         },
-        Builtin("synthetic_pairs(kind = \"arithmetic\", count = 100, corrupt = 1, seed = 0, tokenizer = nil)", topic: "preference",
-                doc: "Made-up pairs for offline work, the same for the same seed. \"arithmetic\": step-by-step word problems whose rejected solution has corrupt intermediate results changed and nothing else (corrupt: 1 is the paper's low-edit-distance case; more corrupted values, larger distances). \"choice\": multiple-choice questions whose rejected answer is an unrelated sentence (high edit distance). Returns a pair set, as pairs does.",
+        Builtin("synthetic_pairs(kind = \"arithmetic\", count = 100, corrupt = 1, seed = 0, tokenizer = nil, steps = nil)", topic: "preference",
+                doc: "Made-up pairs for offline work, the same for the same seed. \"arithmetic\": step-by-step word problems (as problems gives) whose rejected solution has corrupt intermediate results changed and nothing else (corrupt: 1 is the paper's low-edit-distance case; more corrupted values, larger distances). \"arithmetic_far\": the same problems, whose rejected completion is the solution of another problem (a different answer: high edit distance on the same task). \"choice\": multiple-choice questions whose rejected answer is an unrelated sentence (high edit distance). steps: steps per problem (default max(3, corrupt + 1); 3 for arithmetic_far). Returns a pair set, as pairs does.",
                 example: "synthetic_pairs(count: 20, corrupt: 2).stats.median_edit_distance") { a in
             let name = try a.string(0)
             guard let kind = SyntheticPairs.Kind(rawValue: name) else {
-                throw BuiltinError("kind must be \"arithmetic\" or \"choice\", got \"\(name)\"")
+                throw BuiltinError("kind must be one of \(SyntheticPairs.Kind.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")), got \"\(name)\"")
             }
             let count = try a.int(1), corrupt = try a.int(2), seed = try a.seedValue(3)
             let tokenizer = try a.optionalTokenizer(4)
-            let made = try pairWrap { try SyntheticPairs.make(kind, count: count, corrupt: corrupt, seed: seed) }
+            let steps = try a.optionalInt(5)
+            let made = try pairWrap { try SyntheticPairs.make(kind, count: count, corrupt: corrupt, steps: steps, seed: seed) }
             return .handle(PairSetHandle(made, tokenizer: tokenizer))
         },
         Builtin("edit_distance(a, b)", topic: "preference",

@@ -3,26 +3,40 @@
 /// - `arithmetic`: word problems solved step by step; the rejected solution has `corrupt`
 ///   intermediate results changed (and nothing else, as in the paper's MetaMath pairs), so
 ///   `corrupt` sets the edit distance: 1 is the paper's low-edit-distance case.
+/// - `arithmetic_far`: the same problems, whose rejected completion is the worked solution of
+///   another problem (a different answer, different steps): high edit distance on the same task.
 /// - `choice`: multiple-choice questions whose rejected answer is an unrelated sentence: the
 ///   high-edit-distance case (ARC-like).
 ///
 /// Seeded and deterministic: pair i depends only on the seed and i.
 public enum SyntheticPairs {
     public enum Kind: String, CaseIterable, Sendable {
-        case arithmetic, choice
+        case arithmetic
+        case arithmeticFar = "arithmetic_far"
+        case choice
     }
 
     public static let maxCount = 1_000_000
     public static let maxCorrupt = 20
 
-    public static func make(_ kind: Kind, count: Int, corrupt: Int = 1, seed: UInt64 = 0) throws -> [PreferencePair] {
+    /// - Parameter steps: steps per arithmetic problem (nil: max(3, corrupt + 1) for
+    ///   `arithmetic`, 3 for `arithmetic_far`); `arithmetic` needs more steps than corrupted results.
+    public static func make(_ kind: Kind, count: Int, corrupt: Int = 1, steps: Int? = nil, seed: UInt64 = 0) throws -> [PreferencePair] {
         guard (1...maxCount).contains(count) else { throw PreferenceError("count", "must be between 1 and \(maxCount), got \(count)") }
+        if let steps, !(1...ArithmeticProblem.maxSteps).contains(steps) {
+            throw PreferenceError("steps", "must be between 1 and \(ArithmeticProblem.maxSteps), got \(steps)")
+        }
         switch kind {
         case .arithmetic:
             guard (1...maxCorrupt).contains(corrupt) else {
                 throw PreferenceError("corrupt", "must be between 1 and \(maxCorrupt) (0 would make chosen and rejected identical), got \(corrupt)")
             }
-            return (0..<count).map { arithmetic(index: $0, corrupt: corrupt, seed: seed) }
+            if let steps, steps <= corrupt {
+                throw PreferenceError("steps", "must be more than corrupt (\(corrupt)): the last step's result is the answer, never corrupted; got \(steps)")
+            }
+            return (0..<count).map { arithmetic(index: $0, corrupt: corrupt, steps: steps, seed: seed) }
+        case .arithmeticFar:
+            return (0..<count).map { arithmeticFar(index: $0, steps: steps, seed: seed) }
         case .choice:
             return (0..<count).map { choice(index: $0, seed: seed) }
         }
@@ -30,63 +44,35 @@ public enum SyntheticPairs {
 
     // MARK: - Arithmetic
 
-    private static let names = ["Ana", "Ben", "Chloe", "Dev", "Emma", "Farid", "Grace", "Hiro", "Ines", "Jonas", "Kemi", "Lena"]
-    private static let items = ["apples", "stamps", "marbles", "books", "shells", "cookies", "pencils", "stickers"]
-
-    private enum Step {
-        case add(Int), remove(Int), multiply(Int)
+    /// A problem with `steps` steps (default max(3, corrupt + 1)), so there are at least
+    /// `corrupt` intermediate results; the last step's result is the final answer and is never
+    /// corrupted.
+    private static func arithmetic(index: Int, corrupt: Int, steps: Int?, seed: UInt64) -> PreferencePair {
+        var random = PairRandom(seed: seed, stream: index)
+        let problem = ArithmeticProblem.make(steps: steps ?? Swift.max(3, corrupt + 1), random: &random)
+        let wrong = Set(random.distinct(corrupt, of: problem.steps.count - 1))
+        let results = problem.steps.enumerated().map { i, step -> Int in
+            guard wrong.contains(i) else { return step.after }
+            let literal = NumberLiteral(range: 0..<0, negative: false, integerDigits: String(step.after), fractionDigits: "", groupedWithCommas: false)
+            return ResultCorruption.perturbed(literal, random: &random).flatMap { Int($0) } ?? step.after + 1
+        }
+        return PreferencePair(prompt: problem.prompt, chosen: problem.solution(), rejected: problem.solution(results: results),
+                              origin: "synthetic arithmetic \(index)")
     }
 
-    /// A problem with max(3, corrupt + 1) steps, so there are at least `corrupt` intermediate
-    /// results (the last step's result is the final answer and is never corrupted). Numbers stay
-    /// positive and below a few thousand.
-    private static func arithmetic(index: Int, corrupt: Int, seed: UInt64) -> PreferencePair {
-        var random = PairRandom(seed: seed, stream: index)
-        let name = random.pick(names) ?? "Ana", item = random.pick(items) ?? "apples"
-        var value = random.within(2...20)
-        let start = value
-        var steps: [(step: Step, before: Int, after: Int)] = []
-        for _ in 0..<Swift.max(3, corrupt + 1) {
-            let step: Step
-            switch random.below(3) {
-            case 0 where value >= 4: step = .remove(random.within(1...(value - 1)))
-            case 1 where value <= 60: step = .multiply(random.within(2...3))
-            default: step = .add(random.within(2...30))
-            }
-            let before = value
-            switch step {
-            case .add(let x): value += x
-            case .remove(let x): value -= x
-            case .multiply(let x): value *= x
-            }
-            steps.append((step, before, value))
-        }
-        let wrong = Set(random.distinct(corrupt, of: steps.count - 1))
-        var question = "\(name) has \(start) \(item)."
-        var chosen = "\(name) starts with \(start) \(item).\n"
-        var rejected = chosen
-        for (i, entry) in steps.enumerated() {
-            let (clause, work): (String, String)
-            switch entry.step {
-            case .add(let x): (clause, work) = ("Then \(name) gets \(x) more.", "After getting \(x) more, \(name) has \(entry.before) + \(x) = ")
-            case .remove(let x): (clause, work) = ("Then \(name) gives away \(x).", "After giving away \(x), \(name) has \(entry.before) - \(x) = ")
-            case .multiply(let x):
-                let verb = x == 2 ? "doubles" : "triples"
-                (clause, work) = ("Then the number of \(item) \(verb).", "After it \(verb), \(name) has \(entry.before) * \(x) = ")
-            }
-            question += " " + clause
-            var result = String(entry.after)
-            chosen += work + result + " \(item).\n"
-            if wrong.contains(i) {
-                let literal = NumberLiteral(range: 0..<0, negative: false, integerDigits: result, fractionDigits: "", groupedWithCommas: false)
-                result = ResultCorruption.perturbed(literal, random: &random) ?? String(entry.after + 1)
-            }
-            rejected += work + result + " \(item).\n"
-        }
-        question += " How many \(item) does \(name) have now?"
-        let answer = "The answer is: \(value)"
-        return PreferencePair(prompt: PairPrompt.question(question), chosen: chosen + answer, rejected: rejected + answer,
-                              origin: "synthetic arithmetic \(index)")
+    /// The same problems, but the rejected completion is the worked solution of another problem
+    /// with another answer, drawn from streams no chosen problem uses (negative indices).
+    private static func arithmeticFar(index: Int, steps: Int?, seed: UInt64) -> PreferencePair {
+        let stepCount = steps ?? 3
+        let problem = ArithmeticProblem.make(index: index, steps: stepCount, seed: seed)
+        var attempt = 0
+        var other: ArithmeticProblem
+        repeat {
+            other = ArithmeticProblem.make(index: -1 - index - attempt * maxCount, steps: stepCount, seed: seed)
+            attempt += 1
+        } while other.answer == problem.answer
+        return PreferencePair(prompt: problem.prompt, chosen: problem.solution(), rejected: other.solution(),
+                              origin: "synthetic arithmetic_far \(index)")
     }
 
     // MARK: - Choice

@@ -7,18 +7,21 @@ public final class ProgressReporter {
     let every: Int
     let isTerminal: Bool
     let write: (String) -> Void
+    /// The unit named at the start of each plain line ("step 10/100 …").
+    let label: String
     private var drewBar = false
 
-    public init(total: Int, every: Int, isTerminal: Bool, write: @escaping (String) -> Void) {
+    public init(total: Int, every: Int, isTerminal: Bool, label: String = "step", write: @escaping (String) -> Void) {
         self.total = total
+        self.label = label
         self.every = every
         self.isTerminal = isTerminal
         self.write = write
     }
 
     /// Progress to standard error, as a bar when standard error is a terminal.
-    public static func standardError(total: Int, every: Int) -> ProgressReporter {
-        ProgressReporter(total: total, every: every, isTerminal: isatty(STDERR_FILENO) == 1) { text in
+    public static func standardError(total: Int, every: Int, label: String = "step") -> ProgressReporter {
+        ProgressReporter(total: total, every: every, isTerminal: isatty(STDERR_FILENO) == 1, label: label) { text in
             FileHandle.standardError.write(Data(text.utf8))
         }
     }
@@ -26,24 +29,30 @@ public final class ProgressReporter {
     func update(_ metrics: StepMetrics, secondsLeft: Double) {
         let figures = "loss \(String(format: "%.4f", metrics.loss))  lr \(String(format: "%.2e", metrics.learningRate))  "
             + "\(String(format: "%.0f", metrics.tokensPerSecond)) tok/s  ETA \(Self.duration(secondsLeft))"
+        advance(to: metrics.step, figures: figures, plainFigures: "grad_norm \(String(format: "%.3f", metrics.gradientNorm))  " + figures)
+    }
+
+    /// Shows that `done` of the total units are done: the bar with `figures` on a terminal, or
+    /// every `every` units (and at the end) a plain line with `plainFigures` (default `figures`).
+    public func advance(to done: Int, figures: String, plainFigures: String? = nil) {
         if isTerminal {
             let width = 24
-            let filled = min(width, metrics.step * width / max(total, 1))
+            let filled = min(width, done * width / max(total, 1))
             let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
-            write("\r\u{1B}[K\(bar) \(metrics.step)/\(total)  " + figures)
+            write("\r\u{1B}[K\(bar) \(done)/\(total)  " + figures)
             drewBar = true
-        } else if metrics.step % every == 0 || metrics.step == total {
-            write("step \(metrics.step)/\(total)  grad_norm \(String(format: "%.3f", metrics.gradientNorm))  " + figures + "\n")
+        } else if done % max(every, 1) == 0 || done == total {
+            write("\(label) \(done)/\(total)  " + (plainFigures ?? figures) + "\n")
         }
     }
 
     /// Ends the bar's line so later output starts on a fresh one.
-    func finish() {
+    public func finish() {
         if drewBar { write("\n") }
         drewBar = false
     }
 
-    static func duration(_ seconds: Double) -> String {
+    public static func duration(_ seconds: Double) -> String {
         guard seconds.isFinite, seconds >= 0 else { return "?" }
         let whole = Int(seconds.rounded())
         return whole >= 3600 ? String(format: "%d:%02d:%02d", whole / 3600, whole / 60 % 60, whole % 60)
