@@ -4,7 +4,8 @@ public enum CanvasKind: String, Sendable, CaseIterable {
     case braille
     /// 2×2 quadrant blocks (▘▝▖▗ …).
     case block
-    /// 1×2 dots per cell in plain ASCII (' . : '), for logs and CI output.
+    /// 1×2 dots per cell in plain ASCII (' . : '), for logs and CI output; the frame, ticks,
+    /// legend and labels of a plot on this canvas are ASCII too (see Frame).
     case ascii
 
     var dotsAcross: Int { self == .ascii ? 1 : 2 }
