@@ -17,37 +17,59 @@ struct AxisRange {
     let high: Double
     /// Tick positions (scaled units) at 1-2-5 steps inside the range.
     let ticks: [Double]
-
-    var span: Double { high - low }
+    let scale: Scale
 
     /// - Parameters:
     ///   - values: data in scaled units (non-finite values are ignored).
     ///   - fixed: user limits in data units, which are kept exactly.
     init(values: [Double], fixed: (Double, Double)?, scale: Scale, extra: [Double] = []) {
+        self.scale = scale
         if let fixed, scale.accepts(fixed.0), scale.accepts(fixed.1), fixed.0 != fixed.1 {
             (low, high) = (scale.forward(Swift.min(fixed.0, fixed.1)), scale.forward(Swift.max(fixed.0, fixed.1)))
-            ticks = AxisRange.niceTicks(low, high)
+            ticks = AxisRange.niceTicks(low, high, scale: scale)
             return
         }
         let finite = (values + extra).filter { $0.isFinite }
-        guard var lower = finite.min(), var upper = finite.max() else {
+        guard let lower = finite.min(), let upper = finite.max() else {
             (low, high) = (0, 1)
             ticks = [0, 1]
             return
         }
+        (low, high) = scale == .log10 ? AxisRange.logLimits(lower, upper) : AxisRange.linearLimits(lower, upper)
+        ticks = AxisRange.niceTicks(low, high, scale: scale)
+    }
+
+    /// Limits rounded outward to a step of about a sixth of the range (keeps the widening small).
+    private static func linearLimits(_ lower: Double, _ upper: Double) -> (Double, Double) {
+        var (lower, upper) = (lower, upper)
         if lower == upper {
-            // A constant series: centre it in a unit-wide window.
+            // A constant series: centre it in a window about its magnitude (clamped: 1.7e308 ± 10% overflows).
             let magnitude = Swift.abs(lower)
             let pad = magnitude == 0 ? 1 : Swift.max(Swift.min(1, magnitude), magnitude * 0.1)
-            (lower, upper) = (lower - pad, upper + pad)
+            (lower, upper) = (Plot.finite(lower - pad), Plot.finite(upper + pad))
         }
-        // A step of about a sixth of the range keeps the rounding outward small.
-        let step = AxisRange.niceStep((upper - lower) / 6)
+        // finiteSpan: 1e308 − (−1e308) would be inf, and an inf step makes every tick NaN.
+        let step = niceStep(finiteSpan(lower, upper) / 6)
         let niceLow = (lower / step).rounded(.down) * step
         let niceHigh = (upper / step).rounded(.up) * step
-        // Rounding outward can overflow for magnitudes near Double's limit; keep the raw range then.
-        (low, high) = niceLow.isFinite && niceHigh.isFinite ? (niceLow, niceHigh) : (lower, upper)
-        ticks = AxisRange.niceTicks(low, high)
+        // Rounding outward can overflow near Double's limit; keep that end's raw value then.
+        return (niceLow.isFinite ? niceLow : lower, niceHigh.isFinite ? niceHigh : upper)
+    }
+
+    /// Log limits (exponents): whole decades when the data span one or more, otherwise the
+    /// neighbouring 1-2-5 values (2 … 5 rather than 10^0.3 … 10^0.7).
+    private static func logLimits(_ lower: Double, _ upper: Double) -> (Double, Double) {
+        if upper - lower >= 1 { return (lower.rounded(.down), upper.rounded(.up)) }
+        let strict = lower == upper  // a constant: step out to the 1-2-5 values either side
+        return (logNice(lower, below: true, strict: strict), logNice(upper, below: false, strict: strict))
+    }
+
+    /// The exponent of the nearest 1-2-5 value (…, 0.5, 1, 2, 5, 10, …) below or above 10^x.
+    private static func logNice(_ x: Double, below: Bool, strict: Bool) -> Double {
+        let decade = x.rounded(.down)
+        let candidates = (-1...2).flatMap { d in [1.0, 2, 5].map { decade + Double(d) + Foundation.log10($0) } }
+        let tolerance = strict ? -1e-9 : 1e-9
+        return below ? candidates.last { $0 <= x + tolerance } ?? decade : candidates.first { $0 >= x - tolerance } ?? decade + 1
     }
 
     /// The 1-2-5 number nearest above `rough`: …, 0.1, 0.2, 0.5, 1, 2, 5, 10, ….
@@ -56,30 +78,72 @@ struct AxisRange {
         let magnitude = Foundation.pow(10, Foundation.floor(Foundation.log10(rough)))
         let fraction = rough / magnitude
         let nice: Double = fraction <= 1 ? 1 : fraction <= 2 ? 2 : fraction <= 5 ? 5 : 10
-        return nice * magnitude
+        let step = nice * magnitude
+        return step.isFinite && step > 0 ? step : rough
     }
 
-    static func niceTicks(_ low: Double, _ high: Double) -> [Double] {
-        let step = niceStep((high - low) / 4)
-        guard step.isFinite, step > 0, (high - low) / step < 50 else { return [low, high] }
+    static func niceTicks(_ low: Double, _ high: Double, scale: Scale = .linear) -> [Double] {
+        scale == .log10 ? logTicks(low, high) : linearTicks(low, high)
+    }
+
+    private static func linearTicks(_ low: Double, _ high: Double) -> [Double] {
+        let step = niceStep(finiteSpan(low, high) / 4)
+        guard step.isFinite, step > 0, finiteSpan(low, high) / step < 50 else { return [low, high] }
         var ticks: [Double] = []
         var tick = (low / step).rounded(.up) * step
-        while tick <= high + step * 1e-9 {
+        // `tick - high`, not `high + step * 1e-9`: near Double's limit that sum rounds up to inf.
+        while tick.isFinite, tick - high <= step * 1e-9, ticks.count < 60 {
             ticks.append(Swift.abs(tick) < step * 1e-9 ? 0 : tick)
             tick += step
         }
         return ticks
     }
 
-    /// Position of `value` (scaled units) in [0, 1] along the axis.
-    func fraction(_ value: Double) -> Double { span == 0 ? 0.5 : (value - low) / span }
+    /// Log ticks (exponents) at values a reader can name: decades (10⁰, 10¹, … every 1, 2, 5
+    /// decades) over wide ranges, 1-2-5 values (1, 2, 5, 10, 20, …) over a few decades, and
+    /// plain 1-2-5 steps of the values within a decade; never 10^0.5 = 3.162.
+    private static func logTicks(_ low: Double, _ high: Double) -> [Double] {
+        let decades = high - low
+        guard decades.isFinite, decades > 0 else { return [low, high] }
+        if decades >= 3 {
+            let step = Swift.max(1, niceStep(decades / 5).rounded())
+            // Exponents of finite values lie within ±324, so this stride is short.
+            return Array(stride(from: (low / step).rounded(.up) * step, through: high + 1e-9, by: step))
+        }
+        var ticks: [Double] = []
+        for decade in stride(from: low.rounded(.down), through: high.rounded(.up), by: 1) {
+            for mantissa in [1.0, 2, 5] {
+                let tick = decade + Foundation.log10(mantissa)
+                if tick >= low - 1e-9, tick <= high + 1e-9 { ticks.append(tick) }
+            }
+        }
+        if ticks.count >= 3 { return ticks }
+        let linear = linearTicks(Foundation.pow(10, low), Foundation.pow(10, high)).filter { $0 > 0 }.map(Foundation.log10)
+        return linear.count >= 2 ? linear : ticks
+    }
+
+    /// Position of `value` (scaled units) in [0, 1] along the axis; never NaN for finite input,
+    /// even when the range is wider than Double's largest value.
+    func fraction(_ value: Double) -> Double { Plot.fraction(of: value, from: low, to: high) }
+
+    /// A tick label: decades as 10ⁿ, and on a log axis without decade ticks the plain values (2, 5, 20).
+    func label(_ value: Double, ascii: Bool = false) -> String {
+        let decadesOnly = scale == .log10 && ticks.allSatisfy { Swift.abs($0 - $0.rounded()) < 1e-9 }
+        if scale == .log10, !decadesOnly { return tickLabel(Foundation.pow(10, value)) }
+        return tickLabel(value, scale: scale, ascii: ascii)
+    }
 }
 
 /// A tick or limit label: short, with no trailing zeros; scientific for very large or small values.
-func tickLabel(_ value: Double, scale: Scale = .linear) -> String {
+/// With `ascii`, powers of ten are written 10^2 rather than 10².
+func tickLabel(_ value: Double, scale: Scale = .linear, ascii: Bool = false) -> String {
     if scale == .log10 {
         let exponent = value.rounded()
-        if Swift.abs(value - exponent) < 1e-9 { return "10" + superscript(Int(exponent)) }
+        if Swift.abs(value - exponent) < 1e-9 {
+            // Exponents of finite positive values lie within ±324, so the conversion is safe.
+            let n = clampedInt(exponent, in: -400...400)
+            return ascii ? "10^\(n)" : "10" + superscript(n)
+        }
         return tickLabel(Foundation.pow(10, value))
     }
     if value == 0 { return "0" }

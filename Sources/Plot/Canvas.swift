@@ -4,7 +4,8 @@ public enum CanvasKind: String, Sendable, CaseIterable {
     case braille
     /// 2×2 quadrant blocks (▘▝▖▗ …).
     case block
-    /// 1×2 dots per cell in plain ASCII (' . : '), for logs and CI output.
+    /// 1×2 dots per cell in plain ASCII (' . : '), for logs and CI output; the frame, ticks,
+    /// legend and labels of a plot on this canvas are ASCII too (see Frame).
     case ascii
 
     var dotsAcross: Int { self == .ascii ? 1 : 2 }
@@ -47,17 +48,29 @@ struct Canvas {
         if let color { colors[row * columns + column] = color }
     }
 
-    /// A straight segment between two dots (a DDA: one dot per step of the longer side).
+    /// Sets the dot nearest (x, y), for positions computed from data: NaN, ±inf and positions
+    /// far off the canvas are ignored rather than converted to Int (which would trap).
+    mutating func set(_ x: Double, _ y: Double, _ color: PlotColor?) {
+        let (x, y) = (x.rounded(), y.rounded())
+        guard x >= 0, y >= 0, x < Double(width), y < Double(height) else { return }
+        set(Int(x), Int(y), color)
+    }
+
+    /// A straight segment between two dots (a DDA: one dot per step of the longer side). The
+    /// segment is first clipped to the canvas, so a line leaving the frame (a value far above
+    /// ylim) is drawn up to the edge and the step count stays bounded by the canvas size.
     mutating func line(_ x0: Double, _ y0: Double, _ x1: Double, _ y1: Double, _ color: PlotColor?) {
-        let steps = Int(max(abs(x1 - x0), abs(y1 - y0)).rounded(.up))
+        // Just inside the outer half-dot, so clipped ends still round onto the canvas.
+        let box = (minX: -0.499, minY: -0.499, maxX: Double(width) - 0.501, maxY: Double(height) - 0.501)
+        guard let (x0, y0, x1, y1) = clipSegment(x0, y0, x1, y1, to: box) else { return }
+        let steps = clampedInt(Swift.max(abs(x1 - x0), abs(y1 - y0)).rounded(.up), in: 0...(width + height + 2))
         guard steps > 0 else {
-            set(Int(x0.rounded()), Int(y0.rounded()), color)
+            set(x0, y0, color)
             return
         }
-        guard steps < 100_000 else { return }
         for i in 0...steps {
             let t = Double(i) / Double(steps)
-            set(Int((x0 + (x1 - x0) * t).rounded()), Int((y0 + (y1 - y0) * t).rounded()), color)
+            set(x0 + (x1 - x0) * t, y0 + (y1 - y0) * t, color)
         }
     }
 

@@ -14,6 +14,8 @@ public struct Heatmap: Figure {
 
     /// Shades from low to high when colour is off.
     private static let shades: [Character] = [" ", "░", "▒", "▓", "█"]
+    /// The same in plain ASCII, for the ASCII canvas (logs and CI): more steps, as each is fainter.
+    private static let asciiShades: [Character] = Array(" .:-=+*#%@")
     /// A viridis-like ramp in the xterm 256-colour cube, low to high.
     private static let ramp = [54, 55, 61, 67, 73, 72, 71, 107, 149, 191, 226]
     private static let rampHex = ["#440154", "#482878", "#3e4989", "#31688e", "#26828e", "#1f9e89", "#35b779", "#6ece58", "#b5de2b", "#fde725", "#fde725"]
@@ -47,13 +49,17 @@ public struct Heatmap: Figure {
     /// Which of `steps` equal bands between `low` and `high` the value falls in; nil for NaN/±inf.
     private func level(_ value: Double, _ steps: Int, _ limits: (Double, Double)) -> Int? {
         guard value.isFinite else { return nil }
-        let (low, high) = limits
-        return Swift.min(steps - 1, Swift.max(0, Int((value - low) / (high - low) * Double(steps))))
+        // By halves when high − low overflows (±1.7e308), and clamped before it becomes an Int.
+        return clampedInt(fraction(of: value, from: limits.0, to: limits.1) * Double(steps), in: 0...(steps - 1))
     }
 
     public func textLines(colored: Bool) -> [String] {
         let limits = self.limits
         let (low, high) = limits
+        let frame = Frame.for(options.canvas)
+        // The ASCII canvas is for logs: characters only, no background colours.
+        let colored = colored && !frame.ascii
+        let shades = frame.ascii ? Heatmap.asciiShades : Heatmap.shades
         let height = matrix.count, width = matrix.map(\.count).max() ?? 0
         let rowLabelWidth = displayWidth(String(height))
         let barLabels = [tickLabel(high), tickLabel(low)]
@@ -64,36 +70,36 @@ public struct Heatmap: Figure {
         var lines: [String] = []
         let indent = String(repeating: " ", count: rowLabelWidth + 1)
         if let title = options.title { lines.append(indent + " " + centred(title, Swift.max(columns, displayWidth(title)))) }
-        lines.append(indent + "┌" + String(repeating: "─", count: columns) + "┐")
+        lines.append(indent + frame.top(columns))
         for (r, row) in cells.enumerated() {
             var text = ""
             for value in row {
                 if colored, let step = level(value, Heatmap.ramp.count, limits) {
                     text += "\u{1B}[48;5;\(Heatmap.ramp[step])m \u{1B}[0m"
                 } else {
-                    text += String(level(value, Heatmap.shades.count, limits).map { Heatmap.shades[$0] } ?? " ")
+                    text += String(level(value, shades.count, limits).map { shades[$0] } ?? " ")
                 }
             }
             let label = r == 0 ? "1" : r == cells.count - 1 ? String(height) : ""
             // The colour bar: high at the top, low at the bottom.
-            let barStep = cells.count > 1 ? (cells.count - 1 - r) * (Heatmap.shades.count - 1) / (cells.count - 1) : Heatmap.shades.count - 1
+            let barStep = cells.count > 1 ? (cells.count - 1 - r) * (shades.count - 1) / (cells.count - 1) : shades.count - 1
             let barCell: String
             if colored {
                 let colorStep = cells.count > 1 ? (cells.count - 1 - r) * (Heatmap.ramp.count - 1) / (cells.count - 1) : Heatmap.ramp.count - 1
                 barCell = "\u{1B}[48;5;\(Heatmap.ramp[colorStep])m \u{1B}[0m"
             } else {
-                barCell = String(Heatmap.shades[barStep])
+                barCell = String(shades[barStep])
             }
             let barLabel = r == 0 ? barLabels[0] : r == cells.count - 1 ? barLabels[1] : ""
-            lines.append(padLeft(label, rowLabelWidth) + " │" + text + "│ " + barCell + " " + barLabel)
+            lines.append(padLeft(label, rowLabelWidth) + " " + frame.vertical + text + frame.vertical + " " + barCell + " " + barLabel)
         }
-        lines.append(indent + "└" + String(repeating: "─", count: columns) + "┘")
+        lines.append(indent + frame.bottom(columns))
         if width > 0 {
             let right = String(width)
             lines.append(indent + " 1" + String(repeating: " ", count: Swift.max(1, columns - 1 - displayWidth(right))) + right)
         }
         if let xlabel = options.xlabel { lines.append(indent + " " + centred(xlabel, columns)) }
-        if let ylabel = options.ylabel { lines.insert(indent + " " + ylabel + " ↓", at: options.title == nil ? 0 : 1) }
+        if let ylabel = options.ylabel { lines.insert(indent + " " + ylabel + " " + frame.downArrow, at: options.title == nil ? 0 : 1) }
         return lines.map { $0.trimmingTrailingSpaces() }
     }
 
@@ -130,21 +136,27 @@ public struct Heatmap: Figure {
 public struct Sparkline: Figure {
     public var values: [Double]
     public var title: String?
+    /// `.ascii` draws with ASCII characters (logs and CI); the other canvases use the blocks.
+    public var canvas: CanvasKind
 
-    public init(_ values: [Double], title: String? = nil) {
+    public init(_ values: [Double], title: String? = nil, canvas: CanvasKind = .braille) {
         self.values = values
         self.title = title
+        self.canvas = canvas
     }
 
     private static let ticks: [Character] = ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
+    private static let asciiTicks: [Character] = Array("_.-=+*#@")
 
     public func textLines(colored: Bool) -> [String] {
         let finite = values.filter { $0.isFinite }
         let (low, high) = (finite.min() ?? 0, finite.max() ?? 0)
+        let ticks = canvas == .ascii ? Sparkline.asciiTicks : Sparkline.ticks
         let line = String(values.map { value -> Character in
             guard value.isFinite else { return " " }
-            guard high > low else { return "▄" }
-            return Sparkline.ticks[Swift.min(7, Int((value - low) / (high - low) * 8))]
+            guard high > low else { return ticks[3] }
+            // fraction(of:) works by halves when high − low overflows (spark([1e308, -1e308])).
+            return ticks[clampedInt(fraction(of: value, from: low, to: high) * 8, in: 0...7)]
         })
         return [(title.map { $0 + " " } ?? "") + line]
     }
@@ -152,12 +164,11 @@ public struct Sparkline: Figure {
     public func svg() -> String {
         let finite = values.filter { $0.isFinite }
         let (low, high) = (finite.min() ?? 0, finite.max() ?? 1)
-        let span = high > low ? high - low : 1
         let step = 200.0 / Double(Swift.max(1, values.count - 1))
         var segments: [[String]] = [[]]
         for (i, value) in values.enumerated() {
             guard value.isFinite else { segments.append([]); continue }
-            segments[segments.count - 1].append("\(number(Double(i) * step + 4)),\(number(36 - (value - low) / span * 32))")
+            segments[segments.count - 1].append("\(number(Double(i) * step + 4)),\(number(36 - (high > low ? fraction(of: value, from: low, to: high) : 0) * 32))")
         }
         let body = segments.filter { !$0.isEmpty }.map {
             "<polyline fill=\"none\" stroke=\"\(PlotColor.blue.hex)\" stroke-width=\"1.5\" points=\"\($0.joined(separator: " "))\"/>\n"

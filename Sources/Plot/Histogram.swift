@@ -18,30 +18,25 @@ public struct Histogram: Figure {
 
     /// Bin edges and counts over the finite values.
     public var counts: (edges: [Double], counts: [Int]) {
+        let (edges, counts, _) = binning
+        return (edges, counts)
+    }
+
+    /// Edges, counts, and whether the last bin includes its right edge (given edges, or an
+    /// automatic last edge that had to stop at Double's largest value).
+    private var binning: (edges: [Double], counts: [Int], closedRight: Bool) {
         let finite = values.filter { $0.isFinite }
         var edges: [Double]
+        var closedRight = self.edges != nil
         if let given = self.edges, given.count >= 2 {
             edges = given
         } else if let low = finite.min(), let high = finite.max() {
             let k = Swift.max(1, bins ?? (Int(Foundation.log2(Double(Swift.max(1, finite.count))).rounded(.up)) + 1))
-            if low == high {
-                edges = [low - 0.5, low + 0.5]
-            } else {
-                // The 1-2-5 step whose bins over the data come closest to k.
-                let rough = (high - low) / Double(k)
-                let magnitude = Foundation.pow(10, Foundation.floor(Foundation.log10(rough)))
-                let candidates = [0.5, 1, 2, 5, 10].map { $0 * magnitude }
-                func binCount(_ step: Double) -> Int { Int((high / step).rounded(.down) - (low / step).rounded(.down)) + 1 }
-                let step = candidates.min { Swift.abs(binCount($0) - k) < Swift.abs(binCount($1) - k) } ?? rough
-                let start = (low / step).rounded(.down) * step
-                edges = [start]
-                while edges.count < 10_000, let last = edges.last, last <= high { edges.append(last + step) }
-            }
+            (edges, closedRight) = Histogram.automaticEdges(low, high, bins: k)
         } else {
-            return ([], [])
+            return ([], [], false)
         }
         var counts = [Int](repeating: 0, count: edges.count - 1)
-        let closedRight = self.edges != nil
         for value in finite {
             // Binary search for the bin whose left edge is the last one ≤ value.
             var low = 0, high = edges.count - 1
@@ -52,13 +47,43 @@ public struct Histogram: Figure {
             }
             counts[low] += 1
         }
-        return (edges, counts)
+        return (edges, counts, closedRight)
+    }
+
+    /// Edges at the 1-2-5 step whose bins over [low, high] come closest to `k`. Edges that would
+    /// overflow (data near ±1.8e308) stop at Double's largest magnitude, and the last bin is then
+    /// closed so the maximum still counts.
+    private static func automaticEdges(_ low: Double, _ high: Double, bins k: Int) -> ([Double], Bool) {
+        if low == high {
+            // A constant: one bin around it, wide enough to differ from it at any magnitude.
+            let pad = Swift.max(0.5, Swift.abs(low) * 0.1)
+            return ([finite(low - pad), finite(low + pad)], false)
+        }
+        // By halves: high − low overflows for 1e308 and −1e308, and an inf step makes NaN edges.
+        let rough = Swift.max(finiteSpan(low, high) / Double(k), Double.leastNormalMagnitude)
+        let magnitude = Foundation.pow(10, Foundation.floor(Foundation.log10(rough)))
+        let candidates = [0.5, 1, 2, 5, 10].map { $0 * magnitude }.filter { $0.isFinite && $0 > 0 }
+        func binCount(_ step: Double) -> Int {
+            clampedInt((high / step).rounded(.down) - (low / step).rounded(.down) + 1, in: 1...1_000_000)
+        }
+        let step = candidates.min { Swift.abs(binCount($0) - k) < Swift.abs(binCount($1) - k) } ?? rough
+        let start = (low / step).rounded(.down) * step
+        var edges = [start.isFinite ? start : -.greatestFiniteMagnitude]
+        while edges.count < 10_000, let last = edges.last, last <= high {
+            let next = last + step
+            guard next.isFinite else {
+                edges.append(.greatestFiniteMagnitude)
+                return (edges, true)
+            }
+            edges.append(next)
+        }
+        return (edges, false)
     }
 
     private var labels: [String] {
-        let (edges, counts) = self.counts
+        let (edges, counts, closedRight) = binning
         return counts.indices.map { i in
-            let close = i == counts.count - 1 && self.edges != nil ? "]" : ")"
+            let close = i == counts.count - 1 && closedRight ? "]" : ")"
             return "[\(tickLabel(edges[i])), \(tickLabel(edges[i + 1]))\(close)"
         }
     }
@@ -66,7 +91,7 @@ public struct Histogram: Figure {
     private var bars: HorizontalBars {
         let counts = self.counts.counts
         return HorizontalBars(labels: labels, values: counts.map(Double.init), valueLabels: counts.map(String.init),
-                              title: options.title, xlabel: options.xlabel ?? "frequency", width: options.totalWidth)
+                              title: options.title, xlabel: options.xlabel ?? "frequency", width: options.totalWidth, frame: .for(options.canvas))
     }
 
     public func textLines(colored: Bool) -> [String] { bars.textLines(colored: colored) }
@@ -89,7 +114,7 @@ public struct BarChart: Figure {
     private var bars: HorizontalBars {
         let names = values.indices.map { $0 < labels.count ? labels[$0] : String($0 + 1) }
         return HorizontalBars(labels: names, values: values, valueLabels: values.map { tickLabel($0) },
-                              title: options.title, xlabel: options.xlabel, width: options.totalWidth)
+                              title: options.title, xlabel: options.xlabel, width: options.totalWidth, frame: .for(options.canvas))
     }
 
     public func textLines(colored: Bool) -> [String] { bars.textLines(colored: colored) }
@@ -104,6 +129,8 @@ struct HorizontalBars {
     let title: String?
     let xlabel: String?
     let width: Int
+    /// ASCII draws bars of `#` in a `+ |` frame; otherwise block characters with eighths.
+    let frame: Frame
 
     private static let eighths: [Character] = ["▏", "▎", "▍", "▌", "▋", "▊", "▉", "█"]
 
@@ -111,34 +138,36 @@ struct HorizontalBars {
         let labelWidth = labels.map(displayWidth).max() ?? 0
         let valueWidth = valueLabels.map(displayWidth).max() ?? 0
         let area = Swift.max(8, width - labelWidth - 3 - valueWidth - 1)
-        let finite = values.filter { $0.isFinite }
-        let negative = Swift.max(0, -(finite.min() ?? 0)), positive = Swift.max(0, finite.max() ?? 0)
-        let total = negative + positive
-        let leftArea = total == 0 ? 0 : Int((Double(area) * negative / total).rounded())
+        let scale = BarScale(values)
+        let leftArea = clampedInt((Double(area) * scale.share(scale.negative)).rounded(), in: 0...area)
         let rightArea = area - leftArea
+        let full = frame.ascii ? "#" : "█"
         var lines: [String] = []
         let indent = String(repeating: " ", count: labelWidth + 1)
         if let title { lines.append(indent + " " + centred(title, area)) }
-        lines.append(indent + "┌" + String(repeating: " ", count: area) + "┐")
+        lines.append(indent + frame.topLeft + String(repeating: " ", count: area) + frame.topRight)
         for (i, value) in values.enumerated() {
             var left = String(repeating: " ", count: leftArea), right = ""
-            if value.isFinite, total > 0 {
-                let length = Swift.abs(value) / total * Double(area)
+            if value.isFinite, scale.total > 0 {
+                let length = scale.share(Swift.abs(value)) * Double(area)
                 if value < 0 {
-                    let cells = Swift.min(leftArea, Int(length.rounded()))
-                    left = String(repeating: " ", count: leftArea - cells) + String(repeating: "█", count: cells)
+                    let cells = clampedInt(length.rounded(), in: 0...leftArea)
+                    left = String(repeating: " ", count: leftArea - cells) + String(repeating: full, count: cells)
+                } else if frame.ascii {
+                    right = String(repeating: full, count: clampedInt(length.rounded(), in: 0...area))
+                    if right.isEmpty, value > 0 { right = "|" }
                 } else {
-                    let whole = Int(length)
-                    let fraction = Int(((length - Double(whole)) * 8).rounded(.down))
-                    right = String(repeating: "█", count: whole) + (fraction > 0 ? String(HorizontalBars.eighths[fraction - 1]) : "")
+                    let whole = clampedInt(length, in: 0...area)
+                    let fraction = clampedInt((length - Double(whole)) * 8, in: 0...7)
+                    right = String(repeating: full, count: whole) + (fraction > 0 ? String(HorizontalBars.eighths[fraction - 1]) : "")
                     if right.isEmpty, value > 0 { right = "▏" }
                 }
             }
             let bar = left + right
             let shown = colored ? PlotColor.blue.ansi + bar + PlotColor.reset : bar
-            lines.append(padLeft(labels[i], labelWidth) + " ┤" + shown + padRight("", rightArea - displayWidth(right)) + " " + valueLabels[i])
+            lines.append(padLeft(labels[i], labelWidth) + " " + frame.tick + shown + padRight("", rightArea - displayWidth(right)) + " " + valueLabels[i])
         }
-        lines.append(indent + "└" + String(repeating: " ", count: area) + "┘")
+        lines.append(indent + frame.bottomLeft + String(repeating: " ", count: area) + frame.bottomRight)
         if let xlabel { lines.append(indent + " " + centred(xlabel, area)) }
         return lines.map { $0.trimmingTrailingSpaces() }
     }
@@ -150,16 +179,14 @@ struct HorizontalBars {
         let chartWidth = 420.0
         let height = Int(top + rowHeight * Double(values.count) + (xlabel == nil ? 20 : 44))
         let width = Int(labelWidth + chartWidth + 80)
-        let finite = values.filter { $0.isFinite }
-        let negative = Swift.max(0, -(finite.min() ?? 0)), positive = Swift.max(0, finite.max() ?? 0)
-        let total = Swift.max(negative + positive, 1e-300)
-        let baseline = labelWidth + chartWidth * negative / total
+        let scale = BarScale(values)
+        let baseline = labelWidth + chartWidth * scale.share(scale.negative)
         var body = ""
         for (i, value) in values.enumerated() {
             let y = top + Double(i) * rowHeight
             body += "<text x=\"\(number(labelWidth - 8))\" y=\"\(number(y + 16))\" text-anchor=\"end\">\(xml(labels[i]))</text>"
             if value.isFinite {
-                let length = chartWidth * Swift.abs(value) / total
+                let length = chartWidth * scale.share(Swift.abs(value))
                 let x = value < 0 ? baseline - length : baseline
                 body += "<rect x=\"\(number(x))\" y=\"\(number(y + 4))\" width=\"\(number(length))\" height=\"\(number(rowHeight - 8))\" fill=\"\(PlotColor.blue.hex)\"/>"
                 body += "<text x=\"\(number(Swift.max(x + length, baseline) + 6))\" y=\"\(number(y + 16))\">\(xml(valueLabels[i]))</text>"
@@ -170,4 +197,23 @@ struct HorizontalBars {
         body += svgLabels(title: title, xlabel: xlabel, ylabel: nil, centre: labelWidth + chartWidth / 2, bottom: height - 12, ylabelAt: (0, 0))
         return svgDocument(width: width, height: height, body)
     }
+}
+
+/// How bar lengths share the chart: the most negative value's bar and the largest positive one
+/// together fill it.
+struct BarScale {
+    let negative: Double
+    let positive: Double
+
+    init(_ values: [Double]) {
+        let finite = values.filter { $0.isFinite }
+        negative = Swift.max(0, -(finite.min() ?? 0))
+        positive = Swift.max(0, finite.max() ?? 0)
+    }
+
+    /// Halved: 1e308 + 1e308 overflows, and every share would become NaN.
+    var total: Double { negative / 2 + positive / 2 }
+
+    /// The part of the chart a bar of `magnitude` takes, in [0, 1]; 0 when every value is 0.
+    func share(_ magnitude: Double) -> Double { total > 0 ? Swift.min(1, magnitude / 2 / total) : 0 }
 }

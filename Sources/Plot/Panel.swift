@@ -5,11 +5,14 @@ public struct Panel: Figure {
     public var columns: Int?
     /// Total columns the panel may use; each figure gets an equal share.
     public var width: Int?
+    /// A canvas for every figure in the panel (e.g. `.ascii` for a log); nil keeps each one's own.
+    public var canvas: CanvasKind?
 
-    public init(_ figures: [any Figure], columns: Int? = nil, width: Int? = nil) {
+    public init(_ figures: [any Figure], columns: Int? = nil, width: Int? = nil, canvas: CanvasKind? = nil) {
         self.figures = figures
         self.columns = columns
         self.width = width
+        self.canvas = canvas
     }
 
     private var perRow: Int { Swift.max(1, Swift.min(columns ?? figures.count, Swift.max(1, figures.count))) }
@@ -19,7 +22,10 @@ public struct Panel: Figure {
         let share = ((width ?? Terminal.columns) - (perRow - 1) * gap.count) / perRow
         var lines: [String] = []
         for start in stride(from: 0, to: figures.count, by: perRow) {
-            let row = figures[start..<Swift.min(figures.count, start + perRow)].map { ($0 as? Resizable)?.resized(toWidth: share) ?? $0 }
+            let row = figures[start..<Swift.min(figures.count, start + perRow)].map { figure -> any Figure in
+                let drawn = canvas.flatMap { (figure as? CanvasSelectable)?.drawn(on: $0) } ?? figure
+                return (drawn as? Resizable)?.resized(toWidth: share) ?? drawn
+            }
             let blocks = row.map { $0.textLines(colored: colored) }
             let widths = blocks.map { $0.map(displayWidth).max() ?? 0 }
             let height = blocks.map(\.count).max() ?? 0
@@ -80,6 +86,35 @@ extension BarChart: Resizable {
 
 extension Heatmap: Resizable {
     func resized(toWidth width: Int) -> any Figure { var copy = self; copy.options.width = copy.options.width ?? width; return copy }
+}
+
+/// Figures whose canvas can be chosen after they are made (a panel applies its own to each).
+protocol CanvasSelectable {
+    func drawn(on canvas: CanvasKind) -> any Figure
+}
+
+extension XYPlot: CanvasSelectable {
+    func drawn(on canvas: CanvasKind) -> any Figure { var copy = self; copy.options.canvas = canvas; return copy }
+}
+
+extension Histogram: CanvasSelectable {
+    func drawn(on canvas: CanvasKind) -> any Figure { var copy = self; copy.options.canvas = canvas; return copy }
+}
+
+extension BarChart: CanvasSelectable {
+    func drawn(on canvas: CanvasKind) -> any Figure { var copy = self; copy.options.canvas = canvas; return copy }
+}
+
+extension Heatmap: CanvasSelectable {
+    func drawn(on canvas: CanvasKind) -> any Figure { var copy = self; copy.options.canvas = canvas; return copy }
+}
+
+extension Sparkline: CanvasSelectable {
+    func drawn(on canvas: CanvasKind) -> any Figure { var copy = self; copy.canvas = canvas; return copy }
+}
+
+extension Panel: CanvasSelectable {
+    func drawn(on canvas: CanvasKind) -> any Figure { var copy = self; copy.canvas = canvas; return copy }
 }
 
 /// A figure redrawn in place as it changes (training curves on a terminal); on anything else

@@ -62,13 +62,15 @@ public struct XYPlot: Figure {
         let rows = options.rows
         let dotsDown = options.canvas.dotsDown
         // Tick labels sit on the rows their values are drawn in; the top and bottom rows carry the limits.
+        let frame = Frame.for(options.canvas)
         var rowLabels = [String?](repeating: nil, count: rows)
         for tick in yRange.ticks {
-            let row = Int(((1 - yRange.fraction(tick)) * Double(rows * dotsDown - 1)).rounded()) / dotsDown
-            if row >= 0, row < rows, rowLabels[row] == nil { rowLabels[row] = tickLabel(tick, scale: options.yscale) }
+            let dot = clampedInt(((1 - yRange.fraction(tick)) * Double(rows * dotsDown - 1)).rounded(), in: -1...(rows * dotsDown))
+            let row = dot / dotsDown
+            if dot >= 0, row < rows, rowLabels[row] == nil { rowLabels[row] = yRange.label(tick, ascii: frame.ascii) }
         }
-        rowLabels[0] = tickLabel(yRange.high, scale: options.yscale)
-        rowLabels[rows - 1] = tickLabel(yRange.low, scale: options.yscale)
+        rowLabels[0] = yRange.label(yRange.high, ascii: frame.ascii)
+        rowLabels[rows - 1] = yRange.label(yRange.low, ascii: frame.ascii)
         let labelWidth = rowLabels.compactMap { $0.map(displayWidth) }.max() ?? 1
         let ylabel = options.ylabel ?? ""
         let ylabelWidth = ylabel.isEmpty ? 0 : displayWidth(ylabel) + 1
@@ -82,11 +84,11 @@ public struct XYPlot: Figure {
         }
         for value in options.hlines where options.yscale.accepts(value) {
             let (_, y) = dot(xRange.low, options.yscale.forward(value))
-            for x in stride(from: 0, to: canvas.width, by: 2) { canvas.set(x, Int(y.rounded()), nil) }
+            for x in stride(from: 0, to: canvas.width, by: 2) { canvas.set(Double(x), y, nil) }
         }
         for value in options.vlines where options.xscale.accepts(value) {
             let (x, _) = dot(options.xscale.forward(value), yRange.low)
-            for y in stride(from: 0, to: canvas.height, by: 2) { canvas.set(Int(x.rounded()), y, nil) }
+            for y in stride(from: 0, to: canvas.height, by: 2) { canvas.set(x, Double(y), nil) }
         }
         for (index, s) in series.enumerated() {
             let color = PlotColor.cycle(index)
@@ -94,19 +96,19 @@ public struct XYPlot: Figure {
             for (i, p) in points.enumerated() where p.0.isFinite {
                 switch style {
                 case .scatter:
-                    canvas.set(Int(p.0.rounded()), Int(p.1.rounded()), color)
+                    canvas.set(p.0, p.1, color)
                 case .line:
                     if i + 1 < points.count, points[i + 1].0.isFinite {
                         canvas.line(p.0, p.1, points[i + 1].0, points[i + 1].1, color)
                     } else {
-                        canvas.set(Int(p.0.rounded()), Int(p.1.rounded()), color)
+                        canvas.set(p.0, p.1, color)
                     }
                 case .stairs:
                     if i + 1 < points.count, points[i + 1].0.isFinite {
                         canvas.line(p.0, p.1, points[i + 1].0, p.1, color)
                         canvas.line(points[i + 1].0, p.1, points[i + 1].0, points[i + 1].1, color)
                     } else {
-                        canvas.set(Int(p.0.rounded()), Int(p.1.rounded()), color)
+                        canvas.set(p.0, p.1, color)
                     }
                 }
             }
@@ -115,20 +117,20 @@ public struct XYPlot: Figure {
         var lines: [String] = []
         let indent = String(repeating: " ", count: margin - 1)
         if let title = options.title { lines.append(indent + " " + centred(title, columns)) }
-        lines.append(indent + "┌" + String(repeating: "─", count: columns) + "┐")
+        lines.append(indent + frame.top(columns))
         for row in 0..<rows {
             let side = row == rows / 2 && !ylabel.isEmpty ? padRight(ylabel, ylabelWidth) : String(repeating: " ", count: ylabelWidth)
             let label = rowLabels[row] ?? ""
-            let axis = rowLabels[row] == nil ? "│" : "┤"
-            var line = side + padLeft(label, labelWidth) + " " + axis + canvas.render(row: row, colored: colored) + "│"
+            let axis = rowLabels[row] == nil ? frame.vertical : frame.tick
+            var line = side + padLeft(label, labelWidth) + " " + axis + canvas.render(row: row, colored: colored) + frame.vertical
             if row < legend.count {
-                let entry = "■ " + legend[row]
+                let entry = frame.marker + " " + legend[row]
                 line += " " + (colored ? PlotColor.cycle(row).ansi + entry + PlotColor.reset : entry)
             }
             lines.append(line)
         }
-        lines.append(indent + "└" + String(repeating: "─", count: columns) + "┘")
-        let low = tickLabel(xRange.low, scale: options.xscale), high = tickLabel(xRange.high, scale: options.xscale)
+        lines.append(indent + frame.bottom(columns))
+        let low = xRange.label(xRange.low, ascii: frame.ascii), high = xRange.label(xRange.high, ascii: frame.ascii)
         lines.append(indent + " " + low + String(repeating: " ", count: Swift.max(1, columns - displayWidth(low) - displayWidth(high))) + high)
         if let xlabel = options.xlabel { lines.append(indent + " " + centred(xlabel, columns)) }
         return lines.map { $0.trimmingTrailingSpaces() }
@@ -144,49 +146,57 @@ public struct XYPlot: Figure {
         var body = "<rect x=\"\(number(left))\" y=\"\(number(top))\" width=\"\(number(plotWidth))\" height=\"\(number(plotHeight))\" fill=\"none\" stroke=\"#444\"/>\n"
         for tick in yRange.ticks {
             body += "<line x1=\"\(number(left - 4))\" y1=\"\(number(py(tick)))\" x2=\"\(number(left))\" y2=\"\(number(py(tick)))\" stroke=\"#444\"/>"
-            body += "<text x=\"\(number(left - 7))\" y=\"\(number(py(tick) + 4))\" text-anchor=\"end\">\(xml(tickLabel(tick, scale: options.yscale)))</text>\n"
+            body += "<text x=\"\(number(left - 7))\" y=\"\(number(py(tick) + 4))\" text-anchor=\"end\">\(xml(yRange.label(tick)))</text>\n"
         }
         for tick in xRange.ticks {
             body += "<line x1=\"\(number(px(tick)))\" y1=\"\(number(top + plotHeight))\" x2=\"\(number(px(tick)))\" y2=\"\(number(top + plotHeight + 4))\" stroke=\"#444\"/>"
-            body += "<text x=\"\(number(px(tick)))\" y=\"\(number(top + plotHeight + 18))\" text-anchor=\"middle\">\(xml(tickLabel(tick, scale: options.xscale)))</text>\n"
+            body += "<text x=\"\(number(px(tick)))\" y=\"\(number(top + plotHeight + 18))\" text-anchor=\"middle\">\(xml(xRange.label(tick)))</text>\n"
+        }
+        // Reference lines outside fixed limits are left out, not drawn at huge coordinates.
+        let inside = { (x: Double, y: Double) in
+            x >= left - 0.01 && x <= left + plotWidth + 0.01 && y >= top - 0.01 && y <= top + plotHeight + 0.01
         }
         for value in options.hlines where options.yscale.accepts(value) {
             let y = py(options.yscale.forward(value))
+            guard inside(left, y) else { continue }
             body += "<line x1=\"\(number(left))\" y1=\"\(number(y))\" x2=\"\(number(left + plotWidth))\" y2=\"\(number(y))\" stroke=\"#888\" stroke-dasharray=\"4 3\"/>\n"
         }
         for value in options.vlines where options.xscale.accepts(value) {
             let x = px(options.xscale.forward(value))
+            guard inside(x, top) else { continue }
             body += "<line x1=\"\(number(x))\" y1=\"\(number(top))\" x2=\"\(number(x))\" y2=\"\(number(top + plotHeight))\" stroke=\"#888\" stroke-dasharray=\"4 3\"/>\n"
         }
         var dots = ""
         body += "<g clip-path=\"url(#area)\"><clipPath id=\"area\"><rect x=\"\(number(left))\" y=\"\(number(top))\" width=\"\(number(plotWidth))\" height=\"\(number(plotHeight))\"/></clipPath>\n"
+        // Lines are clipped a little outside the area (the clip path trims the stroke), so a
+        // value far beyond ylim gives a line to the edge rather than coordinates like 1e22.
+        let box = (minX: left - 2, minY: top - 2, maxX: left + plotWidth + 2, maxY: top + plotHeight + 2)
         for (index, s) in series.enumerated() {
             let color = PlotColor.cycle(index).hex
-            var segments: [[String]] = [[]]
+            // Runs of finite points in pixels (NaN breaks a line); stairs add each step's corner.
+            var runs: [[(Double, Double)]] = [[]]
             var previous: (Double, Double)?
             for (x, y) in scaled(s) {
                 guard x.isFinite, y.isFinite else {
-                    segments.append([])
+                    runs.append([])
                     previous = nil
                     continue
                 }
-                if style == .stairs, let (_, lastY) = previous {
-                    segments[segments.count - 1].append("\(number(px(x))),\(number(py(lastY)))")
-                }
-                segments[segments.count - 1].append("\(number(px(x))),\(number(py(y)))")
+                if style == .stairs, let (_, lastY) = previous { runs[runs.count - 1].append((px(x), py(lastY))) }
+                runs[runs.count - 1].append((px(x), py(y)))
                 previous = (x, y)
             }
-            for segment in segments where !segment.isEmpty {
-                if style == .scatter || segment.count == 1 {
+            for run in runs where !run.isEmpty {
+                if style == .scatter || run.count == 1 {
                     // Dots are drawn whole, also on the frame; only those outside it are left out.
-                    for point in segment {
-                        let xy = point.split(separator: ",").compactMap { Double($0) }
-                        guard xy.count == 2, xy[0] >= left - 0.01, xy[0] <= left + plotWidth + 0.01,
-                              xy[1] >= top - 0.01, xy[1] <= top + plotHeight + 0.01 else { continue }
-                        dots += "<circle cx=\"\(number(xy[0]))\" cy=\"\(number(xy[1]))\" r=\"2.5\" fill=\"\(color)\"/>\n"
+                    for (x, y) in run where inside(x, y) {
+                        dots += "<circle cx=\"\(number(x))\" cy=\"\(number(y))\" r=\"2.5\" fill=\"\(color)\"/>\n"
                     }
                 } else {
-                    body += "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.8\" points=\"\(segment.joined(separator: " "))\"/>\n"
+                    for line in visiblePolylines(run, box) {
+                        let points = line.map { "\(number($0.0)),\(number($0.1))" }.joined(separator: " ")
+                        body += "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.8\" points=\"\(points)\"/>\n"
+                    }
                 }
             }
         }
@@ -200,6 +210,21 @@ public struct XYPlot: Figure {
                           bottom: height - 12, ylabelAt: (16, top + plotHeight / 2))
         return svgDocument(width: width, height: height, body)
     }
+}
+
+/// The parts of a polyline inside `box`: each segment clipped, joined again where one clipped
+/// segment ends exactly where the next begins (clipping leaves inside points unchanged).
+func visiblePolylines(_ points: [(Double, Double)], _ box: (minX: Double, minY: Double, maxX: Double, maxY: Double)) -> [[(Double, Double)]] {
+    var lines: [[(Double, Double)]] = []
+    for (a, b) in zip(points, points.dropFirst()) {
+        guard let (x0, y0, x1, y1) = clipSegment(a.0, a.1, b.0, b.1, to: box) else { continue }
+        if let last = lines.last?.last, last == (x0, y0) {
+            lines[lines.count - 1].append((x1, y1))
+        } else {
+            lines.append([(x0, y0), (x1, y1)])
+        }
+    }
+    return lines
 }
 
 extension String {

@@ -88,6 +88,62 @@ struct PlotCase: CustomTestStringConvertible, Sendable {
                 XYPlot([Series(name: "chosen", x: steps, y: chosen.map { $0 + Double(i) * $0 / 40 })], options: options { $0.title = name; $0.width = nil })
             }, width: 120)
         },
+        // Huge values of opposite signs: every span overflows to inf unless computed by halves.
+        PlotCase(name: "line_huge_opposite_signs") { XYPlot([Series(y: [1e308, -1e308, 5e307])], options: options { _ in }) },
+        PlotCase(name: "scatter_huge_opposite_signs") { XYPlot([Series(y: [1.7e308, -1.7e308, 0])], style: .scatter, options: options { _ in }) },
+        PlotCase(name: "stairs_huge_opposite_signs") { XYPlot([Series(y: [1e308, -1e308, 1e308])], style: .stairs, options: options { _ in }) },
+        PlotCase(name: "histogram_huge_opposite_signs") { Histogram([1e308, -1e308], options: options { _ in }) },
+        PlotCase(name: "bar_huge_opposite_signs") { BarChart(labels: ["a", "b"], values: [1e308, -1e308], options: options { _ in }) },
+        PlotCase(name: "heatmap_huge_opposite_signs") { Heatmap([[1.7e308, -1.7e308], [0, 1e308]], options: options { _ in }) },
+        PlotCase(name: "sparkline_huge_opposite_signs") { Sparkline([1e308, -1e308, 0, 5e307]) },
+        PlotCase(name: "line_huge_limits_and_reference_lines") {
+            XYPlot([Series(y: [1, 2])], options: options { $0.ylim = (-1e308, 1e308); $0.hlines = [-1e308, 1e308]; $0.vlines = [1.5] })
+        },
+        // Lines leaving the frame are clipped at its edge, not dropped.
+        PlotCase(name: "line_leaving_the_frame") { XYPlot([Series(y: [1, 1e6, 1])], options: options { $0.ylim = (0, 2) }) },
+        PlotCase(name: "line_far_outside_limits") { XYPlot([Series(y: [0, 1e20, 0, -1e300, 0.5])], options: options { $0.ylim = (0, 1) }) },
+        PlotCase(name: "scatter_nan_inf") {
+            XYPlot([Series(y: [1, .nan, 3, .infinity, 2, -.infinity, 4])], style: .scatter, options: options { _ in })
+        },
+        PlotCase(name: "scatter_empty") { XYPlot([Series(y: [])], style: .scatter, options: options { _ in }) },
+        PlotCase(name: "scatter_constant") { XYPlot([Series(y: [7, 7, 7])], style: .scatter, options: options { _ in }) },
+        PlotCase(name: "stairs_nan_inf") { XYPlot([Series(y: [1, 3, .nan, 2, 5, .infinity, 4])], style: .stairs, options: options { _ in }) },
+        PlotCase(name: "stairs_empty") { XYPlot([Series(y: [])], style: .stairs, options: options { _ in }) },
+        PlotCase(name: "stairs_constant") { XYPlot([Series(y: [-2, -2, -2])], style: .stairs, options: options { _ in }) },
+        PlotCase(name: "scatter_block_canvas") { XYPlot([Series(x: steps, y: chosen)], style: .scatter, options: options { $0.canvas = .block }) },
+        PlotCase(name: "scatter_ascii_canvas") {
+            XYPlot([Series(name: "a", x: steps, y: chosen), Series(name: "b", x: steps, y: rejected)], style: .scatter,
+                   options: options { $0.canvas = .ascii; $0.title = "ascii only"; $0.hlines = [-21] })
+        },
+        PlotCase(name: "scatter_limits") { XYPlot([Series(x: steps, y: chosen)], style: .scatter, options: options { $0.xlim = (10, 30); $0.ylim = (-19, -17) }) },
+        PlotCase(name: "scatter_log_scales") {
+            XYPlot([Series(x: steps.map { $0 + 1 }, y: steps.map { Foundation.pow(10, $0 / 12) })], style: .scatter,
+                   options: options { $0.xscale = .log10; $0.yscale = .log10 })
+        },
+        PlotCase(name: "stairs_block_canvas") { XYPlot([Series(y: [1, 3, 2, 5, 4])], style: .stairs, options: options { $0.canvas = .block }) },
+        PlotCase(name: "stairs_ascii_canvas") { XYPlot([Series(y: [1, 3, 2, 5, 4])], style: .stairs, options: options { $0.canvas = .ascii }) },
+        PlotCase(name: "stairs_limits") { XYPlot([Series(y: [1, 3, 2, 5, 4])], style: .stairs, options: options { $0.xlim = (2, 4); $0.ylim = (1.5, 4.5) }) },
+        PlotCase(name: "stairs_log_y") { XYPlot([Series(y: [1, 30, 200, 5000])], style: .stairs, options: options { $0.yscale = .log10 }) },
+        // A log scale on one axis only; within a few decades the ticks are 1-2-5 values.
+        PlotCase(name: "line_log_x_only") { XYPlot([Series(x: [1, 3, 10, 30, 100], y: [5, 4, 3, 2, 1])], options: options { $0.xscale = .log10 }) },
+        PlotCase(name: "line_log_y_only") { XYPlot([Series(y: steps.map { 0.5 + $0 })], options: options { $0.yscale = .log10 }) },
+        PlotCase(name: "line_log_within_a_decade") { XYPlot([Series(y: [2, 3, 4, 6, 9])], options: options { $0.yscale = .log10 }) },
+        PlotCase(name: "histogram_ascii_canvas") {
+            Histogram((0..<200).map { Foundation.sin(Double($0) * 12.9898) * 3 }, options: options { $0.canvas = .ascii; $0.title = "ascii" })
+        },
+        PlotCase(name: "bar_ascii_canvas") {
+            BarChart(labels: ["before", "at", "after"], values: [0.05, -1.42, -0.31], options: options { $0.canvas = .ascii })
+        },
+        PlotCase(name: "heatmap_ascii_canvas") {
+            Heatmap((0..<6).map { r in (0..<20).map { c in Foundation.sin(Double(r) / 2) * Double(c) / 10 } },
+                    options: options { $0.canvas = .ascii; $0.ylabel = "step" })
+        },
+        PlotCase(name: "heatmap_ascii_canvas_colored", colored: true) { Heatmap([[0, 1], [2, 3]], options: options { $0.canvas = .ascii }) },
+        PlotCase(name: "sparkline_ascii_canvas") { Sparkline([1, 5, 22, 13, 53, .nan, 40, 2], title: "loss", canvas: .ascii) },
+        PlotCase(name: "panel_ascii_canvas") {
+            Panel([XYPlot([Series(name: "chosen", y: [1, 3, 2])], options: options { $0.height = 4 }), Sparkline([1, 2, 3]),
+                   Heatmap([[0, 1], [2, 3]], options: options { _ in })], width: 100, canvas: .ascii)
+        },
         PlotCase(name: "panel_grid") {
             Panel([Sparkline([1, 2, 3]), BarChart(labels: ["a"], values: [1], options: options { $0.width = 30 }),
                    Sparkline([3, 2, 1]), Sparkline([1, 3, 1])], columns: 2, width: 80)

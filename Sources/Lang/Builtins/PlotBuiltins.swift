@@ -58,17 +58,48 @@ extension Arguments {
         }
     }
 
-    private func limits(_ name: String) throws -> (Double, Double)? {
+    /// `[low, high]` with finite low < high (positive on a log scale): the plot would otherwise
+    /// quietly fall back to automatic limits.
+    private func limits(_ name: String, scale: Scale) throws -> (Double, Double)? {
         let i = index(name)
         if isNil(i) { return nil }
         let pair = try numbers(i)
         guard pair.count == 2 else { throw BuiltinError("\(name) must be [low, high], got \(repr(values[i]))") }
+        guard pair[0].isFinite, pair[1].isFinite, pair[0] < pair[1] else {
+            throw BuiltinError("\(name) must be [low, high] with finite low < high, got \(repr(values[i]))")
+        }
+        if scale == .log10, pair[0] <= 0 {
+            throw BuiltinError("\(name) must be positive on a log10 scale, got \(repr(values[i]))")
+        }
         return (pair[0], pair[1])
+    }
+
+    /// Reference-line positions: a NaN or infinite line cannot be drawn, so it is an error.
+    private func referenceLines(_ name: String) throws -> [Double] {
+        let i = index(name)
+        if isNil(i) { return [] }
+        let lines = try numbers(i)
+        if let bad = lines.first(where: { !$0.isFinite }) { throw BuiltinError("\(name) must be finite, got \(format(bad))") }
+        return lines
+    }
+
+    /// Refuses options a plot kind has no use for (a histogram has no y scale, a heatmap no
+    /// reference lines), naming the option, rather than ignoring them silently.
+    func rejectOptions(_ names: [String], for kind: String) throws {
+        for name in names {
+            let i = index(name)
+            let given: Bool
+            switch name {
+            case "xscale", "yscale": given = (try? string(i)) != "linear"
+            default: given = !isNil(i)
+            }
+            if given { throw BuiltinError("\(name) does not apply to \(kind)") }
+        }
     }
 
     private func optionalString(_ name: String) throws -> String? { isNil(index(name)) ? nil : try string(index(name)) }
 
-    private func choice<T: RawRepresentable & CaseIterable>(_ name: String, _ type: T.Type) throws -> T where T.RawValue == String {
+    func choice<T: RawRepresentable & CaseIterable>(_ name: String, _ type: T.Type) throws -> T where T.RawValue == String {
         let text = try string(index(name))
         guard let value = T(rawValue: text) else {
             throw BuiltinError("\(name) must be one of \(T.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")), got \"\(text)\"")
@@ -85,13 +116,13 @@ extension Arguments {
         options.height = try optionalInt(index("height"))
         if let width = options.width, width < 1 || width > 10_000 { throw BuiltinError("width must be between 1 and 10000, got \(width)") }
         if let height = options.height, height < 1 || height > 1_000 { throw BuiltinError("height must be between 1 and 1000, got \(height)") }
-        options.xlim = try limits("xlim")
-        options.ylim = try limits("ylim")
         options.xscale = try choice("xscale", Scale.self)
         options.yscale = try choice("yscale", Scale.self)
+        options.xlim = try limits("xlim", scale: options.xscale)
+        options.ylim = try limits("ylim", scale: options.yscale)
         options.canvas = try choice("canvas", CanvasKind.self)
-        options.hlines = isNil(index("hline")) ? [] : try numbers(index("hline"))
-        options.vlines = isNil(index("vline")) ? [] : try numbers(index("vline"))
+        options.hlines = try referenceLines("hline")
+        options.vlines = try referenceLines("vline")
         return options
     }
 
@@ -117,6 +148,9 @@ private func xyPlot(_ name: String, _ style: XYPlot.Style, doc: String, example:
         let ys = try a.seriesValues(a.isNil(1) ? 0 : 1)
         let xs: [Double]? = a.isNil(1) ? nil : try a.numbers(0)
         let names = a.isNil(a.index("names")) ? [] : try a.list(a.index("names")).map(display)
+        if !names.isEmpty, names.count != ys.count {
+            throw BuiltinError("names has \(names.count) entr\(names.count == 1 ? "y" : "ies") for \(ys.count) series")
+        }
         let series = ys.enumerated().map { i, y in
             let name = i < names.count ? names[i] : nil
             return xs.map { Series(name: name, x: $0, y: y) } ?? Series(name: name, y: y)
@@ -138,19 +172,21 @@ extension Builtins {
         xyPlot("stairs", .stairs, doc: "A step plot: each value holds until the next x. Same arguments and options as plot.",
                example: "stairs([1, 3, 2, 5])"),
         Builtin("hist(values, bins = nil, edges = nil, \(optionParameters))", topic: "plots",
-                doc: "A histogram with horizontal bars: Sturges' rule for the bin count unless bins: (a count) or edges: (a list) is given. NaN and ±inf are left out.",
+                doc: "A histogram with horizontal bars: Sturges' rule for the bin count unless bins: (a count) or edges: (a list) is given. NaN and ±inf are left out. Takes title, xlabel, width and canvas (\"ascii\" draws bars with #); axis options such as xlim are errors.",
                 example: "hist([1, 2, 2, 3, 3, 3, 4, 4, 5])") { a in
             let edges = a.isNil(a.index("edges")) ? nil : try a.numbers(a.index("edges"))
             if let edges, edges.count < 2 || zip(edges, edges.dropFirst()).contains(where: { !($0 < $1) }) {
                 throw BuiltinError("edges must be at least two increasing numbers")
             }
+            try a.rejectOptions(["ylabel", "xlim", "ylim", "xscale", "yscale", "hline", "vline"], for: "hist")
             let bins = try a.optionalInt(a.index("bins"))
             if let bins, bins < 1 || bins > 10_000 { throw BuiltinError("bins must be between 1 and 10000, got \(bins)") }
             return try a.plotValue(Histogram(try a.numbers(0), bins: bins, edges: edges, options: try a.plotOptions()))
         },
         Builtin("bar(labels, values = nil, \(optionParameters))", topic: "plots",
-                doc: "A horizontal bar chart: bar(labels, values), or bar(record) with the record's fields as labels. Negative values grow left of the baseline.",
+                doc: "A horizontal bar chart: bar(labels, values), or bar(record) with the record's fields as labels. Negative values grow left of the baseline. Takes title, xlabel, width and canvas; axis options such as xlim are errors.",
                 example: "bar({before: 0.05, at: -1.4, after: -0.3}, title: \"Δ log-prob\")") { a in
+            try a.rejectOptions(["ylabel", "xlim", "ylim", "xscale", "yscale", "hline", "vline"], for: "bar")
             let labels: [String], values: [Double]
             if case .record(let fields) = a[0] {
                 labels = Array(fields.keys)
@@ -165,8 +201,9 @@ extension Builtins {
             return try a.plotValue(BarChart(labels: labels, values: values, options: try a.plotOptions()))
         },
         Builtin("heatmap(matrix, \(optionParameters))", topic: "plots",
-                doc: "A matrix (a 2-D tensor or a list of rows) as shaded cells, row 1 at the top, with a colour bar; large matrices are averaged down to fit.",
+                doc: "A matrix (a 2-D tensor or a list of equal-length rows) as shaded cells, row 1 at the top, with a colour bar; large matrices are averaged down to fit. canvas: \"ascii\" shades with ' .:-=+*#%@'; axis options such as xlim are errors.",
                 example: "heatmap(reshape(arange(12), [3, 4]), title: \"per-position change\")") { a in
+            try a.rejectOptions(["xlim", "ylim", "xscale", "yscale", "hline", "vline"], for: "heatmap")
             let rows: [[Double]]
             if case .tensor(let t) = a[0] {
                 guard t.rank == 2 else { throw BuiltinError("matrix must be 2-D, got shape \(t.shape)") }
@@ -174,15 +211,20 @@ extension Builtins {
                 rows = (0..<t.shape[0]).map { Array(values[($0 * t.shape[1])..<(($0 + 1) * t.shape[1])]) }
             } else {
                 rows = try a.seriesValues(0)
+                if let first = rows.first, let ragged = rows.firstIndex(where: { $0.count != first.count }) {
+                    throw BuiltinError("matrix rows must have equal lengths: row 1 has \(first.count) values, row \(ragged + 1) has \(rows[ragged].count)")
+                }
             }
             return try a.plotValue(Heatmap(rows, options: try a.plotOptions()))
         },
-        Builtin("spark(values, title = nil)", topic: "plots", doc: "A one-line sparkline (▁▂▃▄▅▆▇█) of a series; NaN shows as a space.",
+        Builtin("spark(values, title = nil, canvas = \"braille\")", topic: "plots",
+                doc: "A one-line sparkline (▁▂▃▄▅▆▇█) of a series; NaN shows as a space. canvas: \"ascii\" draws it with _.-=+*#@.",
                 example: "spark([1, 5, 2, 8, 3], title: \"loss\")") { a in
-            .handle(PlotHandle(Sparkline(try a.numbers(0), title: a.isNil(1) ? nil : try a.string(1)), colored: nil))
+            let canvas = try a.choice("canvas", CanvasKind.self)
+            return .handle(PlotHandle(Sparkline(try a.numbers(0), title: a.isNil(1) ? nil : try a.string(1), canvas: canvas), colored: nil))
         },
-        Builtin("panel(plots, columns = nil, width = nil)", topic: "plots",
-                doc: "Plots side by side (or in a grid of the given columns), sharing the width: e.g. DPO | DPOP | IPO at a glance.",
+        Builtin("panel(plots, columns = nil, width = nil, canvas = nil)", topic: "plots",
+                doc: "Plots side by side (or in a grid of the given columns), sharing the width: e.g. DPO | DPOP | IPO at a glance. canvas: redraws every plot in it on that canvas (\"ascii\" for logs).",
                 example: "panel([spark([1, 2, 3]), spark([3, 2, 1])])") { a in
             let figures: [any Figure] = try a.list(0).map { item in
                 guard case .handle(let handle) = item, let plot = handle as? PlotHandle else {
@@ -193,16 +235,22 @@ extension Builtins {
             let columns = try a.optionalInt(1), width = try a.optionalInt(2)
             if let columns, columns < 1 { throw BuiltinError("columns must be at least 1") }
             if let width, width < 1 || width > 10_000 { throw BuiltinError("width must be between 1 and 10000") }
-            return .handle(PlotHandle(Panel(figures, columns: columns, width: width), colored: nil))
+            let canvas = a.isNil(3) ? nil : try a.choice("canvas", CanvasKind.self)
+            return .handle(PlotHandle(Panel(figures, columns: columns, width: width, canvas: canvas), colored: nil))
         },
         Builtin("save(plot, path)", topic: "plots",
-                doc: "Writes a plot to a file: SVG when the path ends in .svg, plain text (no colour) otherwise. The file is replaced atomically.",
+                doc: "Writes a plot to a file: SVG when the path ends in .svg, plain text (no colour) when it ends in .txt. The file is replaced atomically.",
                 example: "save(spark([1, 2, 3]), \"/tmp/preflab-example-spark.txt\")") { a in
             guard case .handle(let handle) = a[0], let plot = handle as? PlotHandle else {
                 throw BuiltinError("argument 'plot' must be a plot, got a \(a[0].typeName)")
             }
             let path = try a.string(1)
-            let text = path.lowercased().hasSuffix(".svg") ? plot.figure.svg() : plot.figure.render(colored: false) + "\n"
+            let suffix = path.lowercased()
+            // Other formats (.png, .pdf) would silently get text; say what is supported instead.
+            guard suffix.hasSuffix(".svg") || suffix.hasSuffix(".txt") else {
+                throw BuiltinError("path must end in .svg or .txt (plots are written as SVG or plain text), got \"\(path)\"")
+            }
+            let text = suffix.hasSuffix(".svg") ? plot.figure.svg() : plot.figure.render(colored: false) + "\n"
             let url = URL(fileURLWithPath: path)
             let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp")
             do {
