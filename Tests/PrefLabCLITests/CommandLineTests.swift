@@ -8,6 +8,16 @@ import Testing
         #expect(status == 0 && out == "1024\n")
     }
 
+    @Test func codeMayStartWithAMinus() throws {
+        // External checks pass any code after -e, including code that looks like a flag.
+        let (status, out, error) = try runPreflab(["-e", "-1 + 2"])
+        #expect(status == 0 && out == "1\n", "\(error)")
+        let (jsonStatus, jsonOut, jsonError) = try runPreflab(["--json", "-e", "- 1 + 2"])
+        #expect(jsonStatus == 0 && jsonOut == "1\n", "\(jsonError)")
+        let (laterStatus, laterOut, _) = try runPreflab(["-e", "-(-1)", "--json"])
+        #expect(laterStatus == 0 && laterOut == "1\n")
+    }
+
     @Test func jsonIsStable() throws {
         let (status, out, _) = try runPreflab(["--json", "-e", "{n: 1.5, s: \"a\\\"b\", l: [true, nil], t: tensor([[1, 2], [3, 0.5]]), bad: nan}"])
         #expect(status == 0)
