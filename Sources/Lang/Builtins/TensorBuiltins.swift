@@ -60,7 +60,12 @@ extension Builtins {
             let (low, high) = (try a.int(0), try a.int(1))
             guard high > low else { throw BuiltinError("needs low < high, got \(low) and \(high)") }
             let span = Float(high - low)
-            let u = try Tensor.rand(try a.shape(2), using: &a.runtime.random.generator)
+            let u: Tensor
+            do {
+                u = try Tensor.rand(try a.shape(2), using: &a.runtime.random.generator)
+            } catch let error as TensorError {
+                throw TensorError(op: "randint", error.message)  // drawn through rand, asked for as randint
+            }
             return .tensor(try Tensor(u.scalars.map { Swift.min(Float(low) + ($0 * span).rounded(.down), Float(high - 1)) }, shape: u.shape))
         },
         Builtin("causal_mask(n)", topic: "creation", doc: "The n×n additive attention mask: 0 on and below the diagonal, -inf above.",

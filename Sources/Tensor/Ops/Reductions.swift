@@ -131,7 +131,11 @@ extension Tensor {
 
     /// Standard deviation: the square root of `variance`.
     public func standardDeviation(axis: Int? = nil, keepDim: Bool = false, correction: Int = 1) throws -> Tensor {
-        try variance(axis: axis, keepDim: keepDim, correction: correction).sqrt()
+        do {
+            return try variance(axis: axis, keepDim: keepDim, correction: correction).sqrt()
+        } catch let error as TensorError where error.op == "var" {
+            throw TensorError(op: "std", error.message)  // the caller asked for std
+        }
     }
 
     /// Sums a broadcast result back down to `target`, the shape of an operand it was broadcast from.
