@@ -61,3 +61,26 @@ struct TensorBuiltinTests {
         #expect(!backward.contains("requiringGrad"))
     }
 }
+
+/// Half-precision builtins: values rounded as PyTorch's casts round them, and the bit patterns.
+struct PrecisionBuiltinTests {
+    let tests = TensorBuiltinTests()
+
+    @Test func roundingThroughF16AndBF16() throws {
+        #expect(try tests.numbers("to_bf16(tensor([0.1, 3.14159, 70000]))") == [0.10009765625, 3.140625, 70144])
+        #expect(try tests.numbers("to_f16(tensor([0.1, 65504, 70000, 1e-8]))") == [0.0999755859375, 65504, .infinity, 0])
+        #expect(try tests.numbers("tensor(to_f16(ones([2, 3])).shape)") == [2, 3])
+        // The gradient of a cast is the identity, as in PyTorch.
+        #expect(try tests.numbers("grad(fn(x) => sum(to_bf16(x) * 3), tensor([0.1, 2]))") == [3, 3])
+    }
+
+    @Test func bitPatterns() throws {
+        #expect(try tests.numbers("from_bits([15360, 49152, 31743], dtype: \"f16\")") == [1, -2, 65504])
+        #expect(try tests.numbers("from_bits(tensor([[16256], [49152]]), dtype: \"BF16\")") == [1, -2])
+        #expect(try tests.numbers("to_bits(tensor([1, -2]), dtype: \"bf16\")") == [16256, 49152])
+        #expect(try tests.numbers("to_bits(tensor([1, -0.5]), dtype: \"f16\")") == [15360, 47104])
+        #expect(try tests.numbers("from_bits(to_bits(tensor([0.1]), dtype: \"f16\"), dtype: \"f16\")") == [0.0999755859375])
+        #expect(tests.errorMessage("from_bits([70000], dtype: \"f16\")").contains("from_bits: bits must be whole numbers in 0 … 65535, got 70000"))
+        #expect(tests.errorMessage("to_bits([1], dtype: \"f32\")").contains("to_bits: dtype must be \"f16\" or \"bf16\", got \"f32\""))
+    }
+}
