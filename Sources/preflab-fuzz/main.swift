@@ -1,5 +1,6 @@
 import Foundation
 import Lang
+import Plot
 import Tensor
 
 // Feeds random and mutated programs to the parser and interpreter of one long-lived session.
@@ -46,7 +47,7 @@ let vocabulary = ["let", "fn", "if", "else", "for", "in", "while", "return", "br
                   "-1", "2.5", "1e308", "1e-5", "\"s\"", "\"λ✓\"", "\"\\n\"", "\"", "#", "\\", "tensor", "zeros", "randn",
                   "sum", "softmax", "grad", "reshape", "print", "help", "range", "map", "no_grad", "[1, 2]", "[[1, 2], [3, 4]]",
                   "plot", "scatter", "hist", "bar", "heatmap", "spark", "panel", "width:", "canvas:", "xscale:", "\"log10\"",
-                  "axis:", "shape", "T", "_", "λ", "🙂", "\u{0}", "\t", " "]
+                  "axis:", "shape", "T", "to_bf16", "from_bits", "dtype:", "\"f16\"", "_", "λ", "🙂", "\u{0}", "\t", " "]
 
 var random = RandomGenerator(seed: seed)
 func pick<T>(_ items: [T]) -> T { items[Int(random.next() % UInt64(items.count))] }
@@ -103,6 +104,46 @@ func soup() -> String {
     (0..<(1 + Int(random.next() % 30))).map { _ in pick(vocabulary) }.joined(separator: chance(3) ? "" : " ")
 }
 
+/// Plot rendering still traps when the data span overflows to infinity (`bar({a: 1e308, b: -1e308})`);
+/// the fix is under way in the Plot module on another branch. Until it lands, inputs that call a
+/// plot builtin get 1e30 for the huge literal, so that the run can look for other crashes.
+/// TODO: remove once the Plot fix is merged.
+let plotBuiltins = ["plot", "scatter", "hist", "bar", "heatmap", "spark", "panel"]
+func avoidingKnownPlotTrap(_ input: String) -> String {
+    guard input.contains("e308"), plotBuiltins.contains(where: input.contains) else { return input }
+    return input.replacingOccurrences(of: "e308", with: "e30")
+}
+
+/// Shows a value every way PrefLab does — the prompt, print, --json and a notebook's SVG copy —
+/// so a crash in printing or plot rendering is caught too, not only in evaluation.
+func show(_ value: Value) {
+    var shown = value.replDescription.utf8.count + value.printed.utf8.count + value.json.utf8.count
+    if let figure = value.figure { shown += figure.svg().utf8.count }
+    if shown < 0 { print("unreachable") }  // keeps the work from being optimised away
+}
+
+// A trap ends the process without a word about the input: keep the one running in C memory, and
+// on a crash signal write it out before handing the signal back to Swift's backtracer.
+var runningInput: UnsafeMutablePointer<CChar>?
+var previousActions: [Int32: sigaction] = [:]
+let crashSignals = [SIGILL, SIGTRAP, SIGSEGV, SIGBUS, SIGABRT, SIGFPE]
+func reportCrash(_ signal: Int32) {
+    if let input = runningInput {
+        let header = "\npreflab-fuzz: crashed (signal \(signal)) on this input:\n"
+        _ = header.withCString { write(2, $0, strlen($0)) }
+        _ = write(2, input, strlen(input))
+        _ = write(2, "\n", 1)
+    }
+    // Returning re-runs the faulting instruction, which now reaches the previous handler.
+    if var previous = previousActions[signal] { sigaction(signal, &previous, nil) }
+}
+for signal in crashSignals {
+    var action = sigaction(), previous = sigaction()
+    action.__sigaction_handler.sa_handler = { reportCrash($0) }
+    sigaction(signal, &action, &previous)
+    previousActions[signal] = previous
+}
+
 TensorLimits.maximumElements = 1 << 22
 let programs = corpus()
 LargeStack.run { fuzz() }
@@ -116,17 +157,21 @@ var slowest = 0.0
 let started = Date()
 
 for index in 0..<count {
-    let input: String
+    var input: String
     switch random.next() % 10 {
     case 0...5: input = mutate(pick(programs))
     case 6: input = soup()
     case 7: input = pick(programs) + "\n" + pick(programs)
     default: input = mutate(mutate(pick(programs)) + "\n" + soup())
     }
+    input = avoidingKnownPlotTrap(input)
+    free(runningInput)
+    runningInput = strdup("seed \(seed), input \(index):\n" + input)
     let start = Date()
     var outcome = "ok"
     do {
-        try interpreter.evaluate(Source(name: "<fuzz>", text: input))
+        let result = try interpreter.evaluate(Source(name: "<fuzz>", text: input))
+        show(result.value)
     } catch let error as LangError {
         outcome = "\(error.kind)"
     } catch {

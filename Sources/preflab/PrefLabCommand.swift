@@ -14,7 +14,9 @@ struct PrefLabCommand: ParsableCommand {
             runs it as a script. Exit status: 0 success, 1 error in the program, 2 bad command line.
             """)
 
-    @Option(name: .customShort("e"), help: ArgumentHelp("Evaluate CODE and print its value.", valueName: "CODE"))
+    // Code often starts with '-' (`-e '-1 + 2'`): take the next argument as the code whatever it
+    // looks like, instead of reading it as a flag and failing with "Missing value for '-e'".
+    @Option(name: .customShort("e"), parsing: .unconditional, help: ArgumentHelp("Evaluate CODE and print its value.", valueName: "CODE"))
     var expression: String?
 
     @Flag(help: "Print the final value as JSON (tensors as {\"shape\": [...], \"data\": [...]}).")

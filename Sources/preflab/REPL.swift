@@ -76,7 +76,7 @@ final class REPL {
         } else if record {
             transcript.append(text)
         }
-        if record { recorder?.add(code: text, output: entry.transcript) }
+        if record { recorder?.add(code: text, output: entry.transcript, plots: entry.plots) }
     }
 
     /// Runs a `:` command; false to quit.

@@ -8,6 +8,16 @@ import Testing
         #expect(status == 0 && out == "1024\n")
     }
 
+    @Test func codeMayStartWithAMinus() throws {
+        // External checks pass any code after -e, including code that looks like a flag.
+        let (status, out, error) = try runPreflab(["-e", "-1 + 2"])
+        #expect(status == 0 && out == "1\n", "\(error)")
+        let (jsonStatus, jsonOut, jsonError) = try runPreflab(["--json", "-e", "- 1 + 2"])
+        #expect(jsonStatus == 0 && jsonOut == "1\n", "\(jsonError)")
+        let (laterStatus, laterOut, _) = try runPreflab(["-e", "-(-1)", "--json"])
+        #expect(laterStatus == 0 && laterOut == "1\n")
+    }
+
     @Test func jsonIsStable() throws {
         let (status, out, _) = try runPreflab(["--json", "-e", "{n: 1.5, s: \"a\\\"b\", l: [true, nil], t: tensor([[1, 2], [3, 0.5]]), bad: nan}"])
         #expect(status == 0)
@@ -51,5 +61,26 @@ import Testing
         #expect(markdown.contains("```pref\nlet x = tensor([1, 2])\n```"))
         #expect(markdown.contains("```pref\nprint(\"mean\", mean(x))\n```\n\n```text\nmean 1.5\n"))
         #expect(markdown.contains("```text\n[2., 4.]\n[Float32 tensor of shape [2]]\n```"))
+    }
+
+    @Test func notebookSavesPlotsAsSVG() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("notebook-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let script = folder.appendingPathComponent("curves.pref")
+        // A plot value, a printed plot, a plot kept in a variable (not shown) and a plain value.
+        try "let x = [1, 4, 9]\nplot(x, title: \"squares\")\nprint(\"trend\", spark(x))\nlet h = hist(x);\nlen(x)\nbar([\"a\", \"b\"], [1, 2])\n"
+            .write(to: script, atomically: true, encoding: .utf8)
+        let notebook = folder.appendingPathComponent("curves.md")
+        let (status, _, error) = try runPreflab(["--notebook", notebook.path, script.path])
+        #expect(status == 0, "\(error)")
+        let markdown = try String(contentsOf: notebook, encoding: .utf8)
+        #expect(markdown.contains("```\n\n![plot 1](curves-files/plot-1.svg)\n\n```pref\nprint(\"trend\", spark(x))\n```"))
+        #expect(markdown.contains("trend ") && markdown.contains("```\n\n![plot 2](curves-files/plot-2.svg)\n\n```pref\nlet h"))
+        #expect(markdown.contains("```pref\nlen(x)\n```\n\n```text\n3\n```\n\n```pref\nbar"))
+        #expect(markdown.hasSuffix("![plot 3](curves-files/plot-3.svg)\n\n"))
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("curves-files").path).sorted()
+        #expect(files == ["plot-1.svg", "plot-2.svg", "plot-3.svg"])
+        let first = try String(contentsOf: folder.appendingPathComponent("curves-files/plot-1.svg"), encoding: .utf8)
+        #expect(first.hasPrefix("<svg") && first.contains("squares"))
     }
 }

@@ -142,9 +142,15 @@ import Testing
         mark = try terminal.expect("hello", since: mark)
         terminal.type("1 + 1\r")
         mark = try terminal.expect("2", since: mark)
+        terminal.type("spark([1, 5, 2])\r")
+        mark = try terminal.expect("▁█▃", since: mark)
         try terminal.expect("pref> ", since: mark)  // the entry is recorded before the next prompt
         let markdown = try String(contentsOf: notebook, encoding: .utf8)
         #expect(markdown.contains("```pref\nprint(\"hello\")\n```\n\n```text\nhello\n```"))
         #expect(markdown.contains("```pref\n1 + 1\n```\n\n```text\n2\n```"))
+        // A plot's SVG copy is saved beside the transcript and linked.
+        #expect(markdown.contains("▁█▃\n```\n\n![plot 1](live-files/plot-1.svg)"))
+        let svg = try String(contentsOf: terminal.home.appendingPathComponent("live-files/plot-1.svg"), encoding: .utf8)
+        #expect(svg.hasPrefix("<svg"))
     }
 }

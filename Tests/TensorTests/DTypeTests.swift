@@ -35,6 +35,17 @@ import Testing
         #expect(Tensor([1, -0.5, 65504, 1e6]).f16Bits() == [0x3C00, 0xB800, 0x7BFF, 0x7C00])
     }
 
+    @Test func roundingThroughHalfPrecision() throws {
+        // 1 + 2⁻⁸ ties to 1 in BF16 but is exact in F16; 70000 overflows F16 to ∞; 1e-8 underflows it to 0.
+        let x = try Tensor([1.00390625, 70000, 1e-8, -3.14159], shape: [2, 2]).requiringGrad()
+        let bf16 = try x.rounded(to: .bf16), f16 = try x.rounded(to: .f16)
+        #expect(bf16.shape == [2, 2] && bf16.scalars == [1, 70144, Float(bitPattern: 0x322C_0000), -3.140625])
+        #expect(f16.scalars == [1.00390625, .infinity, 0, -3.140625])
+        #expect(try x.rounded(to: .f32).scalars == x.scalars)
+        try (bf16 * 2).sum().backward()
+        #expect(x.grad?.scalars == [2, 2, 2, 2])  // straight through
+    }
+
     @Test func bytesInAnyAlignment() throws {
         // F16 1.0 and 2.0, little-endian, starting one byte into the buffer.
         let raw: [UInt8] = [0xEE, 0x00, 0x3C, 0x00, 0x40]

@@ -112,6 +112,25 @@ import Testing
         try checkGradients([a]) { try $0[0].transposed() * b.unsqueezed(axis: 1) }
     }
 
+    @Test func remainderTakesTheDivisorsSign() throws {
+        // Python: -7 % 3 == 2, 7 % -3 == -2, -7 % -3 == -1; 5.5 % 2 == 1.5.
+        let a = Tensor([-7, 7, -7, 7, 5.5, 0, -6])
+        #expect(try a.remainder(Tensor([3, -3, -3, 3, 2, 3, 3])).scalars == [2, -2, -1, 1, 1.5, 0, 0])
+        #expect(try a.remainder(Tensor(0)).scalars.allSatisfy(\.isNaN))
+        // Broadcasting: a column of dividends against a row of divisors.
+        let grid = try Tensor([-1, 4], shape: [2, 1]).remainder(Tensor([3, -3, 2.5]))
+        #expect(grid.shape == [2, 3] && grid.scalars == [2, -1, 1.5, 1, -2, 1.5])
+    }
+
+    @Test func remainderGradient() throws {
+        // Values kept away from a/b whole, where the remainder jumps.
+        let a = try Tensor(nested: [[-3.7, 2.2, 5.1], [0.4, -1.3, 7.9]]), b = Tensor([1.5, -2.5, 3])
+        try checkGradients([a, b]) { try $0[0].remainder($0[1]) }
+        let x = try Tensor([7]).requiringGrad(), d = try Tensor([-2]).requiringGrad()
+        try x.remainder(d).sum().backward()
+        #expect(x.grad?.scalars == [1] && d.grad?.scalars == [4])  // −floor(7 / −2) = 4
+    }
+
     @Test func tiesShareGradient() throws {
         let a = try Tensor([1, 2]).requiringGrad(), b = try Tensor([1, 3]).requiringGrad()
         try a.maximum(b).sum().backward()

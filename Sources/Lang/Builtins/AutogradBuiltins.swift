@@ -1,12 +1,21 @@
 import Tensor
 
+/// grad inside another grad's function, reaching that grad's input.
+private let nestedGrad = BuiltinError("nested grad (second derivatives) is not supported")
+
 extension Builtins {
     static let autograd: [Builtin] = [
         Builtin("grad(f, x)", topic: "autograd",
                 doc: "The gradient of the scalar-valued function f at the tensor x, as a tensor of x's shape (reverse mode).",
                 example: "grad(fn(x) => sum(x * x), tensor([1, 2, 3]))") { a in
             let f = try a.function(0)
-            let leaf = try a.tensor(1).detached().requiringGrad()
+            let x = try a.tensor(1)
+            // The tape's backward pass records nothing, so inside an outer grad's f the gradient
+            // would be a constant and the outer derivative through it silently zero: refuse.
+            if x.dependsOn(anyOf: a.runtime.activeGradLeaves) { throw nestedGrad }
+            let leaf = x.detached().requiringGrad()
+            a.runtime.activeGradLeaves.append(leaf)
+            defer { a.runtime.activeGradLeaves.removeLast() }
             let output = try a.call(f, [.tensor(leaf)])
             let scalar: Tensor
             switch output {
@@ -16,6 +25,7 @@ extension Builtins {
             }
             guard scalar.count == 1 else { throw BuiltinError("f must return a scalar, got a tensor of shape \(scalar.shape)") }
             guard scalar.requiresGrad else { return .tensor(Tensor.zeros(like: leaf)) }
+            if scalar.dependsOn(anyOf: a.runtime.activeGradLeaves.dropLast()) { throw nestedGrad }
             try scalar.backward()
             return .tensor(leaf.grad ?? Tensor.zeros(like: leaf))
         },
@@ -25,7 +35,15 @@ extension Builtins {
         Builtin("backward(loss)", topic: "autograd",
                 doc: "Reverse-mode differentiation from a scalar: adds into the .grad of every requires_grad leaf it depends on. Gradients accumulate until zero_grad.",
                 example: "let w = requires_grad(tensor([1, 2]))\nbackward(sum(w * w))\nw.grad") { a in
-            try a.tensor(0).backward()
+            let loss = try a.tensor(0)
+            guard loss.requiresGrad else {
+                throw BuiltinError("loss of shape \(loss.shape) does not depend on any tensor marked with requires_grad(x)")
+            }
+            // It would add into the gradient an enclosing grad(f, x) is computing.
+            if loss.dependsOn(anyOf: a.runtime.activeGradLeaves) {
+                throw BuiltinError("inside grad's function, a loss that depends on grad's input (second derivatives) is not supported")
+            }
+            try loss.backward()
             return .nil
         },
         Builtin("zero_grad(*leaves)", topic: "autograd", doc: "Clears the accumulated gradients of the given leaves.",

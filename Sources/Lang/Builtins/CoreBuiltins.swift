@@ -6,7 +6,11 @@ extension Builtins {
         Builtin("print(*values)", topic: "core",
                 doc: "Writes the values separated by spaces, then a new line. Strings print without quotes.",
                 example: "print(\"loss\", 0.25)") { a in
-            a.runtime.write(try a.list(0).map(display).joined(separator: " ") + "\n")
+            let values = try a.list(0)
+            a.runtime.write(values.map(display).joined(separator: " ") + "\n")
+            if let observer = a.runtime.plotPrinted {
+                for case let figure? in values.map(\.figure) { observer(figure) }
+            }
             return .nil
         },
         Builtin("len(x)", topic: "core",

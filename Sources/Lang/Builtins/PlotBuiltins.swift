@@ -17,6 +17,14 @@ final class PlotHandle: Handle {
     override var summary: String { figure.render(colored: colored) }
 }
 
+extension Value {
+    /// The figure this value shows, when it is a plot (transcripts save it as SVG).
+    public var figure: (any Figure)? {
+        guard case .handle(let handle) = self, let plot = handle as? PlotHandle else { return nil }
+        return plot.figure
+    }
+}
+
 /// The keyword options every plot builtin takes.
 private let optionParameters = "title = nil, xlabel = nil, ylabel = nil, width = nil, height = nil, xlim = nil, ylim = nil, "
     + "xscale = \"linear\", yscale = \"linear\", canvas = \"braille\", hline = nil, vline = nil, color = nil"

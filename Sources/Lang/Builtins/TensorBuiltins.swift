@@ -24,6 +24,16 @@ private func reduction(_ name: String, _ doc: String, _ example: String,
     }
 }
 
+/// The dtype argument of from_bits and to_bits: "f16" or "bf16", in either case.
+private func halfPrecision(_ a: Arguments, _ i: Int) throws -> DType {
+    let name = try a.string(i)
+    switch name.lowercased() {
+    case "f16": return .f16
+    case "bf16": return .bf16
+    default: throw BuiltinError("dtype must be \"f16\" or \"bf16\", got \"\(name)\"")
+    }
+}
+
 extension Builtins {
     static let tensorCreation: [Builtin] = [
         Builtin("tensor(values)", topic: "creation",
@@ -60,8 +70,24 @@ extension Builtins {
             let (low, high) = (try a.int(0), try a.int(1))
             guard high > low else { throw BuiltinError("needs low < high, got \(low) and \(high)") }
             let span = Float(high - low)
-            let u = try Tensor.rand(try a.shape(2), using: &a.runtime.random.generator)
+            let u: Tensor
+            do {
+                u = try Tensor.rand(try a.shape(2), using: &a.runtime.random.generator)
+            } catch let error as TensorError {
+                throw TensorError(op: "randint", error.message)  // drawn through rand, asked for as randint
+            }
             return .tensor(try Tensor(u.scalars.map { Swift.min(Float(low) + ($0 * span).rounded(.down), Float(high - 1)) }, shape: u.shape))
+        },
+        Builtin("from_bits(bits, dtype)", topic: "creation",
+                doc: "Float32 values from 16-bit patterns (whole numbers 0 … 65535, e.g. read from a checkpoint) of dtype \"f16\" (IEEE half) or \"bf16\" (bfloat16); the result has bits' shape.",
+                example: "from_bits([15360, 49152], dtype: \"f16\")") { a in
+            let dtype = try halfPrecision(a, 1)
+            let bits = try a.tensor(0).scalars.map { x in
+                guard let pattern = UInt16(exactly: x) else { throw BuiltinError("bits must be whole numbers in 0 … 65535, got \(format(Double(x)))") }
+                return pattern
+            }
+            let shape = try a.tensor(0).shape
+            return .tensor(try dtype == .f16 ? Tensor.fromF16(bits, shape: shape) : Tensor.fromBF16(bits, shape: shape))
         },
         Builtin("causal_mask(n)", topic: "creation", doc: "The n×n additive attention mask: 0 on and below the diagonal, -inf above.",
                 example: "causal_mask(3)") { a in .tensor(try Tensor.causalMask(try a.int(0))) },
@@ -97,6 +123,20 @@ extension Builtins {
             let low = a.isNil(1) ? -Float.infinity : Float(try a.number(1))
             let high = a.isNil(2) ? Float.infinity : Float(try a.number(2))
             return .tensor(try a.tensor(0).clamp(min: low, max: high))
+        },
+        Builtin("to_f16(x)", topic: "math",
+                doc: "x rounded to the nearest IEEE half-precision value (to nearest even; beyond ±65504 becomes ±inf), kept as Float32, like x.half().float() in PyTorch. The gradient passes straight through.",
+                example: "to_f16(tensor([0.1, 70000, 1e-8]))") { a in .tensor(try a.tensor(0).rounded(to: .f16)) },
+        Builtin("to_bf16(x)", topic: "math",
+                doc: "x rounded to the nearest bfloat16 value (8 significant bits, Float32's range), kept as Float32, like x.bfloat16().float() in PyTorch. The gradient passes straight through.",
+                example: "to_bf16(tensor([0.1, 3.14159, 70000]))") { a in .tensor(try a.tensor(0).rounded(to: .bf16)) },
+        Builtin("to_bits(x, dtype)", topic: "math",
+                doc: "The 16-bit patterns of x rounded to dtype \"f16\" or \"bf16\", as whole numbers in x's shape; from_bits turns them back into values.",
+                example: "to_bits(tensor([1, -2]), dtype: \"bf16\")") { a in
+            let dtype = try halfPrecision(a, 1)
+            let x = try a.tensor(0)
+            let bits = dtype == .f16 ? x.f16Bits() : x.bf16Bits()
+            return .tensor(try Tensor(bits.map(Float.init), shape: x.shape))
         },
         Builtin("maximum(a, b)", topic: "math", doc: "The larger of each pair of elements (broadcasting).", example: "maximum(tensor([1, 5]), 3)") { a in
             .tensor(try a.tensor(0).maximum(try a.tensor(1)))

@@ -48,7 +48,9 @@ final class Index: Node {
         do {
             return try read(value, positions)
         } catch let error as TensorError {
-            throw fail(error.description)
+            // The user wrote x[…], not select or slice: keep the message, drop the Swift op's name
+            // (as list indexing errors read).
+            throw fail(["select", "slice", "element"].contains(error.op) ? error.message : error.description)
         }
     }
 

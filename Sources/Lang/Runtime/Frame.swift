@@ -1,3 +1,6 @@
+import Plot
+import Tensor
+
 /// The local variables of one function call, and the frame the function was defined in.
 final class Frame {
     var slots: [Value]
@@ -41,6 +44,11 @@ final class Runtime {
     /// Loop iterations and calls left before the program is stopped (the fuzz harness sets one).
     var stepBudget: Int?
     var random: RandomSource
+    /// The leaves of the grad(f, x) calls whose f is running, outermost first: a grad or backward
+    /// reaching one of them would need second derivatives, which the tape does not record.
+    var activeGradLeaves: [Tensor] = []
+    /// Told of each plot `print` shows, so transcripts can save a copy of it.
+    var plotPrinted: ((any Figure) -> Void)?
 
     init(interrupt: InterruptFlag, write: @escaping (String) -> Void) {
         self.interrupt = interrupt

@@ -1,4 +1,5 @@
 import Foundation
+import Plot
 
 /// A PrefLab session: its variables persist from one `evaluate` to the next, as in the REPL.
 public final class Interpreter {
@@ -24,6 +25,12 @@ public final class Interpreter {
     public var write: (String) -> Void {
         get { runtime.write }
         set { runtime.write = newValue }
+    }
+
+    /// Called with each plot `print` shows; notebooks save a copy of it.
+    public var plotPrinted: ((any Figure) -> Void)? {
+        get { runtime.plotPrinted }
+        set { runtime.plotPrinted = newValue }
     }
 
     /// Loop iterations and calls allowed per `evaluate`; nil for no limit.

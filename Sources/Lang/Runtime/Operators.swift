@@ -83,7 +83,7 @@ enum BinaryOperator: String {
         case .lessOrEqual: return try x.lessOrEqual(y)
         case .greater: return try x.greater(y)
         case .greaterOrEqual: return try x.greaterOrEqual(y)
-        case .remainder: throw OperatorError(message: "'%' is not defined for tensors")
+        case .remainder: return try x.remainder(y)
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Plot
 
 /// What the REPL does with one entry, without the terminal: run it, show its value unless it
 /// ends with `;`, keep the value in `ans`, and turn `?name` into `help("name")`. The REPL,
@@ -17,6 +18,8 @@ public final class Session {
         /// The value as the prompt shows it; nil when nothing is shown.
         public let shown: String?
         public let error: Error?
+        /// The plots the entry printed, then its value's if that is a plot: transcripts save them.
+        public let plots: [any Figure]
 
         /// Everything the prompt shows for the entry, in order.
         public var transcript: String {
@@ -46,20 +49,26 @@ public final class Session {
             entry = "help(\"\(name)\")"
         }
         var printed = ""
-        let write = interpreter.write
+        var plots: [any Figure] = []
+        let (write, plotPrinted) = (interpreter.write, interpreter.plotPrinted)
         interpreter.write = { chunk in
             printed += chunk
             write(chunk)
         }
-        defer { interpreter.write = write }
+        interpreter.plotPrinted = { figure in
+            plots.append(figure)
+            plotPrinted?(figure)
+        }
+        defer { (interpreter.write, interpreter.plotPrinted) = (write, plotPrinted) }
         do {
             let result = try interpreter.evaluate(Source(name: "<repl>", text: entry))
-            if result.silenced { return Entry(printed: printed, shown: nil, error: nil) }
-            if case .nil = result.value { return Entry(printed: printed, shown: nil, error: nil) }
+            if result.silenced { return Entry(printed: printed, shown: nil, error: nil, plots: plots) }
+            if case .nil = result.value { return Entry(printed: printed, shown: nil, error: nil, plots: plots) }
             interpreter.define("ans", result.value)
-            return Entry(printed: printed, shown: result.value.replDescription, error: nil)
+            if let figure = result.value.figure { plots.append(figure) }
+            return Entry(printed: printed, shown: result.value.replDescription, error: nil, plots: plots)
         } catch {
-            return Entry(printed: printed, shown: nil, error: error)
+            return Entry(printed: printed, shown: nil, error: error, plots: plots)
         }
     }
 }

@@ -7,7 +7,7 @@ extension Tensor {
     ///   only when this tensor is not a scalar.
     public func backward(seed: Tensor? = nil) throws {
         guard let root = node else {
-            throw TensorError(op: "backward", "tensor of shape \(shape) does not require grad (no input was marked with requiringGrad())")
+            throw TensorError(op: "backward", "tensor of shape \(shape) does not require grad: nothing it was computed from requires a gradient")
         }
         let initial: Tensor
         if let seed {

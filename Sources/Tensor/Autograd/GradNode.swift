@@ -48,6 +48,22 @@ extension Tensor {
         return plain
     }
 
+    /// Whether this tensor was computed, through recorded operations, from any of `leaves`
+    /// (tensors made by `requiringGrad()`); a leaf depends on itself.
+    public func dependsOn(anyOf leaves: [Tensor]) -> Bool {
+        let targets = Set(leaves.compactMap { $0.node.map(ObjectIdentifier.init) })
+        guard let root = node, !targets.isEmpty else { return false }
+        var seen: Set<ObjectIdentifier> = [ObjectIdentifier(root)]
+        var stack = [root]
+        while let current = stack.popLast() {
+            if targets.contains(ObjectIdentifier(current)) { return true }
+            for case let input? in current.inputs where seen.insert(ObjectIdentifier(input)).inserted {
+                stack.append(input)
+            }
+        }
+        return false
+    }
+
     /// The gradient accumulated into this leaf by `backward()`, if any.
     public var grad: Tensor? { node?.grad }
 

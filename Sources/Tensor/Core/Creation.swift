@@ -45,13 +45,16 @@ extension Tensor {
     }
 
     /// A tensor of `shape` with every element `value`.
-    public static func full(_ shape: [Int], value: Float) throws -> Tensor {
-        try Shape.validate(shape, op: "full")
+    public static func full(_ shape: [Int], value: Float) throws -> Tensor { try full(shape, value: value, op: "full") }
+
+    // Errors name the function the caller used (`zeros: negative extent`), not `full`.
+    public static func zeros(_ shape: [Int]) throws -> Tensor { try full(shape, value: 0, op: "zeros") }
+    public static func ones(_ shape: [Int]) throws -> Tensor { try full(shape, value: 1, op: "ones") }
+
+    private static func full(_ shape: [Int], value: Float, op: String) throws -> Tensor {
+        try Shape.validate(shape, op: op)
         return filled(shape, value)
     }
-
-    public static func zeros(_ shape: [Int]) throws -> Tensor { try full(shape, value: 0) }
-    public static func ones(_ shape: [Int]) throws -> Tensor { try full(shape, value: 1) }
 
     /// Zeros in the shape of `other`.
     public static func zeros(like other: Tensor) -> Tensor { filled(other.shape, 0) }
@@ -89,7 +92,7 @@ extension Tensor {
     /// The `rows × columns` identity matrix (square when `columns` is nil).
     public static func eye(_ rows: Int, _ columns: Int? = nil) throws -> Tensor {
         let columns = columns ?? rows
-        let result = try zeros([rows, columns])
+        let result = try full([rows, columns], value: 0, op: "eye")
         for i in 0..<Swift.min(rows, columns) { result.storage.pointer[i * columns + i] = 1 }
         return result
     }

@@ -65,4 +65,18 @@ extension Tensor {
     public func f16Bits() -> [UInt16] {
         scalars.map { Float16($0).bitPattern }
     }
+
+    /// The values rounded to the nearest `dtype` value and widened back to Float32, as
+    /// `x.to(dtype).float()` in PyTorch: what storing a checkpoint or activations in that
+    /// precision does to them. The gradient passes straight through, as a cast's does in PyTorch.
+    public func rounded(to dtype: DType) throws -> Tensor {
+        let op = "to_" + dtype.rawValue.lowercased()
+        let values: Tensor
+        switch dtype {
+        case .f32: return self
+        case .f16: values = try Tensor.fromF16(f16Bits(), shape: shape)
+        case .bf16: values = try Tensor.fromBF16(bf16Bits(), shape: shape)
+        }
+        return values.recording(op, [self]) { [$0] }
+    }
 }

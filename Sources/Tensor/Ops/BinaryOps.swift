@@ -52,6 +52,27 @@ extension Tensor {
         }
     }
 
+    /// The remainder of each element divided by the matching element of `divisor`, with the
+    /// divisor's sign as in Python, NumPy's `mod` and `torch.remainder`: `a − b·floor(a/b)`.
+    /// Division by zero gives NaN. Gradients as PyTorch: d/da = 1, d/db = −floor(a/b).
+    public func remainder(_ divisor: Tensor) throws -> Tensor {
+        let y = try Tensor.broadcasting("remainder", self, divisor) { x, d in
+            var out = x
+            for lane in 0..<8 {
+                // fmod is exact; adjusting its sign keeps it so, where a − b·floor(a/b) would round.
+                let r = x[lane].truncatingRemainder(dividingBy: d[lane])
+                out[lane] = r != 0 && (r < 0) != (d[lane] < 0) ? r + d[lane] : r
+            }
+            return out
+        }
+        return y.recording("remainder", [self, divisor]) { g in
+            [self.requiresGrad ? try g.summed(toShape: self.shape) : nil,
+             divisor.requiresGrad
+                ? try (-(g * Tensor.broadcasting("remainder", self, divisor) { ($0 / $1).rounded(.down) })).summed(toShape: divisor.shape)
+                : nil]
+        }
+    }
+
     /// Each element of `self` raised to the matching element of `exponent`.
     public func pow(_ exponent: Tensor) throws -> Tensor {
         let y = try Tensor.broadcasting("pow", self, exponent) { x, p in

@@ -108,6 +108,9 @@ extension Tensor {
 
     /// log Σ exp(x), computed stably by subtracting the maximum first.
     public func logsumexp(axis: Int? = nil, keepDim: Bool = false) throws -> Tensor {
+        // Checked here so that a bad axis or an empty one is reported as logsumexp's, not max's.
+        let layout = try reductionLayout("logsumexp", axis: axis, keepDim: false)
+        guard layout.length > 0 else { throw TensorError(op: "logsumexp", "cannot reduce an empty axis of shape \(shape)") }
         let peak = try GradMode.withoutGrad {
             // An all −∞ (or NaN) slice keeps its own value as the result; subtracting 0 instead avoids ∞ − ∞.
             try max(axis: axis, keepDim: true).mapped { peak in
@@ -116,7 +119,7 @@ extension Tensor {
             }
         }
         let total = try (self - peak).exp().sum(axis: axis, keepDim: true).log() + peak
-        return keepDim ? total : try total.reshaped(try reductionLayout("logsumexp", axis: axis, keepDim: false).resultShape)
+        return keepDim ? total : try total.reshaped(layout.resultShape)
     }
 
     /// Variance with `correction` subtracted from the count (1 = unbiased, PyTorch's default; 0 = NumPy's).
@@ -128,7 +131,11 @@ extension Tensor {
 
     /// Standard deviation: the square root of `variance`.
     public func standardDeviation(axis: Int? = nil, keepDim: Bool = false, correction: Int = 1) throws -> Tensor {
-        try variance(axis: axis, keepDim: keepDim, correction: correction).sqrt()
+        do {
+            return try variance(axis: axis, keepDim: keepDim, correction: correction).sqrt()
+        } catch let error as TensorError where error.op == "var" {
+            throw TensorError(op: "std", error.message)  // the caller asked for std
+        }
     }
 
     /// Sums a broadcast result back down to `target`, the shape of an operand it was broadcast from.
