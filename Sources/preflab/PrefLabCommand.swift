@@ -19,7 +19,7 @@ struct PrefLabCommand: ParsableCommand {
     @Option(name: .customShort("e"), parsing: .unconditional, help: ArgumentHelp("Evaluate CODE and print its value.", valueName: "CODE"))
     var expression: String?
 
-    @Flag(help: "Print the final value as JSON (tensors as {\"shape\": [...], \"data\": [...]}).")
+    @Flag(help: "Print the final value as JSON (tensors as {\"shape\": [...], \"data\": [...]}); what the program prints goes to standard error, so standard output is that one JSON value.")
     var json = false
 
     @Option(help: ArgumentHelp("Run the script and write a Markdown transcript of each statement, its output and its value.", valueName: "OUT.md"))
@@ -87,7 +87,9 @@ struct PrefLabCommand: ParsableCommand {
     }
 
     private func runProgram(_ source: Source, arguments: [String], printValue: Bool) -> Int32 {
-        let interpreter = Interpreter(arguments: arguments)
+        // With --json another program reads standard output: keep it to the one JSON value.
+        let interpreter = json ? Interpreter(arguments: arguments, write: { FileHandle.standardError.write(Data($0.utf8)) })
+                               : Interpreter(arguments: arguments)
         Interrupts.install(interpreter.interrupt)
         do {
             let result = try interpreter.evaluate(source)

@@ -33,6 +33,22 @@ let tokenizerCases: [String: [TokenizerCase]] = {
         }
     }
 
+    /// The default model's tokenizer, which PrefLab trained (BPETraining), read as the Rust
+    /// library reads it (scripts/fixtures/default_tokenizer.py).
+    @Test func theDefaultModelsTokenizerMatchesTheRustLibrary() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Sources/DefaultModel/Files/tokenizer.json").path
+        let tokenizer = try Tokenizer(path: path)
+        let data = try #require(FileManager.default.contents(atPath: fixtures + "/tokenizers/default_model_expected.json"))
+        let cases = try JSONDecoder().decode([TokenizerCase].self, from: data)
+        #expect(cases.count >= 19)
+        for case_ in cases {
+            #expect(tokenizer.encode(case_.text) == case_.ids, "\(case_.text.debugDescription)")
+            #expect(tokenizer.encode(case_.text, addSpecialTokens: false) == case_.ids_plain, "plain \(case_.text.debugDescription)")
+            #expect(try tokenizer.decode(case_.ids_plain) == case_.decoded, "decode \(case_.text.debugDescription)")
+        }
+    }
+
     @Test func byteLevelTable() {
         #expect(ByteLevel.encode(" café\n") == "ĠcafÃ©Ċ")
         #expect(ByteLevel.decode("ĠcafÃ©Ċ") == " café\n")

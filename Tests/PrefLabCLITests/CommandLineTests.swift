@@ -29,8 +29,9 @@ import Testing
         try "print(len(args), args[0])\nargs[1]".write(to: script, atomically: true, encoding: .utf8)
         let (status, out, _) = try runPreflab([script.path, "first", "--second"])
         #expect(status == 0 && out == "2 first\n")
-        let (jsonStatus, jsonOut, _) = try runPreflab(["--json", script.path, "a", "b"])
-        #expect(jsonStatus == 0 && jsonOut == "2 a\n\"b\"\n")
+        // With --json, standard output is the one JSON value; what the script prints goes to stderr.
+        let (jsonStatus, jsonOut, jsonError) = try runPreflab(["--json", script.path, "a", "b"])
+        #expect(jsonStatus == 0 && jsonOut == "\"b\"\n" && jsonError == "2 a\n")
     }
 
     @Test func readsTheProgramFromStandardInput() throws {

@@ -1,0 +1,128 @@
+import Foundation
+import Testing
+@testable import Lang
+
+/// `problems`, `save_jsonl`, `train_tokenizer`, `exact_match` and `default_model`.
+@Suite struct ExperimentBuiltinTests {
+    func run(_ code: String) throws -> Value {
+        let interpreter = Interpreter(write: { _ in })
+        return try interpreter.evaluate(Source(name: "<test>", text: code)).value
+    }
+
+    @Test func problemsAreRecordsOfWorkedSolutions() throws {
+        let value = try run("""
+            let p = problems(3, steps: 2, seed: 4)
+            [len(p), keys(p[0]), p[0].steps, p[0].prompt == problems(1, steps: 2, seed: 4)[0].prompt, p[0].prompt == p[1].prompt]
+            """)
+        #expect(repr(value) == #"[3, ["prompt", "solution", "answer", "steps"], 2, true, false]"#)
+        let answer = try run(#"let p = problems(1, steps: 1, seed: 0)[0]"# + "\np.solution")
+        guard case .string(let solution) = answer else { Issue.record("\(answer)"); return }
+        #expect(solution.hasSuffix("The answer is: \(repr(try run("problems(1, steps: 1, seed: 0)[0].answer")))"))
+        #expect(errorText { try run("problems(0)") }.contains("count must be between 1"))
+        #expect(errorText { try run("problems(2, steps: 0)") }.contains("steps must be between 1 and 21"))
+    }
+
+    @Test func savedRowsTrainAModel() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("experiment-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let value = try run("""
+            let rows = map(problems(12, steps: 1, seed: 2), fn(p) => {prompt: p.prompt, completion: p.solution})
+            let path = save_jsonl(rows, "\(directory)/sft.jsonl")
+            let tok = train_tokenizer(path, "\(directory)", vocab: 300)
+            let m = new_model(vocab: tok.vocab, hidden: 16, layers: 1, heads: 2, max_len: 128, tokenizer: tok)
+            let run = train(m, path, steps: 2, batch: 4, seq_len: 96, dir: "\(directory)/run")
+            [run.step, tok.vocab, decode(tok, encode(tok, rows[0].completion, special: false)) == rows[0].completion]
+            """)
+        #expect(repr(value) == "[2, 300, true]")
+        let lines = try String(contentsOfFile: directory + "/sft.jsonl", encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 12 && lines[0].hasPrefix("{\"prompt\": \"Question: "))
+        #expect(FileManager.default.fileExists(atPath: directory + "/tokenizer.json"))
+        #expect(errorText { try run("save_jsonl([1, 2], \"\(directory)/bad.jsonl\")") }.contains("rows[0] must be a record"))
+        #expect(errorText { try run("save_jsonl([{a: 1}], \"/nonexistent-dir/x.jsonl\")") }.contains("cannot write /nonexistent-dir/x.jsonl"))
+        #expect(errorText { try run("train_tokenizer([\"a\", 3], \"\(directory)/t.json\")") }.contains("data[1] must be a string"))
+        #expect(errorText { try run("train_tokenizer([\"a\"], \"\(directory)/t.json\", vocab: 10)") }.contains("vocab must be between 259"))
+    }
+
+    /// Teacher-forced grading says "solved" exactly when greedy generation writes the solution.
+    @Test func exactMatchAgreesWithGreedyGeneration() throws {
+        let value = try run("""
+            let m = default_model()
+            let ps = problems(4, steps: 1, seed: 31)
+            let graded = exact_match(m, ps)
+            let generated = map(ps, fn(p) => generate(m, p.prompt, max_tokens: 80) == p.solution)
+            [graded.correct, generated, graded.n, len(graded.first_error)]
+            """)
+        guard case .list(let items) = value, items.count == 4 else { Issue.record("\(value)"); return }
+        #expect(valuesEqual(items[0], items[1]), "grading \(repr(items[0])) vs generation \(repr(items[1]))")
+        #expect(repr(items[2]) == "4" && repr(items[3]) == "4")
+        #expect(errorText { try run("exact_match(default_model(), [{prompt: \"x\"}])") }.contains("problems[0] must be a record with prompt and solution"))
+    }
+
+    @Test func theDefaultModelSolvesEasyProblems() throws {
+        let value = try run("exact_match(default_model(), problems(32, steps: 1, seed: 808)).accuracy")
+        guard case .number(let accuracy) = value else { Issue.record("\(value)"); return }
+        #expect(accuracy >= 0.8, "held-out one-step problems: \(accuracy)")
+    }
+
+    @Test func eachDefaultModelIsAFreshCopy() throws {
+        let value = try run("""
+            let a = default_model()
+            let b = default_model()
+            let before = completion_logprob(b, "Question: x\\nAnswer:\\n", "The answer is: 3")
+            train(a, tensor([[1, 5, 9, 13, 17, 21, 25, 29, 33]]), steps: 2, batch: 1, seq_len: 8, lr: 0.01, dir: temp_dir() + "/run")
+            completion_logprob(b, "Question: x\\nAnswer:\\n", "The answer is: 3") == before
+            """)
+        #expect(repr(value) == "true")
+    }
+}
+
+/// The scripts in examples/, run in their quick modes (a few steps on a few items), which go
+/// through every builtin the real runs use.
+@Suite(.serialized) struct ExampleScriptTests {
+    static let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("examples")
+
+    func run(_ name: String, _ arguments: [String]) throws -> Value {
+        let path = Self.examples.appendingPathComponent(name).path
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let interpreter = Interpreter(arguments: arguments, write: { _ in })
+        return try interpreter.evaluate(Source(name: path, text: text)).value
+    }
+
+    @Test func everyExampleParses() throws {
+        let scripts = try FileManager.default.contentsOfDirectory(atPath: Self.examples.path).filter { $0.hasSuffix(".pref") }
+        #expect(scripts.count >= 2)
+        for script in scripts {
+            let text = try String(contentsOf: Self.examples.appendingPathComponent(script), encoding: .utf8)
+            #expect(throws: Never.self, "\(script)") { _ = try Parser.parse(Source(name: script, text: text)) }
+        }
+    }
+
+    @Test func theDefaultModelRecipeRuns() throws {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("default-model-\(UUID().uuidString)").path
+        let value = try run("default-model.pref", [out, "quick"])
+        #expect(repr(try run("default-model.pref", [out, "quick"])) == repr(value), "seeded: the same accuracy twice")
+        guard case .record(let accuracy) = value else { Issue.record("\(value)"); return }
+        #expect(Array(accuracy.keys) == ["steps_1", "steps_2", "steps_3", "steps_4"])
+        for file in ["config.json", "model.safetensors", "tokenizer.json", "card.json"] {
+            #expect(FileManager.default.fileExists(atPath: out + "/" + file), "\(file)")
+        }
+    }
+
+    @Test func theFailureModeExperimentGivesEveryFigure() throws {
+        let value = try run("failure-mode.pref", ["quick"])
+        guard case .record(let byLoss) = value else { Issue.record("\(value)"); return }
+        #expect(Array(byLoss.keys) == ["sigmoid", "dpop", "ipo"])
+        for (loss, settings) in byLoss {
+            guard case .record(let bySetting) = settings else { Issue.record("\(loss): \(settings)"); continue }
+            #expect(Array(bySetting.keys) == ["low", "high"])
+            for (setting, figures) in bySetting {
+                guard case .record(let fields) = figures else { Issue.record("\(loss).\(setting)"); continue }
+                for name in ["chosen_logp_change", "rejected_logp_change", "reward_accuracy", "exact_match_after", "exact_match_before", "margin"] {
+                    guard case .number(let x)? = fields[name] else { Issue.record("\(loss).\(setting).\(name) missing"); continue }
+                    #expect(x.isFinite, "\(loss).\(setting).\(name)")
+                }
+            }
+        }
+    }
+}
