@@ -122,6 +122,23 @@ import Testing
         #expect(try model.generate(prompt: [4], maxTokens: 3) == [3, 3, 3], "without EOS, max_tokens ends it")
     }
 
+    /// Sampling options are checked by name; NaN is not "negative".
+    @Test func badSamplingOptionsAreNamed() throws {
+        let model = try TransformerModel.load(directory: fixtures + "/models/llama")
+        func message(_ change: (inout TransformerModel.Sampling) -> Void, stop: [String] = []) -> String {
+            var sampling = TransformerModel.Sampling()
+            change(&sampling)
+            do { _ = try model.generate(prompt: [1], maxTokens: 2, sampling: sampling, stop: stop) } catch { return "\(error)" }
+            return "no error"
+        }
+        #expect(message({ $0.temperature = .nan }).contains("temperature must be a finite number"))
+        #expect(message({ $0.temperature = -1 }).contains("temperature must not be negative"))
+        #expect(message({ $0.topK = -5 }).contains("top_k must not be negative"))
+        #expect(message({ $0.topP = 0 }).contains("top_p must be in (0, 1]"))
+        #expect(message({ _ in }, stop: [""]).contains("stop strings must not be empty"))
+        #expect(message({ $0.topK = 0; $0.temperature = 1 }) == "no error")
+    }
+
     @Test func fixtureModelsSurviveASaveUnchanged() throws {
         let model = try TransformerModel.load(directory: fixtures + "/models/llama3_rope_bf16")
         let directory = try temporary()
