@@ -155,6 +155,38 @@ import Testing
     }
 }
 
+/// Runs started without `dir:` go to runs/run-<time>; two in a row (well within a second) must
+/// get different directories instead of the second being refused as "already holds a run".
+@Suite(.serialized) struct DefaultRunDirectoryTests {
+    @Test func backToBackRunsWithoutADirGetDifferentDirectories() throws {
+        let model = try RunTests.tinyModel()
+        let data = TrainingSource.tokens(try RunTests.patternTokens())
+        var options = RunTests.options("", steps: 1)
+        options.warmup = 0
+        var made: [String] = []
+        defer {
+            for directory in made { try? FileManager.default.removeItem(atPath: directory) }
+            // Leave no empty runs/ behind in the working directory.
+            if (try? FileManager.default.contentsOfDirectory(atPath: "runs"))?.isEmpty == true { try? FileManager.default.removeItem(atPath: "runs") }
+        }
+        for _ in 0..<3 {
+            let run = try TrainingRun.start(model: model, data: data, options: options)
+            made.append(run.directory)
+            #expect(try run.run() == .finished)
+        }
+        #expect(Set(made).count == 3, "\(made)")
+        #expect(made.allSatisfy { $0.hasPrefix("runs/run-") && FileManager.default.fileExists(atPath: $0 + "/run.json") })
+        // A name already taken (same millisecond) gets a -2 suffix.
+        let parent = RunTests.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: parent) }
+        let first = TrainingRun.defaultDirectory(parent: parent)
+        try FileManager.default.createDirectory(atPath: first, withIntermediateDirectories: true)
+        let second = TrainingRun.defaultDirectory(parent: parent)
+        #expect(second != first)
+        if second.count == first.count + 2 { #expect(second == first + "-2") }
+    }
+}
+
 struct ShapeLimitTests {
     @Test func aShapeThatCannotFitInMemoryIsRefusedBeforeAllocating() throws {
         let config = try ModelConfig.make(architecture: .llama, vocab: 50_000, hidden: 8, layers: 1, heads: 2, maxLength: 100_000)
