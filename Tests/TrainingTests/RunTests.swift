@@ -149,6 +149,12 @@ import Testing
         expectRejected("batch") { $0.batch = 13 }
         expectRejected("schedule") { $0.schedule = "exponential" }
         expectRejected("lora_targets") { $0.loraRank = 2; $0.loraTargets = ["attention"] }
+        // Counts are capped, so steps: 1e15 is a named error rather than a run that never ends.
+        expectRejected("steps") { $0.steps = 1_000_000_000_000_000 }
+        expectRejected("checkpoint_every") { $0.checkpointEvery = 50_000_000 }
+        expectRejected("log_every") { $0.logEvery = Int.max }
+        expectRejected("keep_checkpoints") { $0.keepCheckpoints = 20_000_000 }
+        expectRejected("lora_rank") { $0.loraRank = 20_000_000 }
         let existing = try TrainingRun.start(model: model, data: data, options: Self.options(dir))
         _ = existing
         #expect(throws: TrainingError.self) { try TrainingRun.start(model: model, data: data, options: Self.options(dir)) }
