@@ -96,6 +96,30 @@ struct TestDPO: PairObjectiveLoss {
         }
     }
 
+    /// With LoRA dropout and the policy as its own reference, a run must train the same whether
+    /// the reference log-probs come from the cache or are computed: the reference pass runs with
+    /// dropout off and never draws from the policy's dropout stream.
+    @Test func loraDropoutRunsMatchWithAColdAndAWarmReferenceCache() throws {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("preflab-pref-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        var options = Self.options(base + "/cold")
+        options.seed = 5
+        options.loraRank = 2
+        options.loraDropout = 0.3
+        let cache = base + "/cache"
+        let cold = try PreferenceTraining.start(policy: try Self.model(), pairs: Self.pairs(), loss: TestDPO(), settings: [:],
+                                                options: options, reference: nil, cacheDirectory: cache)
+        #expect(try cold.run() == .finished)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: cache).count == 1, "the cold run filled the cache")
+        options.dir = base + "/warm"
+        let warm = try PreferenceTraining.start(policy: try Self.model(), pairs: Self.pairs(), loss: TestDPO(), settings: [:],
+                                                options: options, reference: nil, cacheDirectory: cache)
+        #expect(try warm.run() == .finished)
+        #expect(warm.losses.count == 4 && warm.losses == cold.losses, "cold \(cold.losses), warm \(warm.losses)")
+        let (a, b) = (try #require(try cold.adapter()), try #require(try warm.adapter()))
+        #expect(!a.weights.isEmpty && a.weights.keys.sorted().allSatisfy { a.weights[$0]?.scalars == b.weights[$0]?.scalars })
+    }
+
     @Test func aPreferenceRunResumesExactly() throws {
         let (first, second) = (FileManager.default.temporaryDirectory.appendingPathComponent("preflab-pref-\(UUID().uuidString)").path,
                                FileManager.default.temporaryDirectory.appendingPathComponent("preflab-pref-\(UUID().uuidString)").path)
