@@ -120,6 +120,24 @@ struct TestDPO: PairObjectiveLoss {
         #expect(!a.weights.isEmpty && a.weights.keys.sorted().allSatisfy { a.weights[$0]?.scalars == b.weights[$0]?.scalars })
     }
 
+    /// A ref_cache that cannot be created or written is refused before the reference pass and
+    /// before the run directory exists.
+    @Test(arguments: ["/proc/nope", "FILE/inside-a-file"])
+    func anUnwritableReferenceCacheIsRefusedFirst(_ cache: String) throws {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("preflab-pref-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
+        let file = base + "/file"
+        #expect(FileManager.default.createFile(atPath: file, contents: Data("x".utf8)))
+        let options = Self.options(base + "/run")
+        let error = #expect(throws: TrainingError.self) {
+            try PreferenceTraining.start(policy: try Self.model(), pairs: Self.pairs(), loss: TestDPO(), settings: [:], options: options,
+                                         reference: nil, cacheDirectory: cache.replacingOccurrences(of: "FILE", with: file))
+        }
+        #expect(error?.place == "ref_cache", "\(String(describing: error))")
+        #expect(!FileManager.default.fileExists(atPath: base + "/run"), "nothing is written for a refused run")
+    }
+
     @Test func aPreferenceRunResumesExactly() throws {
         let (first, second) = (FileManager.default.temporaryDirectory.appendingPathComponent("preflab-pref-\(UUID().uuidString)").path,
                                FileManager.default.temporaryDirectory.appendingPathComponent("preflab-pref-\(UUID().uuidString)").path)
