@@ -79,6 +79,12 @@ struct LossBuiltinTests {
         #expect(errorMessage("pref_loss(\"sigmoid\", [-1, 0], [-2], [0, 0], [0, 0])").contains("policy_rejected has 1 value"))
         #expect(errorMessage("pref_loss([\"sigmoid\", \"sft\"], [-1], [-2], [0], [0], weights: [1])").contains("weights:"))
         #expect(errorMessage("pref_loss(\"simpo\", [-1], [-2], chosen_tokens: [-1])").contains("chosen_tokens"))
+        // A completion has at least one token; 0 used to be clamped to 1 silently.
+        #expect(errorMessage("pref_loss(\"simpo\", [-1], [-2], chosen_tokens: [0])").contains("chosen_tokens must hold whole numbers ≥ 1, got 0"))
+        #expect(errorMessage("pref_loss(\"ipo\", [-1], [-2], [0], [0], rejected_tokens: [0])").contains("rejected_tokens must hold whole numbers ≥ 1"))
+        #expect(errorMessage("pref_loss(\"orpo\", [-1], [-2], chosen_tokens: [2], rejected_tokens: [1], prompt_logps: [-1], prompt_tokens: [0])") == "no error")
+        // exo_pair takes log ε, so ε = 0 is an error, as in TRL HEAD (v0.26 silently used 1e-3).
+        #expect(errorMessage("pref_loss(\"exo_pair\", [-1], [-2], [0], [0])").contains("label_smoothing: exo_pair needs label_smoothing > 0"))
         #expect(errorMessage("pref_loss(\"sigmoid\", [[-1]], [[-2]], [[0]], [[0]])").contains("rank 0 or 1"))
         #expect(errorMessage("pref_loss(\"sigmoid\", [], [], [], [])").contains("pairs:"))
     }

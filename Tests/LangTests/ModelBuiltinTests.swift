@@ -74,4 +74,31 @@ import Testing
         #expect(throws: LangError.self) { try run("load_model(\"/no/such/model\")") }
         #expect(throws: LangError.self) { try run("new_model(arch: \"bert\")") }
     }
+
+    func message(_ code: String) -> String { errorText { try run(code) } }
+
+    /// Options that would be ignored or misread are errors that name them.
+    @Test func ignoredOrMisreadOptionsAreNamed() {
+        #expect(message("new_model(arch: \"gpt2\", kv_heads: 2)").contains("kv_heads: GPT-2 has no grouped-query attention"))
+        #expect(message("new_model(arch: \"gpt2\", tie: false)").contains("tie: GPT-2's LM head is always tied"))
+        #expect(message("new_model(arch: \"gpt2\", vocab: 32, hidden: 16, layers: 1, heads: 2)") == "no error")
+        let m = "new_model(vocab: 32, hidden: 16, layers: 1, heads: 2)"
+        #expect(message("generate(\(m), [1], temperature: 1, top_k: -5)").contains("top_k must not be negative, got -5"))
+        #expect(message("generate(\(m), [1], stop: [1])").contains("stop must be a string or a list of strings, got a number"))
+        #expect(message("generate(\(m), [1], temperature: 0 / 0)").contains("temperature must be a finite number, got NaN"))
+        #expect(message("generate(\(m), [1], temperature: -1)").contains("temperature must not be negative"))
+        #expect(message("generate(\(m), [1], seed: -1)").contains("seed must not be negative"))
+        #expect(message("generate(\(m), [1], top_p: 1.5)").contains("top_p must be in (0, 1]"))
+        #expect(message("new_model(vocab: 10, tokenizer: tokenizer(tok_path))").contains("vocab 10 is smaller than the tokenizer's 400 tokens"))
+    }
+
+    /// load_model refuses a directory whose tokenizer.json has more tokens than config.json's vocab_size.
+    @Test func loadModelRefusesATokenizerLargerThanTheModel() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lang-model-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        _ = try run("save_model(new_model(vocab: 300, hidden: 16, layers: 1, heads: 2), \"\(directory)\")")
+        try FileManager.default.copyItem(atPath: Self.tokenizerPath, toPath: directory + "/tokenizer.json")
+        let text = message("load_model(\"\(directory)\")")
+        #expect(text.contains("tokenizer.json: has 400 tokens, more than the model's vocab_size of 300"), "\(text)")
+    }
 }

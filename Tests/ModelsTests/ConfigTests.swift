@@ -50,6 +50,30 @@ import Testing
         #expect(base.contains { 2 * Double.pi / $0 > 8192 } && base.contains { 2 * Double.pi / $0 < 2048 })
     }
 
+    /// Nonsensical values are refused with the file and the config.json key named.
+    @Test(arguments: [
+        (#"{"model_type": "llama", "rope_theta": 0}"#, "rope_theta must be positive"),
+        (#"{"model_type": "llama", "rope_parameters": {"rope_type": "default", "rope_theta": -5}}"#, "rope_theta must be positive"),
+        (#"{"model_type": "llama", "rms_norm_eps": -1e-6}"#, "rms_norm_eps must be a non-negative number"),
+        (#"{"model_type": "gpt2", "layer_norm_epsilon": -1}"#, "layer_norm_epsilon must be a non-negative number"),
+        (#"{"model_type": "llama", "max_position_embeddings": 0}"#, "max_position_embeddings must be positive"),
+        (#"{"model_type": "gpt2", "n_positions": -4}"#, "n_positions must be positive"),
+        (#"{"model_type": "llama", "num_hidden_layers": 0}"#, "num_hidden_layers must be positive"),
+        (#"{"model_type": "llama", "num_hidden_layers": 100000000}"#, "num_hidden_layers is 100000000, more than PrefLab accepts"),
+        (#"{"model_type": "llama", "num_attention_heads": 1000000000, "num_key_value_heads": 1}"#, "num_attention_heads is 1000000000"),
+        (#"{"model_type": "qwen2", "intermediate_size": 1e15}"#, "intermediate_size is 1000000000000000"),
+        (#"{"model_type": "gpt2", "n_head": 0}"#, "n_head must be positive"),
+    ]) func nonsensicalValuesNameTheKey(_ json: String, _ reason: String) {
+        do {
+            _ = try ModelConfig(json: Data(json.utf8), file: "dir/config.json")
+            Issue.record("\(json) must be rejected")
+        } catch let error as ModelError {
+            #expect(error.file == "dir/config.json" && error.message.contains(reason), "\(error)")
+        } catch {
+            Issue.record("\(error)")
+        }
+    }
+
     @Test(arguments: [("unsupported", "model_type 'bert'"), ("malformed", "not valid JSON"), ("bad_heads", "multiple of num_key_value_heads")])
     func badConfigsNameTheFile(_ name: String, _ reason: String) {
         do {

@@ -38,6 +38,7 @@ import Testing
             Issue.record("a missing weight must be refused")
         } catch let error as ModelError {
             #expect(error.tensor == missing && error.message.contains("missing"))
+            #expect(error.file == directory + "/model.safetensors", "the error names the checkpoint file: \(error)")
         }
         var wrong = model.weights
         wrong["model.norm.weight"] = try Tensor.ones([7])
@@ -50,6 +51,92 @@ import Testing
         }
         try Data(#"{"model_type": "t5"}"#.utf8).write(to: URL(fileURLWithPath: directory + "/config.json"))
         #expect(throws: ModelError.self) { try TransformerModel.load(directory: directory) }
+    }
+
+    /// A config claiming ten million layers beside a two-layer checkpoint must be refused at once
+    /// (the weight table used to be built for every claimed layer first: 13 GB, over a minute),
+    /// naming the first missing tensor, the checkpoint file, and config.json's key.
+    @Test func aConfigClaimingMoreLayersThanTheCheckpointIsRefusedCheaply() throws {
+        let directory = try temporary()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try FileManager.default.copyItem(atPath: fixtures + "/models/llama/model.safetensors", toPath: directory + "/model.safetensors")
+        let source = try #require(FileManager.default.contents(atPath: fixtures + "/models/llama/config.json"))
+        var json = try #require(try JSONSerialization.jsonObject(with: source) as? [String: Any])
+        json["num_hidden_layers"] = 10_000_000
+        try JSONSerialization.data(withJSONObject: json).write(to: URL(fileURLWithPath: directory + "/config.json"))
+        let started = Date()
+        let error = #expect(throws: ModelError.self) { try TransformerModel.load(directory: directory) }
+        #expect(Date().timeIntervalSince(started) < 5)
+        #expect(error?.tensor == "model.layers.2.input_layernorm.weight", "the first missing tensor, in layer order: \(String(describing: error))")
+        #expect(error?.file == directory + "/model.safetensors")
+        #expect(error?.message.contains("config.json: num_hidden_layers is 10000000, but the checkpoint holds 2 layers") == true,
+                "\(String(describing: error))")
+        // The Swift API's random model refuses such a size before allocating.
+        let config = try ModelConfig(directory: directory)
+        #expect(throws: ModelError.self) { try TransformerModel.random(config: config, seed: 0) }
+    }
+
+    /// A tokenizer with more tokens than the model's vocabulary would produce ids without a row
+    /// in the embeddings; load (and random with tokenizer:) refuse it, naming both sizes.
+    @Test func aTokenizerLargerThanTheModelIsRefused() throws {
+        let directory = try temporary()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        for file in ["config.json", "model.safetensors"] {
+            try FileManager.default.copyItem(atPath: fixtures + "/models/llama/\(file)", toPath: directory + "/\(file)")
+        }
+        try FileManager.default.copyItem(atPath: fixtures + "/tokenizers/sentencepiece.json", toPath: directory + "/tokenizer.json")
+        let error = #expect(throws: ModelError.self) { try TransformerModel.load(directory: directory) }
+        #expect(error?.file == directory + "/tokenizer.json")
+        #expect(error?.message.contains("600 tokens") == true && error?.message.contains("vocab_size of 300") == true, "\(String(describing: error))")
+        let tokenizer = try Tokenizer(path: fixtures + "/tokenizers/sentencepiece.json")
+        let small = try ModelConfig.make(architecture: .llama, vocab: 599, hidden: 8, layers: 1, heads: 2)
+        #expect(throws: ModelError.self) { try TransformerModel.random(config: small, seed: 0, tokenizer: tokenizer) }
+        // A model vocabulary larger than the tokenizer's (Hugging Face pads vocab_size) is fine.
+        let padded = try ModelConfig.make(architecture: .llama, vocab: 640, hidden: 8, layers: 1, heads: 2)
+        #expect(try TransformerModel.random(config: padded, seed: 0, tokenizer: tokenizer).tokenizer != nil)
+    }
+
+    /// Greedy generation stops at EOS and leaves it out: a model built so that token 5 is
+    /// followed by 6, 6 by 7 and 7 by EOS (2) gives [6, 7] however many tokens are allowed.
+    @Test func greedyGenerationStopsBeforeEOS() throws {
+        let config = try ModelConfig.make(architecture: .llama, vocab: 16, hidden: 16, layers: 1, heads: 2, tie: false, maxLength: 32)
+        #expect(config.eosTokenIds == [2])
+        let model = try TransformerModel.random(config: config, seed: 1)
+        // Embeddings are one-hot and the blocks add nothing (zero output projections), so the
+        // final norm sees one-hot(t)·√h and the LM head row `next` holding one-hot(t) wins.
+        let successor = [5: 6, 6: 7, 7: 2]
+        var embeddings = [Float](repeating: 0, count: 16 * 16), head = [Float](repeating: 0, count: 16 * 16)
+        for t in 0..<16 {
+            embeddings[t * 16 + t] = 1
+            head[(successor[t] ?? 3) * 16 + t] = 1
+        }
+        var weights = model.weights
+        weights["model.embed_tokens.weight"] = try Tensor(embeddings, shape: [16, 16])
+        weights["lm_head.weight"] = try Tensor(head, shape: [16, 16])
+        weights["model.layers.0.self_attn.o_proj.weight"] = try Tensor.zeros([16, 16])
+        weights["model.layers.0.mlp.down_proj.weight"] = try Tensor.zeros(weights["model.layers.0.mlp.down_proj.weight"]!.shape)
+        try model.replaceWeights(weights)
+        #expect(try model.logits([7]).argmax().item() == 2, "EOS is the argmax after token 7")
+        #expect(try model.generate(prompt: [1, 5], maxTokens: 10) == [6, 7])
+        #expect(try model.generate(prompt: [7], maxTokens: 10) == [])
+        #expect(try model.generate(prompt: [4], maxTokens: 3) == [3, 3, 3], "without EOS, max_tokens ends it")
+    }
+
+    /// Sampling options are checked by name; NaN is not "negative".
+    @Test func badSamplingOptionsAreNamed() throws {
+        let model = try TransformerModel.load(directory: fixtures + "/models/llama")
+        func message(_ change: (inout TransformerModel.Sampling) -> Void, stop: [String] = []) -> String {
+            var sampling = TransformerModel.Sampling()
+            change(&sampling)
+            do { _ = try model.generate(prompt: [1], maxTokens: 2, sampling: sampling, stop: stop) } catch { return "\(error)" }
+            return "no error"
+        }
+        #expect(message({ $0.temperature = .nan }).contains("temperature must be a finite number"))
+        #expect(message({ $0.temperature = -1 }).contains("temperature must not be negative"))
+        #expect(message({ $0.topK = -5 }).contains("top_k must not be negative"))
+        #expect(message({ $0.topP = 0 }).contains("top_p must be in (0, 1]"))
+        #expect(message({ _ in }, stop: [""]).contains("stop strings must not be empty"))
+        #expect(message({ $0.topK = 0; $0.temperature = 1 }) == "no error")
     }
 
     @Test func fixtureModelsSurviveASaveUnchanged() throws {

@@ -56,9 +56,17 @@ let tokenizerCases: [String: [TokenizerCase]] = {
     }
 
     @Test func badFilesAndIds() throws {
-        let tokenizer = try Tokenizer(path: fixtures + "/tokenizers/gpt2.json")
-        #expect(throws: ModelError.self) { try tokenizer.decode([1_000_000]) }
-        #expect(throws: ModelError.self) { try Tokenizer(path: fixtures + "/configs/malformed.json") }
-        #expect(throws: ModelError.self) { try Tokenizer(path: fixtures + "/configs/llama_default.json") }
+        let path = fixtures + "/tokenizers/gpt2.json"
+        let tokenizer = try Tokenizer(path: path)
+        let badId = #expect(throws: ModelError.self) { try tokenizer.decode([1_000_000]) }
+        #expect(badId?.file == path && badId?.message.contains("1000000") == true)
+        // Each error names the file it is about.
+        for (file, reason) in [("malformed", "not valid JSON"), ("llama_default", "has no model")] {
+            let broken = fixtures + "/configs/\(file).json"
+            let error = #expect(throws: ModelError.self) { try Tokenizer(path: broken) }
+            #expect(error?.file == broken && error?.message.contains(reason) == true, "\(String(describing: error))")
+        }
+        let missing = fixtures + "/tokenizers/no-such.json"
+        #expect((#expect(throws: ModelError.self) { try Tokenizer(path: missing) })?.file == missing)
     }
 }

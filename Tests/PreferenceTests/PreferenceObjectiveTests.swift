@@ -96,6 +96,48 @@ struct TestDPO: PairObjectiveLoss {
         }
     }
 
+    /// With LoRA dropout and the policy as its own reference, a run must train the same whether
+    /// the reference log-probs come from the cache or are computed: the reference pass runs with
+    /// dropout off and never draws from the policy's dropout stream.
+    @Test func loraDropoutRunsMatchWithAColdAndAWarmReferenceCache() throws {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("preflab-pref-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        var options = Self.options(base + "/cold")
+        options.seed = 5
+        options.loraRank = 2
+        options.loraDropout = 0.3
+        let cache = base + "/cache"
+        let cold = try PreferenceTraining.start(policy: try Self.model(), pairs: Self.pairs(), loss: TestDPO(), settings: [:],
+                                                options: options, reference: nil, cacheDirectory: cache)
+        #expect(try cold.run() == .finished)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: cache).count == 1, "the cold run filled the cache")
+        options.dir = base + "/warm"
+        let warm = try PreferenceTraining.start(policy: try Self.model(), pairs: Self.pairs(), loss: TestDPO(), settings: [:],
+                                                options: options, reference: nil, cacheDirectory: cache)
+        #expect(try warm.run() == .finished)
+        #expect(warm.losses.count == 4 && warm.losses == cold.losses, "cold \(cold.losses), warm \(warm.losses)")
+        let (a, b) = (try #require(try cold.adapter()), try #require(try warm.adapter()))
+        #expect(!a.weights.isEmpty && a.weights.keys.sorted().allSatisfy { a.weights[$0]?.scalars == b.weights[$0]?.scalars })
+    }
+
+    /// A ref_cache that cannot be created or written is refused before the reference pass and
+    /// before the run directory exists.
+    @Test(arguments: ["/proc/nope", "FILE/inside-a-file"])
+    func anUnwritableReferenceCacheIsRefusedFirst(_ cache: String) throws {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("preflab-pref-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
+        let file = base + "/file"
+        #expect(FileManager.default.createFile(atPath: file, contents: Data("x".utf8)))
+        let options = Self.options(base + "/run")
+        let error = #expect(throws: TrainingError.self) {
+            try PreferenceTraining.start(policy: try Self.model(), pairs: Self.pairs(), loss: TestDPO(), settings: [:], options: options,
+                                         reference: nil, cacheDirectory: cache.replacingOccurrences(of: "FILE", with: file))
+        }
+        #expect(error?.place == "ref_cache", "\(String(describing: error))")
+        #expect(!FileManager.default.fileExists(atPath: base + "/run"), "nothing is written for a refused run")
+    }
+
     @Test func aPreferenceRunResumesExactly() throws {
         let (first, second) = (FileManager.default.temporaryDirectory.appendingPathComponent("preflab-pref-\(UUID().uuidString)").path,
                                FileManager.default.temporaryDirectory.appendingPathComponent("preflab-pref-\(UUID().uuidString)").path)

@@ -149,9 +149,47 @@ import Testing
         expectRejected("batch") { $0.batch = 13 }
         expectRejected("schedule") { $0.schedule = "exponential" }
         expectRejected("lora_targets") { $0.loraRank = 2; $0.loraTargets = ["attention"] }
+        // Counts are capped, so steps: 1e15 is a named error rather than a run that never ends.
+        expectRejected("steps") { $0.steps = 1_000_000_000_000_000 }
+        expectRejected("checkpoint_every") { $0.checkpointEvery = 50_000_000 }
+        expectRejected("log_every") { $0.logEvery = Int.max }
+        expectRejected("keep_checkpoints") { $0.keepCheckpoints = 20_000_000 }
+        expectRejected("lora_rank") { $0.loraRank = 20_000_000 }
         let existing = try TrainingRun.start(model: model, data: data, options: Self.options(dir))
         _ = existing
         #expect(throws: TrainingError.self) { try TrainingRun.start(model: model, data: data, options: Self.options(dir)) }
+    }
+}
+
+/// Runs started without `dir:` go to runs/run-<time>; two in a row (well within a second) must
+/// get different directories instead of the second being refused as "already holds a run".
+@Suite(.serialized) struct DefaultRunDirectoryTests {
+    @Test func backToBackRunsWithoutADirGetDifferentDirectories() throws {
+        let model = try RunTests.tinyModel()
+        let data = TrainingSource.tokens(try RunTests.patternTokens())
+        var options = RunTests.options("", steps: 1)
+        options.warmup = 0
+        var made: [String] = []
+        defer {
+            for directory in made { try? FileManager.default.removeItem(atPath: directory) }
+            // Leave no empty runs/ behind in the working directory.
+            if (try? FileManager.default.contentsOfDirectory(atPath: "runs"))?.isEmpty == true { try? FileManager.default.removeItem(atPath: "runs") }
+        }
+        for _ in 0..<3 {
+            let run = try TrainingRun.start(model: model, data: data, options: options)
+            made.append(run.directory)
+            #expect(try run.run() == .finished)
+        }
+        #expect(Set(made).count == 3, "\(made)")
+        #expect(made.allSatisfy { $0.hasPrefix("runs/run-") && FileManager.default.fileExists(atPath: $0 + "/run.json") })
+        // A name already taken (same millisecond) gets a -2 suffix.
+        let parent = RunTests.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: parent) }
+        let first = TrainingRun.defaultDirectory(parent: parent)
+        try FileManager.default.createDirectory(atPath: first, withIntermediateDirectories: true)
+        let second = TrainingRun.defaultDirectory(parent: parent)
+        #expect(second != first)
+        if second.count == first.count + 2 { #expect(second == first + "-2") }
     }
 }
 

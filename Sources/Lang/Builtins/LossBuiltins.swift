@@ -51,10 +51,14 @@ extension Arguments {
     }
 
     /// Token counts per pair (whole numbers ≥ 0), or `fallback` for each pair when nil.
-    fileprivate func counts(_ name: String, count: Int, fallback: Int) throws -> [Int] {
+    /// Per-pair token counts; `minimum` is 1 for completions (a completion of no tokens has no
+    /// length to average over, and the losses would otherwise quietly treat 0 as 1).
+    fileprivate func counts(_ name: String, count: Int, fallback: Int, minimum: Int) throws -> [Int] {
         guard !isNil(index(name)) else { return Array(repeating: fallback, count: count) }
         return try perPair(name, count: count).scalars.map { x in
-            guard let n = Int(exactly: x), n >= 0 else { throw BuiltinError("\(name) must hold whole numbers ≥ 0, got \(format(Double(x)))") }
+            guard let n = Int(exactly: x), n >= minimum else {
+                throw BuiltinError("\(name) must hold whole numbers ≥ \(minimum), got \(format(Double(x)))")
+            }
             return n
         }
     }
@@ -98,9 +102,9 @@ extension Arguments {
         let refChosen = try reference("ref_chosen"), refRejected = try reference("ref_rejected")
         let prompt = isNil(index("prompt_logps")) ? nil : try perPairDoubles("prompt_logps", count: n)
         let promptValues = prompt?.values ?? Array(repeating: 0, count: n)
-        let chosenTokens = try counts("chosen_tokens", count: n, fallback: 1)
-        let rejectedTokens = try counts("rejected_tokens", count: n, fallback: 1)
-        let promptTokens = try counts("prompt_tokens", count: n, fallback: 0)
+        let chosenTokens = try counts("chosen_tokens", count: n, fallback: 1, minimum: 1)
+        let rejectedTokens = try counts("rejected_tokens", count: n, fallback: 1, minimum: 1)
+        let promptTokens = try counts("prompt_tokens", count: n, fallback: 0, minimum: 0)
         let pairs = (0..<n).map { i in
             PairLogprobs(policyChosen: c[i], policyRejected: r[i], referenceChosen: refChosen[i], referenceRejected: refRejected[i],
                          chosenTokens: chosenTokens[i], rejectedTokens: rejectedTokens[i], policyPrompt: promptValues[i],

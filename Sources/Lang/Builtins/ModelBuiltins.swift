@@ -98,6 +98,13 @@ extension Builtins {
             if let tokenizer, tokenizer.vocabularySize > sizes[0] {
                 throw BuiltinError("vocab \(sizes[0]) is smaller than the tokenizer's \(tokenizer.vocabularySize) tokens")
             }
+            // GPT-2 has neither option; refusing them beats building a model unlike the one asked for.
+            if architecture == .gpt2, !a.isNil(5) {
+                throw BuiltinError("kv_heads: GPT-2 has no grouped-query attention (each head has its own keys and values); leave kv_heads out")
+            }
+            if architecture == .gpt2, try !a.bool(7) {
+                throw BuiltinError("tie: GPT-2's LM head is always tied to its embeddings (as in transformers' GPT2LMHeadModel); leave tie out")
+            }
             let model = try wrap {
                 let config = try ModelConfig.make(architecture: architecture, vocab: sizes[0], hidden: sizes[1], layers: sizes[2], heads: sizes[3],
                                                   kvHeads: try a.optionalInt(5), ffn: try a.optionalInt(6), tie: try a.bool(7), maxLength: sizes[4])
@@ -159,10 +166,18 @@ extension Builtins {
             sampling.topK = try a.optionalInt(4)
             sampling.topP = a.isNil(5) ? nil : try a.number(5)
             let seed = try a.int(6)
-            guard seed >= 0, sampling.temperature >= 0 else { throw BuiltinError("seed and temperature must not be negative") }
+            guard seed >= 0 else { throw BuiltinError("seed must not be negative, got \(seed)") }
             sampling.seed = UInt64(seed)
             var stop: [String] = []
-            if case .string(let single) = a[7] { stop = [single] } else if !a.isNil(7) { stop = try a.list(7).map(display) }
+            if case .string(let single) = a[7] {
+                stop = [single]
+            } else if !a.isNil(7) {
+                // Stop strings are matched against decoded text; a number would silently become its digits.
+                stop = try a.list(7).map { item in
+                    guard case .string(let text) = item else { throw BuiltinError("stop must be a string or a list of strings, got a \(item.typeName) in the list") }
+                    return text
+                }
+            }
             let maxTokens = try a.int(2)
             guard (0...100_000).contains(maxTokens) else { throw BuiltinError("max_tokens must be between 0 and 100000") }
             if case .string(let text) = a[1] {

@@ -7,6 +7,9 @@ public struct Checkpoint {
     public let directory: String
     /// Which file holds each tensor.
     public let files: [String: SafetensorsFile]
+    /// The file errors about a tensor the checkpoint lacks should name: the index of a sharded
+    /// checkpoint, its single safetensors file, or the directory when several files share it.
+    public let source: String
 
     public init(directory: String) throws {
         self.directory = directory
@@ -14,6 +17,7 @@ public struct Checkpoint {
         let index = directory + "/model.safetensors.index.json"
         var files: [String: SafetensorsFile] = [:]
         if manager.fileExists(atPath: index) {
+            source = index
             guard let data = manager.contents(atPath: index) else { throw ModelError(file: index, "cannot read") }
             let json: Any
             do { json = try JSONSerialization.jsonObject(with: data) } catch { throw ModelError(file: index, "is not valid JSON") }
@@ -39,6 +43,7 @@ public struct Checkpoint {
             let listed = (try? manager.contentsOfDirectory(atPath: directory)) ?? []
             let shards = listed.contains("model.safetensors") ? ["model.safetensors"] : listed.filter { $0.hasSuffix(".safetensors") }.sorted()
             guard !shards.isEmpty else { throw ModelError(file: directory, "holds no .safetensors file") }
+            source = shards.count == 1 ? directory + "/" + shards[0] : directory
             for shard in shards {
                 let file = try SafetensorsFile(path: directory + "/" + shard)
                 for name in file.entries.keys {
@@ -53,7 +58,7 @@ public struct Checkpoint {
     public var names: [String] { files.keys.sorted() }
 
     public func tensor(_ name: String) throws -> Tensor {
-        guard let file = files[name] else { throw ModelError(file: directory, tensor: name, "missing from the checkpoint") }
+        guard let file = files[name] else { throw ModelError(file: source, tensor: name, "missing from the checkpoint") }
         return try file.tensor(name)
     }
 

@@ -87,9 +87,30 @@ public struct ModelConfig: Equatable, Sendable {
                 throw ModelError(file: file, "hidden_act '\(act)' is not supported (PrefLab's Llama family uses silu)")
             }
         }
-        for (name, value) in [("vocab size", vocabSize), ("hidden size", hiddenSize), ("layers", layers), ("heads", heads),
-                              ("key/value heads", kvHeads), ("head dim", headDim), ("intermediate size", intermediateSize)] where value <= 0 {
-            throw ModelError(file: file, "\(name) must be positive, got \(value)")
+        // Counts are named by their config.json key. The upper bound keeps every product of two
+        // sizes (shapes, parameter counts) far from Int overflow; the real check of a hostile
+        // count is against the checkpoint, in `TransformerModel.load`.
+        let gpt2 = architecture == .gpt2
+        let counts: [(key: String, value: Int)] = [
+            ("vocab_size", vocabSize), (gpt2 ? "n_embd" : "hidden_size", hiddenSize), (gpt2 ? "n_layer" : "num_hidden_layers", layers),
+            (gpt2 ? "n_head" : "num_attention_heads", heads), (gpt2 ? "n_head" : "num_key_value_heads", kvHeads),
+            (gpt2 ? "n_embd / n_head" : "head_dim", headDim), (gpt2 ? "n_inner" : "intermediate_size", intermediateSize),
+            (gpt2 ? "n_positions" : "max_position_embeddings", maxPositions)]
+        for (key, value) in counts {
+            guard value > 0 else { throw ModelError(file: file, "\(key) must be positive, got \(value)") }
+            guard value <= Self.maximumCount else {
+                throw ModelError(file: file, "\(key) is \(value), more than PrefLab accepts (\(Self.maximumCount))")
+            }
+        }
+        let epsilonKey = gpt2 ? "layer_norm_epsilon" : "rms_norm_eps"
+        guard normEpsilon.isFinite, normEpsilon >= 0 else {
+            throw ModelError(file: file, "\(epsilonKey) must be a non-negative number, got \(normEpsilon)")
+        }
+        if let rope {
+            guard rope.theta.isFinite, rope.theta > 0 else { throw ModelError(file: file, "rope_theta must be positive, got \(rope.theta)") }
+            guard rope.partialRotaryFactor > 0, rope.partialRotaryFactor <= 1 else {
+                throw ModelError(file: file, "partial_rotary_factor must be in (0, 1], got \(rope.partialRotaryFactor)")
+            }
         }
         guard heads % kvHeads == 0 else {
             throw ModelError(file: file, "num_attention_heads \(heads) is not a multiple of num_key_value_heads \(kvHeads)")
@@ -98,6 +119,10 @@ public struct ModelConfig: Equatable, Sendable {
             throw ModelError(file: file, "n_embd \(hiddenSize) is not a multiple of n_head \(heads)")
         }
     }
+
+    /// The largest size or count a config may give (2^24): beyond any real model, and small
+    /// enough that products of two sizes cannot overflow.
+    public static let maximumCount = 1 << 24
 
     /// Reads `directory/config.json`.
     public init(directory: String) throws {

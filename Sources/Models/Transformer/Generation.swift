@@ -6,7 +6,7 @@ extension TransformerModel {
     public struct Sampling: Sendable {
         /// 0 picks the most likely token (greedy).
         public var temperature: Double = 0
-        /// Keep only the k most likely tokens; nil keeps all.
+        /// Keep only the k most likely tokens; nil or 0 keeps all.
         public var topK: Int?
         /// Keep the smallest set of tokens whose probability reaches p; nil keeps all.
         public var topP: Double?
@@ -20,6 +20,13 @@ extension TransformerModel {
     public func generate(prompt: [Int], maxTokens: Int, sampling: Sampling = Sampling(), stop: [String] = []) throws -> [Int] {
         guard !prompt.isEmpty else { throw ModelError(file: "model", "generation needs a prompt of at least one token") }
         guard maxTokens >= 0 else { throw ModelError(file: "model", "max_tokens must not be negative") }
+        // Checked one by one so the message names the option (NaN fails every comparison, so it
+        // needs its own wording rather than "negative").
+        guard sampling.temperature.isFinite else { throw ModelError(file: "model", "temperature must be a finite number, got \(sampling.temperature.isNaN ? "NaN" : "\(sampling.temperature)")") }
+        guard sampling.temperature >= 0 else { throw ModelError(file: "model", "temperature must not be negative, got \(sampling.temperature)") }
+        if let k = sampling.topK, k < 0 { throw ModelError(file: "model", "top_k must not be negative, got \(k) (0 or nil keeps every token)") }
+        if let p = sampling.topP, !(p > 0 && p <= 1) { throw ModelError(file: "model", "top_p must be in (0, 1], got \(p)") }
+        if stop.contains("") { throw ModelError(file: "model", "stop strings must not be empty") }
         if config.architecture == .gpt2, prompt.count > config.maxPositions {
             throw ModelError(file: "model", "\(prompt.count) tokens exceed GPT-2's \(config.maxPositions) positions")
         }

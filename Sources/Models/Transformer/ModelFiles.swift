@@ -6,6 +6,12 @@ extension TransformerModel {
     /// matrices and embeddings, ones for norm weights, zeros for biases. The same seed gives the
     /// same model everywhere.
     public static func random(config: ModelConfig, seed: UInt64, tokenizer: Tokenizer? = nil) throws -> TransformerModel {
+        // Refuse a size that cannot fit before allocating anything (4 bytes per parameter).
+        let bytes = 4 * TransformerModel.parameterCount(config)
+        let available = Double(ProcessInfo.processInfo.physicalMemory)
+        guard bytes < available * 0.8 else {
+            throw ModelError(file: "model", String(format: "%.3g parameters need %.1f GB; this machine has %.1f GB", bytes / 4, bytes / 1e9, available / 1e9))
+        }
         var generator = RandomGenerator(seed: seed)
         var weights: [String: Tensor] = [:]
         for (name, shape) in expectedShapes(config) {

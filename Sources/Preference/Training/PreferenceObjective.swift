@@ -40,6 +40,7 @@ public final class PreferenceObjective: TrainingObjective {
         if let bad = pairs.firstIndex(where: { $0.chosen.isEmpty || $0.rejected.isEmpty }) {
             throw PreferenceError("data", "pair \(bad + 1) has an empty completion")
         }
+        if let cacheDirectory { try Self.checkWritable(cacheDirectory) }
         self.pairs = pairs
         self.loss = loss
         self.settings = settings
@@ -49,6 +50,22 @@ public final class PreferenceObjective: TrainingObjective {
         referenceModel = reference
         self.cacheDirectory = cacheDirectory
         order = Shuffle.permutation(count: pairs.count, seed: options.seed, epoch: 0)
+    }
+
+    /// Makes sure reference log-probs can be stored in `directory` (creating it), so a bad
+    /// ref_cache fails at once instead of after the whole reference pass.
+    static func checkWritable(_ directory: String) throws {
+        let manager = FileManager.default
+        do {
+            try manager.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw PreferenceError("ref_cache", "cannot create \(directory): \(error.localizedDescription)")
+        }
+        let probe = directory + "/.write-test-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString)"
+        guard manager.createFile(atPath: probe, contents: Data()) else {
+            throw PreferenceError("ref_cache", "cannot write in \(directory)")
+        }
+        try? manager.removeItem(atPath: probe)
     }
 
     /// The chosen and the rejected row of every pair.

@@ -4,7 +4,7 @@ import Tensor
 /// GPT-2's block: LayerNorm → fused qkv (Conv1D) → causal attention → c_proj + residual →
 /// LayerNorm → c_fc, gelu_new, c_proj + residual.
 extension Pass {
-    func gpt2Block(_ index: Int, output: UnsafeMutablePointer<Float>, random: inout RandomGenerator) {
+    func gpt2Block(_ index: Int, output: UnsafeMutablePointer<Float>, random: inout RandomGenerator?) {
         let s = saved[index]
         let (n, h, f) = (rows, c.hiddenSize, c.intermediateSize)
         let p = "h.\(index)."

@@ -4,7 +4,7 @@ import Tensor
 /// The Llama-family block (Llama, Mistral, Qwen2): RMSNorm → q, k, v (RoPE) → causal GQA
 /// attention → o_proj + residual → RMSNorm → SwiGLU MLP + residual.
 extension Pass {
-    func llamaBlock(_ index: Int, output: UnsafeMutablePointer<Float>, random: inout RandomGenerator) {
+    func llamaBlock(_ index: Int, output: UnsafeMutablePointer<Float>, random: inout RandomGenerator?) {
         let s = saved[index]
         let (n, h, f) = (rows, c.hiddenSize, c.intermediateSize)
         let p = "model.layers.\(index)."

@@ -120,7 +120,7 @@ final class Pass {
     }
 
     /// Runs the blocks and the head; returns log p(target) per row.
-    func forward(random: inout RandomGenerator) -> [Float] {
+    func forward(random: inout RandomGenerator?) -> [Float] {
         embed()
         for index in saved.indices {
             let next = index + 1 < saved.count ? saved[index + 1].input : final

@@ -41,9 +41,9 @@ struct Projection {
                               masked: dropout ? workspace.take(n * linear.inputs) : nil)
     }
 
-    /// y (+)= x·W + b + scale·(dropout(x)·Aᵀ)·Bᵀ.
+    /// y (+)= x·W + b + scale·(dropout(x)·Aᵀ)·Bᵀ; a nil `random` turns dropout off.
     func forward(_ x: UnsafePointer<Float>, rows n: Int, into y: UnsafeMutablePointer<Float>, ldy: Int? = nil,
-                 accumulate: Bool = false, buffers: AdapterBuffers?, random: inout RandomGenerator) {
+                 accumulate: Bool = false, buffers: AdapterBuffers?, random: inout RandomGenerator?) {
         linear.forward(x, rows: n, weight: weight, bias: bias, into: y, ldy: ldy, accumulate: accumulate)
         guard let adapter, let buffers else { return }
         let input = UnsafePointer(Self.dropout(x, count: n * linear.inputs, adapter: adapter, buffers: buffers, random: &random))
@@ -83,12 +83,20 @@ struct Projection {
     }
 
     /// With dropout, fills the mask and masked copy of x and returns the copy; else returns x.
+    /// Without a generator (dropout off) the mask keeps everything, so a backward pass after
+    /// this forward still sees buffers that match it, and no random number is drawn.
     private static func dropout(_ x: UnsafePointer<Float>, count: Int, adapter: Adapter, buffers: AdapterBuffers,
-                                random: inout RandomGenerator) -> UnsafeMutablePointer<Float> {
+                                random: inout RandomGenerator?) -> UnsafeMutablePointer<Float> {
         guard let mask = buffers.mask, let masked = buffers.masked else { return UnsafeMutablePointer(mutating: x) }
+        guard var generator = random else {
+            mask.update(repeating: 1, count: count)
+            masked.update(from: x, count: count)
+            return masked
+        }
+        defer { random = generator }
         let keep = 1 / (1 - adapter.dropout)
         for i in 0..<count {
-            mask[i] = random.nextUniform() < adapter.dropout ? 0 : keep
+            mask[i] = generator.nextUniform() < adapter.dropout ? 0 : keep
             masked[i] = x[i] * mask[i]
         }
         return masked

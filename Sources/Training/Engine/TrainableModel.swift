@@ -137,11 +137,16 @@ public final class TrainableModel {
     /// - Parameters:
     ///   - inputs: token ids, B·T, row-major.
     ///   - targets: the next token at each position, or −1 where the position is not scored.
-    public func forward(inputs: [Int32], targets: [Int32], batch: Int, length: Int) throws -> [Float] {
+    ///   - dropout: false evaluates the model as it is (LoRA dropout off) without drawing from
+    ///     `random`, so scoring (reference log-probs, probes) leaves the training stream untouched.
+    public func forward(inputs: [Int32], targets: [Int32], batch: Int, length: Int, dropout: Bool = true) throws -> [Float] {
         try validate(inputs: inputs, targets: targets, batch: batch, length: length)
         let pass = preparePass(batch: batch, length: length)
         pass.load(inputs: inputs, targets: targets)
-        return pass.forward(random: &random)
+        var generator: RandomGenerator? = dropout ? random : nil
+        let logprobs = pass.forward(random: &generator)
+        if let generator { random = generator }
+        return logprobs
     }
 
     /// Accumulates into the trainable parameters' gradients the gradient of a loss whose

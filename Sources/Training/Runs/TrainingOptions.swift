@@ -57,10 +57,20 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
                                "checkpoint_every", "keep_checkpoints", "log_every", "dir", "lora_rank", "lora_alpha",
                                "lora_dropout", "lora_targets"]
 
+    /// The largest steps, batch, warmup, checkpoint or logging interval, … a run accepts.
+    public static let maximumCount = 10_000_000
+
     /// Rejects impossible settings before any work starts, naming the option.
     public func validate(for config: ModelConfig) throws {
         func require(_ condition: Bool, _ option: String, _ message: String) throws {
             if !condition { throw TrainingError(option, message) }
+        }
+        // Counts beyond `maximumCount` are typos or overflow bait (steps: 1e15 would run for ages
+        // and sizes buffers by the step count), so each is refused by name.
+        for (option, value) in [("steps", steps), ("batch", batch), ("seq_len", seqLen), ("warmup", warmup),
+                                ("checkpoint_every", checkpointEvery), ("keep_checkpoints", keepCheckpoints),
+                                ("log_every", logEvery), ("lora_rank", loraRank)] {
+            try require(value <= Self.maximumCount, option, "must be at most \(Self.maximumCount), got \(value)")
         }
         try require(steps >= 1, "steps", "must be at least 1, got \(steps)")
         try require(batch >= 1, "batch", "must be at least 1, got \(batch)")

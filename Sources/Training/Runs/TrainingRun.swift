@@ -195,10 +195,21 @@ public final class TrainingRun {
         return try LoRAAdapter(config: engine.config, lora: lora, weights: try engine.exportAdapters())
     }
 
-    private static func defaultDirectory() -> String {
+    /// runs/run-yyyyMMdd-HHmmss-SSS, with -2, -3, … appended while that path exists: two runs
+    /// started in the same millisecond (or after the clock went back) must not collide, since
+    /// the second would be refused as "already holds a run".
+    static func defaultDirectory(parent: String = "runs") -> String {
         let formatter = DateFormatter()
-        formatter.dateFormat = "yyyyMMdd-HHmmss"
-        return "runs/run-" + formatter.string(from: Date())
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.dateFormat = "yyyyMMdd-HHmmss-SSS"
+        let base = parent + "/run-" + formatter.string(from: Date())
+        var candidate = base
+        var suffix = 1
+        while FileManager.default.fileExists(atPath: candidate) {
+            suffix += 1
+            candidate = base + "-\(suffix)"
+        }
+        return candidate
     }
 
 }
