@@ -88,7 +88,7 @@ func rewriteTranscripts(in relativePath: String) throws {
     @Test func rewriteWhenAsked() throws {
         guard ProcessInfo.processInfo.environment["PREFLAB_UPDATE_DOCS"] == "1" else { return }
         Terminal.colorOverride = false
-        for file in ["docs/language.md", "docs/plotting.md", "docs/models.md", "docs/training.md", "docs/losses.md"] { try rewriteTranscripts(in: file) }
+        for file in ["docs/language.md", "docs/plotting.md", "docs/models.md", "docs/training.md", "docs/losses.md", "docs/tutorial.md"] { try rewriteTranscripts(in: file) }
     }
 
     @Test func languageReferenceHasExamples() {
@@ -101,7 +101,7 @@ func rewriteTranscripts(in relativePath: String) throws {
 
     @Test(arguments: TranscriptBlock.blocks(in: "docs/language.md") + TranscriptBlock.blocks(in: "docs/plotting.md")
                      + TranscriptBlock.blocks(in: "docs/models.md") + TranscriptBlock.blocks(in: "docs/training.md")
-                     + TranscriptBlock.blocks(in: "docs/losses.md"))
+                     + TranscriptBlock.blocks(in: "docs/losses.md") + TranscriptBlock.blocks(in: "docs/tutorial.md"))
     func languageReferenceExamples(_ block: TranscriptBlock) {
         // Documentation shows plots as plain text, whatever the terminal running the tests.
         Terminal.colorOverride = false

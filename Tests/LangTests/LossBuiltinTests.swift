@@ -5,17 +5,8 @@ import Testing
 /// `pref_loss` and `pref_metrics` in the language: values, autograd through the losses, errors.
 /// Expected numbers are written from the formulas (docs/losses.md).
 struct LossBuiltinTests {
-    func run(_ code: String) throws -> Value {
-        try Interpreter(write: { _ in }).evaluate(Source(name: "<test>", text: code)).value
-    }
-
-    func numbers(_ code: String) throws -> [Double] {
-        switch try run(code) {
-        case .tensor(let t): return t.scalars.map(Double.init)
-        case .number(let x): return [x]
-        case let other: Issue.record("not numbers: \(other.typeName)"); return []
-        }
-    }
+    func run(_ code: String) throws -> Value { try evaluate(code) }
+    func numbers(_ code: String) throws -> [Double] { try evaluatedNumbers(code) }
 
     func errorMessage(_ code: String) -> String { errorText { try run(code) } }
 

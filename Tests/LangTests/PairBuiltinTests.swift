@@ -122,7 +122,7 @@ import Testing
         #expect(errorMessage("make_pairs(\"mmlu\", \"x.jsonl\")").contains("unknown pair source 'mmlu'"))
         #expect(errorMessage("make_pairs(\"arc\", \"\(Self.fixtures)/gsm8k.jsonl\")").contains("gsm8k.jsonl:1: has no 'choices' field"))
         #expect(errorMessage("synthetic_pairs(corrupt: 0)").contains("corrupt: must be between 1 and 20"))
-        #expect(errorMessage("synthetic_pairs(kind: \"essay\")").contains("kind must be \"arithmetic\" or \"choice\""))
+        #expect(errorMessage("synthetic_pairs(kind: \"essay\")").contains("kind must be one of \"arithmetic\", \"arithmetic_far\", \"choice\", got \"essay\""))
         #expect(errorMessage("synthetic_pairs(count: 2.5)").contains("whole number"))
         #expect(errorMessage("synthetic_pairs(seed: -1)").contains("seed must not be negative"))
         #expect(errorMessage("save_pairs([1], temp_dir() + \"/x.jsonl\")").contains("must be a pair set"))
@@ -135,6 +135,6 @@ import Testing
         for name in ["pairs", "make_pairs", "synthetic_pairs", "edit_distance", "save_pairs"] {
             #expect(Builtins.table[name]?.topic == "preference", "\(name)")
         }
-        #expect(Builtins.table["synthetic_pairs"]?.signature == "synthetic_pairs(kind = \"arithmetic\", count = 100, corrupt = 1, seed = 0, tokenizer = nil)")
+        #expect(Builtins.table["synthetic_pairs"]?.signature == "synthetic_pairs(kind = \"arithmetic\", count = 100, corrupt = 1, seed = 0, tokenizer = nil, steps = nil)")
     }
 }
