@@ -120,7 +120,7 @@ extension Builtins {
             return .nil
         },
         Builtin("tokenizer(path)", topic: "models", doc: "A tokenizer.json file (or a directory holding one): BPE tokenizers of the GPT-2, Llama-3, Qwen2 and SentencePiece kinds.",
-                example: "help(\"tokenizer\")") { a in
+                example: "let path = temp_dir() + \"/tokenizer.json\"\ntrain_tokenizer([\"two apples\", \"three apples\"], path, vocab: 262)\ntokenizer(path).vocab") { a in
             var path = try a.string(0)
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue { path += "/tokenizer.json" }
@@ -128,11 +128,11 @@ extension Builtins {
         },
         Builtin("encode(tok, text, special = true)", topic: "models",
                 doc: "Token ids of the text; special: false leaves out the post-processor's tokens (e.g. BOS). tok may be a tokenizer or a model with one.",
-                example: "help(\"encode\")") { a in
+                example: "encode(default_model(), \"Ana has 17 apples.\")") { a in
             let tokenizer = try a.tokenizerValue(0)
             return .list(tokenizer.encode(try a.string(1), addSpecialTokens: try a.bool(2)).map { .number(Double($0)) })
         },
-        Builtin("decode(tok, ids)", topic: "models", doc: "The text of token ids.", example: "help(\"decode\")") { a in
+        Builtin("decode(tok, ids)", topic: "models", doc: "The text of token ids.", example: "let m = default_model()\ndecode(m, encode(m, \"Ana has 17 apples.\", special: false))") { a in
             let tokenizer = try a.tokenizerValue(0)
             let ids = try a.ids(1)
             return .string(try wrap { try tokenizer.decode(ids) })
@@ -149,7 +149,7 @@ extension Builtins {
         },
         Builtin("completion_logprob(model, prompt, completion)", topic: "models",
                 doc: "The sum of the completion tokens' log-probs given the prompt, using the model's tokenizer: the prompt is encoded with its special tokens (e.g. BOS), the completion without, and the two are concatenated, so the score never depends on how the completion's first token would merge with the prompt.",
-                example: "help(\"completion_logprob\")") { a in
+                example: "let p = problems(1, steps: 1, seed: 5)[0]\ncompletion_logprob(default_model(), p.prompt, p.solution)") { a in
             let model = try a.model(0)
             guard let tokenizer = model.tokenizer else { throw BuiltinError("the model has no tokenizer (no tokenizer.json in its directory)") }
             let prompt = tokenizer.encode(try a.string(1)), completion = tokenizer.encode(try a.string(2), addSpecialTokens: false)

@@ -57,7 +57,7 @@ extension Builtins {
         Builtin("pref_train(policy, data, \(lossSignature), ref = nil, eos = true, max_length = nil, max_prompt_length = nil, "
                 + "ref_cache = nil, steps = 100, batch = 8, seq_len = nil, \(sharedOptionSignature))", topic: "preference",
                 doc: "Preference-trains policy (in place) on pairs — a paired JSONL path (prompt, chosen, rejected), a pair set, or a list of records — with loss (a name or a list weighted by weights: sigmoid, dpop, ipo, hinge, robust, exo_pair, nca_pair, bco_pair, sppo_hard, apo_zero, apo_down, simpo, orpo, sft) and returns the run, as train does (same options: LoRA, schedules, checkpoints, resume, Ctrl-C). Completions are tokenised apart from the prompt with EOS appended (eos: false turns it off) and cut by max_length / max_prompt_length; seq_len defaults to the longest pair. ref is the frozen reference model (nil: the policy's starting weights); its log-probs are computed once and cached in ref_cache (default ~/.cache/preflab/reference). Each step logs TRL's rewards/* and logps/* and the per-token probe probe/{chosen,rejected}_{before,at,after}; metric(run, name) lists one of them by step.",
-                example: "let tok_model = new_model(vocab: 16, hidden: 16, layers: 1, heads: 2, max_len: 32)\nhelp(\"pref_train\")") { a in
+                example: "let run = pref_train(default_model(), synthetic_pairs(count: 4), loss: \"dpop\", steps: 2, batch: 2, dir: temp_dir() + \"/run\")\nmetric(run, \"logps/chosen_delta\")") { a in
             let policy = try a.model(0)
             guard let tokenizer = policy.tokenizer else {
                 throw BuiltinError("the policy has no tokenizer to read the pairs with (load a model with tokenizer.json, or new_model(tokenizer: …))")
@@ -88,7 +88,7 @@ extension Builtins {
         },
         Builtin("token_probe(run, window = 8, completion = \"chosen\")", topic: "preference",
                 doc: "The change of each completion token's log-prob from the reference under the run's current weights, one row per pair, aligned so column window is the first token where chosen and rejected differ (columns before it are the shared tokens before, after it the tokens after): a tensor [pairs, 2·window + 1], NaN where a completion has no token; heatmap() draws it (NaN blank). completion: \"chosen\" or \"rejected\".",
-                example: "help(\"token_probe\")") { a in
+                example: "let run = pref_train(default_model(), synthetic_pairs(count: 2), steps: 1, batch: 2, dir: temp_dir() + \"/run\")\ntoken_probe(run, window: 2).shape") { a in
             let run = try a.run(0)
             let window = try a.int(1)
             guard window >= 0, window <= 4096 else { throw BuiltinError("window must be between 0 and 4096, got \(window)") }
