@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "Lang", dependencies: ["Tensor", "Models", "Training", "Preference", "DefaultModel", "Plot", .product(name: "OrderedCollections", package: "swift-collections")]),
         .executableTarget(
             name: "preflab",
-            dependencies: ["Lang", "Plot", "CEditLine", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: ["Lang", "Tensor", "Plot", "CEditLine", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "preflab-bench", dependencies: ["Tensor", "Models", "Training", "Preference", "CBLAS"]),
         .executableTarget(name: "preflab-fuzz", dependencies: ["Lang", "Tensor"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"], resources: [.copy("Fixtures")]),

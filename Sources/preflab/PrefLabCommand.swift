@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Lang
+import Tensor
 
 /// `preflab`: the REPL, script runner and one-line evaluator.
 @main
@@ -29,6 +30,7 @@ struct PrefLabCommand: ParsableCommand {
     var arguments: [String] = []
 
     static func main() {
+        BLASCore.ensureFastKernels()
         do {
             let command = try parseAsRoot() as? PrefLabCommand ?? PrefLabCommand()
             try command.validate()
