@@ -1,7 +1,6 @@
 import DefaultModel
 import Foundation
 import Models
-import OrderedCollections
 import Preference
 import Training
 
@@ -12,17 +11,16 @@ extension Builtins {
         Builtin("default_model()", topic: "experiments",
                 doc: "A fresh copy of PrefLab's embedded default model: a 1.1M-parameter Llama with its own BPE tokenizer, pre-trained and fine-tuned by PrefLab on worked arithmetic problems (as problems gives) and multiple-choice questions, by examples/default-model.pref. Each call loads a new copy, so training one leaves the others as they were.",
                 example: "let m = default_model()\ngenerate(m, problems(1, steps: 1, seed: 9)[0].prompt, max_tokens: 24)") { a in
-            .handle(ModelHandle(try experimentWrap { try DefaultModel.load() }))
+            .handle(ModelHandle(try trainingWrap { try DefaultModel.load() }))
         },
         Builtin("problems(count = 100, steps = 3, seed = 0)", topic: "experiments",
                 doc: "Arithmetic word problems solved step by step with every intermediate result written out (MetaMath-like), the same for the same seed: a list of records {prompt, solution, answer, steps}. prompt is \"Question: …\\nAnswer:\\n\"; solution ends \"The answer is: N\". steps (1 to 21) sets the difficulty. synthetic_pairs(\"arithmetic\", …) builds its pairs from the same problems.",
                 example: "problems(1, steps: 1, seed: 3)[0].solution") { a in
-            let count = try a.int(0), steps = try a.int(1), seed = try a.int(2)
+            let count = try a.int(0), steps = try a.int(1), seed = try a.seedValue(2)
             guard (1...SyntheticPairs.maxCount).contains(count) else { throw BuiltinError("count must be between 1 and \(SyntheticPairs.maxCount), got \(count)") }
             guard (1...ArithmeticProblem.maxSteps).contains(steps) else { throw BuiltinError("steps must be between 1 and \(ArithmeticProblem.maxSteps), got \(steps)") }
-            guard seed >= 0 else { throw BuiltinError("seed must not be negative, got \(seed)") }
             return .list((0..<count).map { index in
-                let problem = ArithmeticProblem.make(index: index, steps: steps, seed: UInt64(seed))
+                let problem = ArithmeticProblem.make(index: index, steps: steps, seed: seed)
                 return .record(["prompt": .string(problem.prompt), "solution": .string(problem.solution()),
                                 "answer": .number(Double(problem.answer)), "steps": .number(Double(steps))])
             })
@@ -50,7 +48,7 @@ extension Builtins {
             var out = try a.string(1)
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: out, isDirectory: &isDirectory), isDirectory.boolValue { out += "/tokenizer.json" }
-            let tokenizer = try experimentWrap { try BPETraining.write(texts: texts, vocabularySize: try a.int(2), to: out) }
+            let tokenizer = try trainingWrap { try BPETraining.write(texts: texts, vocabularySize: try a.int(2), to: out) }
             return .handle(TokenizerHandle(tokenizer))
         },
         Builtin("exact_match(model, problems)", topic: "experiments",
@@ -65,7 +63,7 @@ extension Builtins {
             }
             let progress = ProgressReporter.standardError(total: problems.count, every: max(ExactMatch.batchSize, problems.count / 4), label: "exact match")
             let interrupt = a.runtime.interrupt
-            let outcome = try experimentWrap {
+            let outcome = try trainingWrap {
                 try ExactMatch.grade(model: model, problems: problems, onBatch: { done, correct in
                     progress.advance(to: done, figures: "\(correct) solved")
                 }, shouldStop: { interrupt.isSet })
@@ -102,11 +100,5 @@ extension Arguments {
             texts += object.keys.sorted().compactMap { object[$0] as? String }
         }
         return texts
-    }
-}
-
-private func experimentWrap<T>(_ body: () throws -> T) throws -> T {
-    do { return try body() } catch let error as ModelError { throw BuiltinError(error.description) } catch let error as PreferenceError {
-        throw BuiltinError(error.description)
     }
 }

@@ -97,7 +97,7 @@ extension Arguments {
     /// The optional tokenizer argument: nil, a tokenizer, or a model that has one.
     fileprivate func optionalTokenizer(_ i: Int) throws -> Tokenizer? { isNil(i) ? nil : try tokenizerValue(i) }
 
-    fileprivate func seedValue(_ i: Int) throws -> UInt64 {
+    func seedValue(_ i: Int) throws -> UInt64 {
         let seed = try int(i)
         guard seed >= 0 else { throw BuiltinError("seed must not be negative, got \(seed)") }
         return UInt64(seed)
