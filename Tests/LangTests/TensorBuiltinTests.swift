@@ -22,6 +22,17 @@ struct TensorBuiltinTests {
         #expect(errorMessage("zeros([2]) % zeros([3])").contains("remainder: shapes [2] and [3]"))
     }
 
+    @Test func nestedListsBecomeTensorsOrNameWhatIsWrong() throws {
+        #expect(try numbers("tensor([[1, true], [tensor(3), -0.5]])") == [1, 1, 3, -0.5])
+        #expect(try numbers("tensor(tensor([[[]]]).shape)") == [1, 1, 0])
+        #expect(errorMessage("tensor([[1, 2], [3]])").contains("argument 'values' cannot become a tensor: ragged nested list: 1 items at [1], expected shape [2, 2]"))
+        #expect(errorMessage("tensor([[1, 2], 3])").contains("a number at [1] where shape [2, 2] expects a list"))
+        #expect(errorMessage("tensor([1, \"a\"])").contains("argument 'values' must hold only numbers, found a string"))
+        // Lists share their items: three lines describe 10^15 numbers, refused before any is read.
+        let huge = errorMessage("let a = map(range(100000), fn(i) => 1)\nlet b = map(range(100000), fn(i) => a)\ntensor(map(range(100000), fn(i) => b))")
+        #expect(huge.contains("cannot become a tensor: shape [100000, 100000, 100000] needs more memory than this machine has"), "\(huge)")
+    }
+
     @Test func nestedGradIsRefusedNotZero() throws {
         // d/dx of 3x² at 2 is 12; the tape cannot record it, so this must fail, never give 0.
         let nested = errorMessage("grad(fn(x) => sum(grad(fn(y) => sum(y*y*y), x)), tensor([2.0]))")

@@ -28,6 +28,20 @@ private func naiveProduct(_ a: [Float], _ b: [Float], m: Int, k: Int, n: Int) ->
         let stepped = try a.slice(axis: 1, step: 2)  // neither axis unit-stride: copied
         #expect(close(try stepped.matmul(Tensor.ones([2, 1])).scalars,
                       naiveProduct(stepped.contiguous().scalars, [1, 1], m: 5, k: 2, n: 1)))
+
+        // What BLAS is handed: the views' own storage with a transpose flag or a leading
+        // dimension, and a copy only for the stepped view.
+        let transposedView = try b.transposed().matrixView()
+        #expect(transposedView.tensor.storage === b.storage && transposedView.transposed && transposedView.leading == 4)
+        let doubleTransposed = try at.transposed().matrixView()
+        #expect(doubleTransposed.tensor.storage === a.storage && !doubleTransposed.transposed && doubleTransposed.leading == 4)
+        let slicedView = try sliced.matrixView()
+        #expect(slicedView.tensor.storage === a.storage && !slicedView.transposed && slicedView.leading == 4)
+        let batch = try sample([3, 2, 5], seed: 6)
+        let batchTransposed = try batch.transposed().matrixView()  // [3, 5, 2], each matrix read transposed
+        #expect(batchTransposed.tensor.storage === batch.storage && batchTransposed.transposed && batchTransposed.leading == 5)
+        let steppedView = try stepped.matrixView()
+        #expect(steppedView.tensor.storage !== a.storage && !steppedView.transposed && steppedView.leading == 2)
     }
 
     @Test func batchedAndBroadcast() throws {
@@ -59,6 +73,19 @@ private func naiveProduct(_ a: [Float], _ b: [Float], m: Int, k: Int, n: Int) ->
         #expect(try Tensor.zeros([0, 2, 3]).matmul(Tensor.zeros([0, 3, 4])).shape == [0, 2, 4])
     }
 
+    /// An empty inner axis gives zeros, as in NumPy, on the folded path (a shared weight) and the batched one.
+    @Test func emptyInnerExtentGivesZeros() throws {
+        let folded = try Tensor.zeros([2, 3, 0]).matmul(Tensor.zeros([0, 4]))
+        #expect(folded.shape == [2, 3, 4] && folded.scalars == [Float](repeating: 0, count: 24))
+        let batched = try Tensor.zeros([2, 3, 0]).matmul(Tensor.zeros([2, 0, 4]))
+        #expect(batched.shape == [2, 3, 4] && batched.scalars == [Float](repeating: 0, count: 24))
+        #expect(try Tensor.zeros([3, 0]).matmul(Tensor.zeros([0])).scalars == [0, 0, 0])
+
+        let a = try Tensor.zeros([2, 3, 0]).requiringGrad(), b = try Tensor.zeros([0, 4]).requiringGrad()
+        try a.matmul(b).sum().backward()
+        #expect(a.grad?.shape == [2, 3, 0] && b.grad?.shape == [0, 4])
+    }
+
     @Test func shapeErrors() {
         do {
             _ = try Tensor.zeros([2, 3]).matmul(Tensor.zeros([4, 5]))
@@ -66,8 +93,10 @@ private func naiveProduct(_ a: [Float], _ b: [Float], m: Int, k: Int, n: Int) ->
         } catch let error as TensorError {
             #expect(error.op == "matmul" && error.message.contains("[2, 3]") && error.message.contains("[4, 5]"))
         } catch { Issue.record("\(error)") }
-        #expect(throws: TensorError.self) { try Tensor(1).matmul(Tensor([1])) }
-        #expect(throws: TensorError.self) { try Tensor.zeros([2, 2, 3]).matmul(Tensor.zeros([3, 3, 2])) }
+        expectError("matmul", mentioning: ["shapes [] and [1]", "scalars have no matrix product"]) { try Tensor(1).matmul(Tensor([1])) }
+        expectError("matmul", mentioning: ["shapes [2, 2, 3] and [3, 3, 2]", "batch axes [2] and [3] do not broadcast"]) {
+            try Tensor.zeros([2, 2, 3]).matmul(Tensor.zeros([3, 3, 2]))
+        }
     }
 
     @Test func gradients() throws {

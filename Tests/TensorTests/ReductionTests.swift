@@ -36,8 +36,9 @@ import Testing
         #expect(try a.argmax().item() == 5)
         #expect(try Tensor([3, 7, 7, 1]).argmax().item() == 1)
         #expect(try Tensor([1, .nan, 3]).argmax().item() == 1)
-        #expect(throws: TensorError.self) { try Tensor.zeros([0]).max() }
-        #expect(throws: TensorError.self) { try a.argmax(axis: 2) }
+        expectError("max", mentioning: ["empty axis of shape [0]"]) { try Tensor.zeros([0]).max() }
+        expectError("argmin", mentioning: ["empty axis of shape [2, 0]"]) { try Tensor.zeros([2, 0]).argmin(axis: 1) }
+        expectError("argmax", mentioning: ["axis 2", "shape [2, 3]"]) { try a.argmax(axis: 2) }
     }
 
     @Test func logsumexpVarianceAndDeviation() throws {
@@ -50,6 +51,15 @@ import Testing
         #expect(close(try a.variance(axis: 1, correction: 0).scalars, [8.0 / 3, 8.0 / 3]))
         #expect(close([try a.standardDeviation().item()], [Float((17.5 / 5).squareRoot())]))
         #expect(close(try a.standardDeviation(axis: 0, correction: 0).scalars, [1.5, 1.5, 1.5]))
+    }
+
+    /// Any Int is a valid correction: n − correction is formed without overflowing.
+    @Test func extremeCorrections() throws {
+        let pair = Tensor([1, 2])  // squared deviations sum to 0.5
+        #expect(try pair.variance(correction: Int.min).item() == 0x1p-64)  // 0.5 / (2 + 2⁶³), rounded to Float
+        #expect(try pair.standardDeviation(correction: Int.min).item() == 0x1p-32)
+        #expect(try pair.variance(correction: Int.max).item() == .infinity)  // no observations left
+        #expect(close([try pair.variance(correction: -1).item()], [0.5 / 3]))
     }
 
     @Test func reductionGradients() throws {

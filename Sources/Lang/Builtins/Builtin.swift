@@ -206,23 +206,27 @@ extension Value {
         case .tensor(let t): return t
         case .number(let x): return Tensor(Float(x))
         case .bool(let b): return Tensor(b ? 1 : 0)
-        case .list:
-            do {
-                return try Tensor(nested: try nestedValues())
-            } catch let error as TensorError {
-                throw ConversionError(message: "is not a rectangular list of numbers: \(error.message)")
-            }
+        case .list: return try nestedListTensor()
         default: throw ConversionError(message: "must be a tensor, a number or a list of numbers, got a \(typeName)")
         }
     }
 
-    private func nestedValues() throws -> NestedValues {
-        switch self {
-        case .number(let x): return .scalar(Float(x))
-        case .bool(let b): return .scalar(b ? 1 : 0)
-        case .list(let items): return .list(try items.map { try $0.nestedValues() })
-        case .tensor(let t) where t.rank == 0: return .scalar(try t.item())
-        default: throw ConversionError(message: "must hold only numbers, found a \(typeName)")
+    /// A rectangular nested list as a tensor, flattened straight into the tensor's buffer (lists
+    /// share their items, so a few lines can describe billions of numbers; no tree is built).
+    private func nestedListTensor() throws -> Tensor {
+        do {
+            return try Tensor(nestedTree: self, items: { value in
+                if case .list(let items) = value { return items } else { return nil }
+            }, scalar: { value in
+                switch value {
+                case .number(let x): return Float(x)
+                case .bool(let b): return b ? 1 : 0
+                case .tensor(let t) where t.rank == 0: return try t.item()
+                default: throw ConversionError(message: "must hold only numbers, found a \(value.typeName)")
+                }
+            })
+        } catch let error as TensorError {
+            throw ConversionError(message: "cannot become a tensor: \(error.message)")
         }
     }
 }

@@ -37,9 +37,13 @@ extension Builtins {
             let (start, end) = a.isNil(1) ? (0, try a.int(0)) : (try a.int(0), try a.int(1))
             let step = try a.int(2)
             guard step != 0 else { throw BuiltinError("step cannot be 0") }
-            let count = step > 0 ? Swift.max(0, (end - start + step - 1) / step) : Swift.max(0, (start - end - step - 1) / -step)
-            guard count <= maximumCollectionCount else { throw BuiltinError("range of \(count) numbers is too long") }
-            return .list((0..<count).map { .number(Double(start + $0 * step)) })
+            let count = wholeNumberCount(from: start, to: end, by: step)
+            guard count <= maximumCollectionCount else {
+                throw BuiltinError("from \(start) to \(end) by \(step) gives \(count) numbers, more than a list holds (\(maximumCollectionCount))")
+            }
+            // Every element lies between start and end, so it fits in Int even where i·step alone
+            // would not; wrapping arithmetic, exact modulo 2⁶⁴, then gives it exactly.
+            return .list((0..<Int(count)).map { .number(Double(start &+ $0 &* step)) })
         },
         Builtin("keys(record)", topic: "core", doc: "The field names of a record, in order.", example: "keys({lr: 1e-5, beta: 0.1})") { a in
             guard case .record(let fields) = a[0] else { throw BuiltinError("argument 'record' must be a record, got a \(a[0].typeName)") }
@@ -60,8 +64,14 @@ extension Builtins {
             return .list(try a.list(0).filter { try a.call(f, [$0]).isTruthy })
         },
         Builtin("round(x, digits = 0)", topic: "core", doc: "A number rounded to the given digits after the point (halves away from zero).", example: "round(3.14159, 2)") { a in
-            let scale = Foundation.pow(10, Double(try a.int(1)))
-            return .number((try a.number(0) * scale).rounded() / scale)
+            let (x, digits) = (try a.number(0), try a.int(1))
+            guard x.isFinite else { return .number(x) }
+            let scale = Foundation.pow(10, Double(digits))
+            // Past Double's exponent range either every digit of x is kept or none is: x, or a signed 0.
+            if scale == 0 { return .number(0 * x) }
+            let scaled = x * scale
+            guard scaled.isFinite else { return .number(x) }
+            return .number(scaled.rounded() / scale)
         },
         Builtin("floor(x)", topic: "core", doc: "The largest whole number not above x.", example: "floor(2.7)") { a in .number(try a.number(0).rounded(.down)) },
         Builtin("ceil(x)", topic: "core", doc: "The smallest whole number not below x.", example: "ceil(2.1)") { a in .number(try a.number(0).rounded(.up)) },

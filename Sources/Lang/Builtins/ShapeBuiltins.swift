@@ -46,6 +46,16 @@ extension Builtins {
         },
         Builtin("tolist(x)", topic: "shape", doc: "A tensor's elements as (nested) lists of numbers.", example: "tolist(eye(2))") { a in
             let t = try a.tensor(0)
+            // Every element and every nested list becomes a value. Their total is bounded as a
+            // list's length is, so that a tensor of millions of empty rows cannot exhaust memory.
+            var made = t.count, lists = 1
+            for extent in t.shape where made <= maximumCollectionCount {
+                made += lists
+                lists *= extent
+            }
+            guard made <= maximumCollectionCount else {
+                throw BuiltinError("a tensor of shape \(t.shape) gives more than \(maximumCollectionCount) numbers and lists")
+            }
             let values = t.scalars
             func nest(_ axis: Int, _ offset: Int) -> Value {
                 guard axis < t.rank else { return .number(Double(values[offset])) }

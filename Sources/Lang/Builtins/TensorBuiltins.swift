@@ -24,6 +24,9 @@ private func reduction(_ name: String, _ doc: String, _ example: String,
     }
 }
 
+/// 2²⁴: up to this magnitude Float32 represents every whole number.
+private let exactWholeFloats = 1 << 24
+
 /// The dtype argument of from_bits and to_bits: "f16" or "bf16", in either case.
 private func halfPrecision(_ a: Arguments, _ i: Int) throws -> DType {
     let name = try a.string(i)
@@ -65,10 +68,13 @@ extension Builtins {
         Builtin("randn(shape)", topic: "creation", doc: "Standard normal samples from the session's seeded stream (see seed).", example: "randn([2, 3])") { a in
             .tensor(try Tensor.randn(try a.shape(0), using: &a.runtime.random.generator))
         },
-        Builtin("randint(low, high, shape)", topic: "creation", doc: "Uniform whole numbers in [low, high) as a tensor, from the session's stream.",
+        Builtin("randint(low, high, shape)", topic: "creation", doc: "Uniform whole numbers in [low, high) as a tensor, from the session's stream; low and high lie within ±2²⁴, where Float32 holds every whole number.",
                 example: "randint(0, 10, [5])") { a in
             let (low, high) = (try a.int(0), try a.int(1))
             guard high > low else { throw BuiltinError("needs low < high, got \(low) and \(high)") }
+            guard low >= -exactWholeFloats, high <= exactWholeFloats else {
+                throw BuiltinError("low \(low) and high \(high) must lie within ±\(exactWholeFloats), where Float32 tensors hold every whole number")
+            }
             let span = Float(high - low)
             let u: Tensor
             do {

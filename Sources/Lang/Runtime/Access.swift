@@ -88,8 +88,8 @@ final class Index: Node {
             }
             return items[resolved]
         case .slice(let start, let end, let step):
-            let view = try Tensor.arange(Float(items.count)).slice(axis: 0, start: start, end: end, step: step)
-            return rebuild(view.scalars.map { items[Int($0)] })
+            let (first, count) = try Tensor.slicePositions(extent: items.count, start: start, end: end, step: step)
+            return rebuild((0..<count).map { items[first + $0 * step] })
         }
     }
 

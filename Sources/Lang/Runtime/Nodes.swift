@@ -121,7 +121,11 @@ final class RangeLiteral: Node {
     }
     override func eval(_ frame: Frame, _ rt: Runtime) throws -> Value {
         let (lower, upper) = try bounds(frame, rt)
-        guard upper - lower <= maximumCollectionCount else { throw fail("range of \(upper - lower) numbers is too long for a list") }
+        let count = wholeNumberCount(from: lower, to: upper, by: 1)
+        guard count <= maximumCollectionCount else {
+            let written = inclusive ? "\(lower)..=\(upper - 1)" : "\(lower)..\(upper)"
+            throw fail("range \(written) has \(count) numbers, more than a list holds (\(maximumCollectionCount))")
+        }
         return .list(lower < upper ? (lower..<upper).map { .number(Double($0)) } : [])
     }
 }
@@ -248,7 +252,10 @@ final class ForLoop: Node {
         case .record(let fields): items = fields.keys.map { .string($0) }
         case .tensor(let t):
             guard t.rank > 0 else { throw fail("cannot loop over a scalar tensor") }
-            items = try (0..<t.shape[0]).map { .tensor(try t.select(axis: 0, index: $0)) }
+            // Row by row, so that a tensor of millions of (possibly empty) rows starts at once
+            // and the step budget and Ctrl-C apply from the first row.
+            for row in 0..<t.shape[0] where try step(.tensor(try t.select(axis: 0, index: row)), frame, rt) { break }
+            return .nil
         case let other: throw fail("cannot loop over a \(other.typeName)")
         }
         for item in items where try step(item, frame, rt) { break }

@@ -88,9 +88,15 @@ enum BinaryOperator: String {
     }
 }
 
-/// The most items a list (or bytes a string) may grow to: far beyond any experiment's needs,
-/// and small enough that a runaway loop fails with an error instead of exhausting memory.
-let maximumCollectionCount = 10_000_000
+/// Process-wide limits on the values programs build.
+public enum LanguageLimits {
+    /// The most items a list (or bytes a string) may grow to: far beyond any experiment's needs,
+    /// and small enough that a runaway loop fails with an error instead of exhausting memory.
+    /// Harnesses that run untrusted programs (the fuzzer) lower it, as they lower `TensorLimits`.
+    nonisolated(unsafe) public static var maximumCollectionCount = 10_000_000
+}
+
+var maximumCollectionCount: Int { LanguageLimits.maximumCollectionCount }
 
 struct OperatorError: Error {
     let message: String

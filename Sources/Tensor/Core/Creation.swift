@@ -11,30 +11,41 @@ public indirect enum NestedValues: ExpressibleByArrayLiteral, ExpressibleByFloat
 extension Tensor {
     /// A tensor from nested lists, which must be rectangular: `Tensor(nested: [[1, 2], [3, 4]])` has shape [2, 2].
     public init(nested: NestedValues) throws {
+        try self.init(nestedTree: nested, items: { node in
+            if case .list(let items) = node { return items } else { return nil }
+        }, scalar: { node in
+            if case .scalar(let x) = node { return x } else { return 0 }
+        })
+    }
+
+    /// A tensor from a rectangular tree of any kind of node, flattened straight into the tensor's
+    /// buffer: `items` gives a node's children (nil for a leaf) and `scalar` a leaf's value. The
+    /// shape is read down the first children and its size checked before any leaf is read, as
+    /// nodes may share their children: a few of them can describe billions of numbers.
+    public init<Node>(nestedTree root: Node, items: (Node) -> [Node]?, scalar: (Node) throws -> Float) throws {
         var shape: [Int] = []
-        var level = nested
-        while case .list(let items) = level {
-            shape.append(items.count)
-            guard let first = items.first else { break }
+        var level = root
+        while let children = items(level) {
+            shape.append(children.count)
+            guard let first = children.first else { break }
             level = first
         }
         var values: [Float] = []
-        values.reserveCapacity(Shape.count(shape))
-        func flatten(_ value: NestedValues, depth: Int, path: [Int]) throws {
-            switch value {
-            case .scalar(let x):
+        values.reserveCapacity(try Shape.validate(shape, op: "tensor"))
+        func flatten(_ node: Node, depth: Int, path: [Int]) throws {
+            guard let children = items(node) else {
                 guard depth == shape.count else {
                     throw TensorError(op: "tensor", "ragged nested list: a number at \(path) where shape \(shape) expects a list")
                 }
-                values.append(x)
-            case .list(let items):
-                guard depth < shape.count, items.count == shape[depth] else {
-                    throw TensorError(op: "tensor", "ragged nested list: \(items.count) items at \(path), expected shape \(shape)")
-                }
-                for (i, item) in items.enumerated() { try flatten(item, depth: depth + 1, path: path + [i]) }
+                values.append(try scalar(node))
+                return
             }
+            guard depth < shape.count, children.count == shape[depth] else {
+                throw TensorError(op: "tensor", "ragged nested list: \(children.count) items at \(path), expected shape \(shape)")
+            }
+            for (i, child) in children.enumerated() { try flatten(child, depth: depth + 1, path: path + [i]) }
         }
-        try flatten(nested, depth: 0, path: [])
+        try flatten(root, depth: 0, path: [])
         try self.init(values, shape: shape)
     }
 
@@ -69,11 +80,13 @@ extension Tensor {
         guard step != 0, step.isFinite, start.isFinite, end.isFinite else {
             throw TensorError(op: "arange", "needs finite bounds and a non-zero step, got start \(start), end \(end), step \(step)")
         }
+        // Finite Float operands keep this finite in Double, but it may lie far outside Int's range
+        // either way: a step pointing away from `end` gives a hugely negative count, which is empty.
         let exact = ((Double(end) - Double(start)) / Double(step)).rounded(.up)
         guard exact < Double(Shape.maximumCount) else {
             throw TensorError(op: "arange", "start \(start), end \(end), step \(step) give too many elements")
         }
-        let n = Swift.max(0, Int(exact))
+        let n = exact > 0 ? Int(exact) : 0
         let result = try empty([n], op: "arange")
         for i in 0..<n { result.storage.pointer[i] = Float(Double(start) + Double(i) * Double(step)) }
         return result

@@ -19,18 +19,25 @@ enum Shape {
 
     /// Checks that every extent is non-negative and the tensor fits in physical memory,
     /// so a mistyped shape is an error rather than an out-of-memory crash.
+    ///
+    /// The limit applies to the product of the non-zero extents even when another extent is 0:
+    /// then every shape derived by dropping, reordering or shrinking axes (a reduction's result,
+    /// a transpose, a slice) fits as well, and counting its elements cannot overflow.
     @discardableResult
     static func validate(_ shape: [Int], op: String) throws -> Int {
-        var total = 1
+        var nonZeroProduct = 1
         for extent in shape {
             guard extent >= 0 else { throw TensorError(op: op, "negative extent in shape \(shape)") }
-            let (product, overflow) = total.multipliedReportingOverflow(by: extent)
+            guard extent > 0 else { continue }
+            let (product, overflow) = nonZeroProduct.multipliedReportingOverflow(by: extent)
             guard !overflow, product <= maximumCount else {
-                throw TensorError(op: op, "shape \(shape) needs more memory than this machine has")
+                throw TensorError(op: op, shape.contains(0)
+                    ? "shape \(shape) is too large: its non-zero extents alone need more memory than this machine has"
+                    : "shape \(shape) needs more memory than this machine has")
             }
-            total = product
+            nonZeroProduct = product
         }
-        return total
+        return shape.contains(0) ? 0 : nonZeroProduct
     }
 
     /// Maps a possibly negative axis into `0..<rank`.

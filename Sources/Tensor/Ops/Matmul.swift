@@ -31,14 +31,18 @@ extension Tensor {
             throw TensorError.shapeMismatch("matmul", a.shape, b.shape, reason: "exceed BLAS's 32-bit extents")
         }
         let aBatch = Array(a.shape.dropLast(2)), bBatch = Array(b.shape.dropLast(2))
-        let batch = try Shape.broadcast(aBatch, bBatch, op: "matmul")
+        guard let batch = try? Shape.broadcast(aBatch, bBatch, op: "matmul") else {
+            throw TensorError.shapeMismatch("matmul", a.shape, b.shape,
+                                            reason: "cannot be multiplied: batch axes \(aBatch) and \(bBatch) do not broadcast")
+        }
         let result = try empty(batch + [m, n], op: "matmul")
 
         if result.count == 0 {
             // Nothing to compute; BLAS is not called with empty extents.
         } else if bBatch.isEmpty, !aBatch.isEmpty, a.isContiguous {
-            // One GEMM over all rows of `a` instead of one per batch entry.
-            try gemm(a.reshaped([-1, k]), b, into: result.base)
+            // One GEMM over all rows of `a` instead of one per batch entry. The row count is
+            // spelled out: with k = 0 a -1 extent could not be inferred.
+            try gemm(a.reshaped([Shape.count(aBatch) * m, k]), b, into: result.base)
         } else {
             let batchCount = Shape.count(batch)
             let aMatrix = try a.matrixView(), bMatrix = try b.matrixView()
@@ -81,14 +85,15 @@ extension Tensor {
     }
 
     /// How BLAS reads the last two axes: row-major, or transposed, with a leading dimension.
-    private struct MatrixView {
+    struct MatrixView {
         let tensor: Tensor
         let transposed: Bool
         let leading: Int
     }
 
     /// The last two axes as a BLAS operand; copies only when neither axis is unit-stride.
-    private func matrixView() throws -> MatrixView {
+    /// Internal rather than private so tests can check that a view reaches BLAS uncopied.
+    func matrixView() throws -> MatrixView {
         let (rows, columns) = (shape[rank - 2], shape[rank - 1])
         let (rowStride, columnStride) = (strides[rank - 2], strides[rank - 1])
         let limit = Int(Int32.max)

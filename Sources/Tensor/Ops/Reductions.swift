@@ -126,7 +126,9 @@ extension Tensor {
     public func variance(axis: Int? = nil, keepDim: Bool = false, correction: Int = 1) throws -> Tensor {
         let n = try reductionLayout("var", axis: axis, keepDim: keepDim).length
         let centred = try self - mean(axis: axis, keepDim: true)
-        return try (centred * centred).sum(axis: axis, keepDim: keepDim) / Float(Swift.max(0, n - correction))
+        // In Double, since any Int is a valid correction and `n - correction` can overflow Int.
+        let divisor = Swift.max(0, Double(n) - Double(correction))
+        return try (centred * centred).sum(axis: axis, keepDim: keepDim) / Float(divisor)
     }
 
     /// Standard deviation: the square root of `variance`.

@@ -22,8 +22,10 @@ extension Tensor {
             }
             resolved[hole] = count / known
         }
-        guard (try? Shape.validate(resolved, op: "reshape")) == count else {
-            throw TensorError.shapeMismatch("reshape", shape, newShape, reason: "are incompatible: the tensor has \(count) elements")
+        switch Result(catching: { try Shape.validate(resolved, op: "reshape") }) {
+        case .success(count): break
+        case .failure(let tooLarge) where count == 0: throw tooLarge  // both empty, but the other extents do not fit
+        default: throw TensorError.shapeMismatch("reshape", shape, newShape, reason: "are incompatible: the tensor has \(count) elements")
         }
         let source = contiguous()
         let inputShape = shape
@@ -60,23 +62,7 @@ extension Tensor {
     /// negative and missing bounds; a negative `step` walks backwards.
     public func slice(axis: Int, start: Int? = nil, end: Int? = nil, step: Int = 1) throws -> Tensor {
         let axis = try Shape.axis(axis, rank: rank, op: "slice", shape: shape)
-        guard step != 0, step != Int.min else { throw TensorError(op: "slice", "step \(step) is not allowed; use a non-zero step") }
-        let extent = shape[axis]
-        func resolve(_ bound: Int?, default value: Int, low: Int, high: Int) -> Int {
-            guard let bound else { return value }
-            let shifted = bound < 0 ? bound + extent : bound
-            return Swift.min(Swift.max(shifted, low), high)
-        }
-        let first: Int, stop: Int, length: Int
-        if step > 0 {
-            first = resolve(start, default: 0, low: 0, high: extent)
-            stop = resolve(end, default: extent, low: 0, high: extent)
-            length = stop > first ? 1 + (stop - first - 1) / step : 0
-        } else {
-            first = resolve(start, default: extent - 1, low: -1, high: extent - 1)
-            stop = resolve(end, default: -1, low: -1, high: extent - 1)
-            length = first > stop ? 1 + (first - stop - 1) / -step : 0
-        }
+        let (first, length) = try Tensor.slicePositions(extent: shape[axis], start: start, end: end, step: step)
         var newShape = shape
         var newStrides = strides
         newShape[axis] = length
@@ -91,6 +77,27 @@ extension Tensor {
                 gradient.copy(into: window)
                 return [full]
             }
+    }
+
+    /// Where the slice `start:end:step` of `extent` items begins and how many items it picks,
+    /// with Python's rules for negative and missing bounds; a negative `step` walks backwards.
+    /// Item `i` of the slice is at `first + i * step`, which cannot overflow.
+    public static func slicePositions(extent: Int, start: Int?, end: Int?, step: Int) throws -> (first: Int, count: Int) {
+        // Int.min has no positive counterpart to walk backwards by.
+        guard step != 0, step != Int.min else { throw TensorError(op: "slice", "step \(step) is not allowed; use a non-zero step") }
+        func resolve(_ bound: Int?, default value: Int, low: Int, high: Int) -> Int {
+            guard let bound else { return value }
+            let shifted = bound < 0 ? bound + extent : bound
+            return Swift.min(Swift.max(shifted, low), high)
+        }
+        if step > 0 {
+            let first = resolve(start, default: 0, low: 0, high: extent)
+            let stop = resolve(end, default: extent, low: 0, high: extent)
+            return (first, stop > first ? 1 + (stop - first - 1) / step : 0)
+        }
+        let first = resolve(start, default: extent - 1, low: -1, high: extent - 1)
+        let stop = resolve(end, default: -1, low: -1, high: extent - 1)
+        return (first, first > stop ? 1 + (first - stop - 1) / -step : 0)
     }
 
     /// The sub-tensor at position `index` of `axis`, with that axis removed.
