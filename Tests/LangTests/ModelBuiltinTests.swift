@@ -4,12 +4,16 @@ import Testing
 
 /// The model builtins on a model that carries a real tokenizer.json (the GPT-2-style fixture).
 @Suite struct ModelBuiltinTests {
-    static let tokenizerPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("ModelsTests/Fixtures/tokenizers/gpt2.json").path
+    static let tokenizers = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("ModelsTests/Fixtures/tokenizers")
+    static let tokenizerPath = tokenizers.appendingPathComponent("gpt2.json").path
+    /// Llama-3 style: Split + ByteLevel, and a TemplateProcessing post-processor that adds BOS (id 1).
+    static let bosTokenizerPath = tokenizers.appendingPathComponent("llama3.json").path
 
     func run(_ code: String) throws -> Value {
         let interpreter = Interpreter(write: { _ in })
         interpreter.define("tok_path", .string(Self.tokenizerPath))
+        interpreter.define("bos_tok_path", .string(Self.bosTokenizerPath))
         return try interpreter.evaluate(Source(name: "<test>", text: code)).value
     }
 
@@ -41,6 +45,34 @@ import Testing
             """)
         guard case .list(let items) = value, let a = number(items[0]), let b = number(items[1]) else { Issue.record("\(value)"); return }
         #expect(abs(a - b) < 1e-5 && a < 0)
+    }
+
+    /// With a BOS post-processor the prompt gets BOS and the completion does not; a prompt
+    /// ending inside a word ("…app" + "les.") is scored on the two encodings joined, not on the
+    /// text's joint encoding (where " apples" is one token): the score is the sum of the last
+    /// three log-probs of the ids written out below, which the Rust tokenizers library gives
+    /// for this fixture.
+    @Test func completionLogprobGivesOnlyThePromptBOSAndScoresTheCompletionAsEncodedAlone() throws {
+        let value = try run("""
+            let tok = tokenizer(bos_tok_path)
+            let m = new_model(vocab: 400, hidden: 32, layers: 2, heads: 4, seed: 3, tokenizer: tok)
+            let scores = token_logprobs(m, [1, 312, 288, 303, 222, 20, 279, 81, 81, 77, 260, 15])
+            [completion_logprob(m, "Janet has 3 app", "les."), item(sum(scores[8:])), encode(tok, "Janet has 3 app"),
+             encode(tok, "les.", special: false), encode(tok, "Janet has 3 apples.")]
+            """)
+        guard case .list(let items) = value, items.count == 5, let score = number(items[0]), let byHand = number(items[1]) else {
+            Issue.record("\(value)")
+            return
+        }
+        func ids(_ value: Value) -> [Int] {
+            guard case .list(let list) = value else { return [] }
+            return list.compactMap { number($0).map(Int.init) }
+        }
+        let (prompt, completion, joint) = (ids(items[2]), ids(items[3]), ids(items[4]))
+        #expect(prompt == [1, 312, 288, 303, 222, 20, 279, 81, 81], "BOS, then 'Jan' 'et' 'Ġhas' 'Ġ' '3' 'Ġa' 'p' 'p'")
+        #expect(completion == [77, 260, 15], "'l' 'es' '.', without BOS")
+        #expect(joint == [1, 312, 288, 303, 222, 20, 307, 15], "encoded as one text, ' apples' is one token")
+        #expect(abs(score - byHand) < 1e-5 && score < 0, "\(score) vs \(byHand)")
     }
 
     @Test func textGenerationStopsAtAStopString() throws {

@@ -29,6 +29,20 @@ import Testing
         #expect(v4.rope == RoPE(theta: 10000, kind: .linear, factor: 2))
     }
 
+    /// Mistral's window follows transformers: 4096 when the key is absent, none when null.
+    /// Qwen2 windows no layer unless use_sliding_window reaches one (max_window_layers, layer_types).
+    @Test func slidingWindows() throws {
+        func window(_ json: String) throws -> Int? { try ModelConfig(json: Data(json.utf8), file: "config.json").slidingWindow }
+        #expect(try config("mistral_default").slidingWindow == 4096)
+        #expect(try window(#"{"model_type": "mistral"}"#) == 4096)
+        #expect(try window(#"{"model_type": "mistral", "sliding_window": null}"#) == nil)
+        #expect(try window(#"{"model_type": "mistral", "sliding_window": 512}"#) == 512)
+        #expect(try window(#"{"model_type": "llama", "sliding_window": 512}"#) == nil)
+        #expect(try window(#"{"model_type": "qwen2", "sliding_window": 512}"#) == nil)
+        #expect(try window(#"{"model_type": "qwen2", "use_sliding_window": true, "num_hidden_layers": 28}"#) == nil)
+        #expect(try window(#"{"model_type": "qwen2", "use_sliding_window": true, "sliding_window": null, "num_hidden_layers": 30}"#) == nil)
+    }
+
     @Test func ropeFrequencies() throws {
         let plain = RoPE(theta: 10000)
         let frequencies = plain.inverseFrequencies(headDim: 8)
@@ -63,6 +77,10 @@ import Testing
         (#"{"model_type": "llama", "num_attention_heads": 1000000000, "num_key_value_heads": 1}"#, "num_attention_heads is 1000000000"),
         (#"{"model_type": "qwen2", "intermediate_size": 1e15}"#, "intermediate_size is 1000000000000000"),
         (#"{"model_type": "gpt2", "n_head": 0}"#, "n_head must be positive"),
+        (#"{"model_type": "mistral", "sliding_window": 0}"#, "sliding_window must be positive or null"),
+        (#"{"model_type": "qwen2", "use_sliding_window": true, "num_hidden_layers": 30}"#, "use_sliding_window"),
+        (#"{"model_type": "qwen2", "use_sliding_window": true, "num_hidden_layers": 2, "layer_types": ["full_attention", "sliding_attention"]}"#,
+         "use_sliding_window"),
     ]) func nonsensicalValuesNameTheKey(_ json: String, _ reason: String) {
         do {
             _ = try ModelConfig(json: Data(json.utf8), file: "dir/config.json")

@@ -16,7 +16,8 @@ let forwardCases: [String: ForwardCase] = {
 }()
 
 @Suite struct ForwardTests {
-    @Test(arguments: ["llama", "llama_gqa_tied", "llama3_rope_bf16", "mistral_f16", "qwen2_sharded", "gpt2"])
+    @Test(arguments: ["llama", "llama_gqa_tied", "llama3_rope_bf16", "mistral_f16", "qwen2_sharded", "gpt2",
+                      "llama_v4_linear_rope", "llama_linear_rope", "llama_biases", "llama_head_dim", "mistral"])
     func logitsMatchTransformers(_ name: String) throws {
         let reference = try #require(forwardCases[name])
         let model = try TransformerModel.load(directory: fixtures + "/models/\(name)")
@@ -25,6 +26,38 @@ let forwardCases: [String: ForwardCase] = {
         let expected = reference.logits.flatMap { $0 }
         let worst = zip(logits.scalars, expected).map { abs($0 - $1) }.max() ?? .infinity
         #expect(worst < 1e-4, "\(name): max |difference| \(worst)")
+    }
+
+    /// Each option fixture must actually exercise its option, or its parity test proves nothing.
+    @Test func optionFixturesCarryTheirOptions() throws {
+        func config(_ name: String) throws -> ModelConfig { try ModelConfig(directory: fixtures + "/models/\(name)") }
+        let legacy = try #require(FileManager.default.contents(atPath: fixtures + "/models/llama_v4_linear_rope/config.json"))
+        let json = try #require(try JSONSerialization.jsonObject(with: legacy) as? [String: Any])
+        #expect(json["rope_parameters"] == nil && json["rope_theta"] as? Double == 5000
+                && (json["rope_scaling"] as? [String: Any])?["type"] as? String == "linear")
+        #expect(try config("llama_v4_linear_rope").rope == RoPE(theta: 5000, kind: .linear, factor: 2))
+        #expect(try config("llama_linear_rope").rope == RoPE(theta: 10000, kind: .linear, factor: 4))
+        let biases = try config("llama_biases")
+        #expect(biases.qkvBias && biases.outputBias && biases.mlpBias)
+        let headDim = try config("llama_head_dim")
+        #expect(headDim.headDim == 24 && headDim.headDim * headDim.heads != headDim.hiddenSize)
+        #expect(try config("mistral").slidingWindow == 5 && (forwardCases["mistral"]?.ids.count ?? 0) > 5)
+        #expect(try config("mistral_f16").slidingWindow == 4096)
+    }
+
+    /// Mistral's window, with the KV cache: generating past the window one token at a time
+    /// gives the logits of the whole sequence at once.
+    @Test func slidingWindowHoldsWithTheCache() throws {
+        let model = try TransformerModel.load(directory: fixtures + "/models/mistral")
+        let ids = [1, 5, 17, 42, 3, 7, 7, 64, 32, 2]
+        let whole = try model.logits(ids)
+        let cache = KVCache(layers: model.config.layers)
+        _ = try model.forward(Array(ids.prefix(3)), cache: cache)
+        for t in 3..<ids.count {
+            let step = try model.forward([ids[t]], cache: cache).scalars
+            let expected = try whole.select(axis: 0, index: t).scalars
+            #expect(zip(step, expected).allSatisfy { abs($0 - $1) < 1e-5 }, "position \(t)")
+        }
     }
 
     @Test func tokenLogprobsAreLogSoftmaxAtTheNextToken() throws {

@@ -10,7 +10,7 @@ import Testing
         return path
     }
 
-    @Test(arguments: [ModelConfig.Architecture.llama, .qwen2, .gpt2])
+    @Test(arguments: ModelConfig.Architecture.allCases)
     func randomModelsSaveAndLoadWithTheSameLogits(_ architecture: ModelConfig.Architecture) throws {
         let config = try ModelConfig.make(architecture: architecture, vocab: 50, hidden: 16, layers: 2, heads: 4,
                                           kvHeads: architecture == .gpt2 ? nil : 2, maxLength: 32)
@@ -139,13 +139,17 @@ import Testing
         #expect(message({ $0.topK = 0; $0.temperature = 1 }) == "no error")
     }
 
-    @Test func fixtureModelsSurviveASaveUnchanged() throws {
-        let model = try TransformerModel.load(directory: fixtures + "/models/llama3_rope_bf16")
+    /// Every option the fixtures carry (RoPE kinds and forms, biases, head_dim, the sliding
+    /// window) survives PrefLab's config.json.
+    @Test(arguments: ["llama3_rope_bf16", "llama_v4_linear_rope", "llama_linear_rope", "llama_biases", "llama_head_dim", "mistral"])
+    func fixtureModelsSurviveASaveUnchanged(_ name: String) throws {
+        let model = try TransformerModel.load(directory: fixtures + "/models/\(name)")
         let directory = try temporary()
         try model.save(directory: directory)
         let loaded = try TransformerModel.load(directory: directory)
         #expect(loaded.config == model.config)
-        #expect(try loaded.logits([1, 2, 3]).scalars == (try model.logits([1, 2, 3]).scalars))
+        let ids = [1, 2, 3, 5, 8, 13, 21, 34]
+        #expect(try loaded.logits(ids).scalars == (try model.logits(ids).scalars))
     }
 
     /// The KV cache must not change what the model computes: greedy decoding with it equals
@@ -166,21 +170,99 @@ import Testing
         #expect(zip(rest.scalars, expected).allSatisfy { abs($0 - $1) < 1e-5 })
     }
 
-    @Test func greedyAndSampledGeneration() throws {
+    /// Greedy generation recomputed by hand: the argmax of the last position, step by step,
+    /// ending at EOS (left out) or after `count` tokens.
+    func greedyByHand(_ model: TransformerModel, _ prompt: [Int], count: Int) throws -> [Int] {
+        var ids = prompt
+        for _ in 0..<count {
+            let next = Int(try model.logits(ids).select(axis: 0, index: ids.count - 1).argmax().item())
+            if model.config.eosTokenIds.contains(next) { break }
+            ids.append(next)
+        }
+        return Array(ids.dropFirst(prompt.count))
+    }
+
+    func sampling(temperature: Double = 1, topK: Int? = nil, topP: Double? = nil, seed: UInt64) -> TransformerModel.Sampling {
+        var sampling = TransformerModel.Sampling()
+        (sampling.temperature, sampling.topK, sampling.topP, sampling.seed) = (temperature, topK, topP, seed)
+        return sampling
+    }
+
+    @Test func greedyGenerationIsTheArgmaxAtEachStep() throws {
         let model = try TransformerModel.load(directory: fixtures + "/models/llama")
         let greedy = try model.generate(prompt: [1, 5, 17], maxTokens: 6)
-        #expect(greedy.count <= 6)
-        // Greedy picks the argmax of the last position each step.
-        let first = try model.logits([1, 5, 17]).select(axis: 0, index: 2).argmax().item()
-        if let token = greedy.first { #expect(Float(token) == first) }
-        var sampling = TransformerModel.Sampling()
-        sampling.temperature = 1
-        sampling.topK = 5
-        sampling.seed = 9
-        let sampled = try model.generate(prompt: [1, 5, 17], maxTokens: 8, sampling: sampling)
-        #expect(sampled == (try model.generate(prompt: [1, 5, 17], maxTokens: 8, sampling: sampling)))
-        sampling.topP = 0.5
-        #expect(try model.generate(prompt: [1], maxTokens: 4, sampling: sampling).allSatisfy { (0..<300).contains($0) })
+        #expect(greedy.count == 6, "the prompt is chosen so that greedy decoding does not meet EOS: \(greedy)")
+        #expect(greedy == (try greedyByHand(model, [1, 5, 17], count: 6)))
         #expect(throws: ModelError.self) { try model.generate(prompt: [], maxTokens: 3) }
+    }
+
+    /// Options that leave one candidate reduce sampling to greedy decoding, whatever the seed.
+    @Test func samplingOptionsThatLeaveOneCandidateAreGreedy() throws {
+        let model = try TransformerModel.load(directory: fixtures + "/models/llama")
+        let prompt = [1, 5, 17], greedy = try model.generate(prompt: prompt, maxTokens: 6)
+        for seed: UInt64 in 0..<8 {
+            #expect(try model.generate(prompt: prompt, maxTokens: 6, sampling: sampling(topK: 1, seed: seed)) == greedy, "top_k 1")
+            #expect(try model.generate(prompt: prompt, maxTokens: 6, sampling: sampling(topP: 1e-6, seed: seed)) == greedy, "tiny top_p")
+            #expect(try model.generate(prompt: prompt, maxTokens: 6, sampling: sampling(temperature: 1e-6, seed: seed)) == greedy,
+                    "temperature → 0")
+        }
+        // At temperature 1 with every token allowed, the same seeds do stray from greedy.
+        let free = try (0..<8).map { try model.generate(prompt: prompt, maxTokens: 6, sampling: sampling(seed: $0)) }
+        #expect(free.contains { $0 != greedy })
+    }
+
+    /// With top_k = k every sampled token is among the k highest logits of its position; over
+    /// many seeds, at a high temperature, each of those k turns up.
+    @Test(arguments: [1, 3, 10]) func topKSamplesOnlyTheKHighestLogits(_ k: Int) throws {
+        let model = try TransformerModel.load(directory: fixtures + "/models/llama")
+        let prompt = [1, 5, 17]
+        let last = try model.logits(prompt).select(axis: 0, index: prompt.count - 1).scalars
+        let highest = Set(last.indices.sorted { last[$0] > last[$1] }.prefix(k))
+        var drawn = Set<Int>()
+        for seed: UInt64 in 0..<200 {
+            let first = try model.generate(prompt: prompt, maxTokens: 1, sampling: sampling(temperature: 20, topK: k, seed: seed))
+            drawn.formUnion(first)
+        }
+        #expect(drawn == highest, "drawn \(drawn.sorted()), the \(k) highest \(highest.sorted())")
+        // Later steps too: each token is among the k highest logits after the tokens before it.
+        for seed: UInt64 in 0..<10 {
+            let made = try model.generate(prompt: prompt, maxTokens: 6, sampling: sampling(temperature: 2, topK: k, seed: seed))
+            for (t, token) in made.enumerated() {
+                let row = try model.logits(prompt + made.prefix(t)).select(axis: 0, index: prompt.count + t - 1).scalars
+                #expect(row.filter { $0 > row[token] }.count < k, "seed \(seed), step \(t): token \(token) is not among the \(k) highest")
+            }
+        }
+    }
+
+    /// With top_p = p the sampled token is in the nucleus — the fewest most likely tokens whose
+    /// probability (at the sampling temperature) reaches p — and over many seeds each of them turns up.
+    @Test func topPSamplesOnlyTheNucleus() throws {
+        let model = try TransformerModel.load(directory: fixtures + "/models/llama")
+        let prompt = [1, 5, 17], temperature = 0.1, p = 0.5
+        let last = try model.logits(prompt).select(axis: 0, index: prompt.count - 1).scalars.map(Double.init)
+        let peak = last.max() ?? 0
+        let weights = last.map { Foundation.exp(($0 - peak) / temperature) }
+        let total = weights.reduce(0, +)
+        var nucleus = Set<Int>(), mass = 0.0
+        for index in last.indices.sorted(by: { last[$0] > last[$1] }) where mass < p {
+            nucleus.insert(index)
+            mass += weights[index] / total
+        }
+        #expect(nucleus.count > 1 && nucleus.count < 300, "p must leave a real choice: \(nucleus.count) tokens")
+        var drawn = Set<Int>()
+        for seed: UInt64 in 0..<200 {
+            drawn.formUnion(try model.generate(prompt: prompt, maxTokens: 1, sampling: sampling(temperature: temperature, topP: p, seed: seed)))
+        }
+        #expect(drawn == nucleus, "drawn \(drawn.sorted()), nucleus \(nucleus.sorted())")
+    }
+
+    @Test func theSeedFixesTheSample() throws {
+        let model = try TransformerModel.load(directory: fixtures + "/models/llama")
+        let prompt = [1, 5, 17]
+        let runs = try (0..<6).map { try model.generate(prompt: prompt, maxTokens: 8, sampling: sampling(topK: 50, topP: 0.9, seed: $0)) }
+        for (seed, run) in runs.enumerated() {
+            #expect(run == (try model.generate(prompt: prompt, maxTokens: 8, sampling: sampling(topK: 50, topP: 0.9, seed: UInt64(seed)))))
+        }
+        #expect(Set(runs).count > 1, "different seeds should not all give the same text: \(runs)")
     }
 }

@@ -34,7 +34,11 @@ struct GradientFixtureTests {
         return (zip(a.scalars, b.scalars).map { abs($0 - $1) }.max() ?? 0) / scale
     }
 
-    @Test(arguments: ["llama", "llama_gqa_tied", "gpt2", "qwen2_sharded"])
+    /// Every full-model fixture of scripts/fixtures/training_gradients.py.
+    static let fixtureNames = ["llama", "llama_gqa_tied", "gpt2", "qwen2_sharded", "mistral_f16", "llama3_rope_bf16",
+                               "llama_v4_linear_rope", "llama_linear_rope", "llama_biases", "llama_head_dim", "mistral"]
+
+    @Test(arguments: fixtureNames)
     func fullModelGradientsMatchAutograd(name: String) throws {
         let file = try SafetensorsFile(path: "\(gradientFixtures)/\(name).safetensors")
         let base = try TransformerModel.load(directory: "\(fixtureModels)/\(name)")
@@ -85,11 +89,21 @@ struct GradientFixtureTests {
     }
 
     /// The training engine's hand-written backward against PyTorch's gradients, within 1e-3
-    /// relative (to the largest entry of each gradient).
-    @Test(arguments: ["llama", "llama_gqa_tied", "gpt2", "qwen2_sharded"])
+    /// relative (to the largest entry of each gradient). `mistral`'s sliding window (5) is shorter
+    /// than its rows (8), so it checks the engine's windowed attention.
+    @Test(arguments: fixtureNames)
     func engineGradientsMatchPyTorch(name: String) throws {
         let file = try SafetensorsFile(path: "\(gradientFixtures)/\(name).safetensors")
         let engine = try TrainableModel(model: try TransformerModel.load(directory: "\(fixtureModels)/\(name)"))
+        if name == "mistral" {
+            let window = try #require(engine.config.slidingWindow)
+            #expect(window < (try file.tensor("inputs")).shape[1], "the fixture's rows must be longer than the window")
+        }
+        try expectEngineMatches(file, engine)
+    }
+
+    /// The engine's loss and every weight gradient of the fixture's batch against PyTorch's.
+    private func expectEngineMatches(_ file: SafetensorsFile, _ engine: TrainableModel) throws {
         let (loss, _) = try engineStep(engine, file)
         #expect(abs(loss - Double((try file.tensor("loss")).scalars[0])) < 1e-5)
         for entry in engine.weights.entries {

@@ -24,6 +24,9 @@ public struct ModelConfig: Equatable, Sendable {
     /// A bias on the output projection (Llama's `attention_bias`; not Qwen2's).
     public var outputBias: Bool
     public var mlpBias: Bool
+    /// Mistral's sliding window: a position attends to at most this many positions, itself
+    /// included. Nil attends to every earlier position.
+    public var slidingWindow: Int?
     /// Nil for GPT-2, which learns its positions.
     public var rope: RoPE?
     public var bosTokenId: Int?
@@ -59,6 +62,7 @@ public struct ModelConfig: Equatable, Sendable {
             outputBias = true
             mlpBias = true
             rope = nil
+            slidingWindow = nil
             headDim = hiddenSize / Swift.max(1, heads)
             if bosTokenId == nil { bosTokenId = 50256 }
             if eosTokenIds.isEmpty { eosTokenIds = [50256] }
@@ -83,6 +87,7 @@ public struct ModelConfig: Equatable, Sendable {
             outputBias = architecture != .qwen2 && attentionBias
             mlpBias = try reader.bool("mlp_bias") ?? false
             rope = try RoPE(reader: reader)
+            slidingWindow = try Self.slidingWindow(architecture, reader: reader, layers: layers)
             if let act = try reader.string("hidden_act"), act != "silu" {
                 throw ModelError(file: file, "hidden_act '\(act)' is not supported (PrefLab's Llama family uses silu)")
             }
@@ -112,11 +117,38 @@ public struct ModelConfig: Equatable, Sendable {
                 throw ModelError(file: file, "partial_rotary_factor must be in (0, 1], got \(rope.partialRotaryFactor)")
             }
         }
+        if let slidingWindow, slidingWindow <= 0 {
+            throw ModelError(file: file, "sliding_window must be positive or null, got \(slidingWindow)")
+        }
         guard heads % kvHeads == 0 else {
             throw ModelError(file: file, "num_attention_heads \(heads) is not a multiple of num_key_value_heads \(kvHeads)")
         }
         if architecture == .gpt2, hiddenSize % heads != 0 {
             throw ModelError(file: file, "n_embd \(hiddenSize) is not a multiple of n_head \(heads)")
+        }
+    }
+
+    /// The attention window: Mistral's `sliding_window` (transformers' default 4096 when the key
+    /// is absent, none when it is null). Qwen2 windows only some layers, which PrefLab does not
+    /// implement, so a config that turns that on is refused rather than computed wrongly.
+    private static func slidingWindow(_ architecture: Architecture, reader: ConfigReader, layers: Int) throws -> Int? {
+        switch architecture {
+        case .mistral:
+            return reader.isNull("sliding_window") ? nil : try reader.int("sliding_window") ?? 4096
+        case .qwen2:
+            guard try reader.bool("use_sliding_window") == true, !reader.isNull("sliding_window") else { return nil }
+            let windowed: Bool
+            if let layerTypes = try reader.stringList("layer_types") {
+                windowed = layerTypes.contains("sliding_attention")
+            } else {
+                windowed = layers > (try reader.int("max_window_layers") ?? 28)
+            }
+            if windowed {
+                throw ModelError(file: reader.file, "use_sliding_window: sliding-window attention in some Qwen2 layers is not supported")
+            }
+            return nil
+        default:
+            return nil
         }
     }
 
@@ -142,6 +174,9 @@ struct ConfigReader {
         return value
     }
 
+    /// Whether the key is present with the value null (which may differ from its absence).
+    func isNull(_ key: String) -> Bool { json[key] is NSNull }
+
     func int(_ key: String) throws -> Int? {
         guard let value = present(key) else { return nil }
         guard let number = value as? NSNumber, Double(number.intValue) == number.doubleValue else {
@@ -166,6 +201,12 @@ struct ConfigReader {
         guard let value = present(key) else { return nil }
         guard let text = value as? String else { throw ModelError(file: file, "\(key) must be a string") }
         return text
+    }
+
+    func stringList(_ key: String) throws -> [String]? {
+        guard let value = present(key) else { return nil }
+        guard let list = value as? [String] else { throw ModelError(file: file, "\(key) must be a list of strings") }
+        return list
     }
 
     func intOrList(_ key: String) throws -> [Int] {

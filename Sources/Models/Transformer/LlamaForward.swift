@@ -15,7 +15,7 @@ extension TransformerModel {
         let start = cache?.length ?? 0
         var x = try Tensor.embedding(try weight("model.embed_tokens.weight"), ids: tokens)      // [B, T, H]
         let (cos, sin) = try rotaryTables(from: start, count: t)                                 // [T, d] each
-        var mask = try Tensor.causalMask(queries: t, keys: start + t)                            // [T, S+T]
+        var mask = try attentionMask(queries: t, keys: start + t)                                // [T, S+T]
         if let keyMask { mask = try mask + keyMask }                                             // [B, 1, T, S+T]
         for i in 0..<c.layers {
             let p = "model.layers.\(i)."
@@ -37,6 +37,20 @@ extension TransformerModel {
         let normed = try rmsNorm(x, try weight("model.norm.weight"))                            // [B, T, H]
         let head = c.tieWordEmbeddings ? try weight("model.embed_tokens.weight") : try weight("lm_head.weight")
         return try normed.matmul(head.transposed())                                             // [B, T, V]
+    }
+
+    /// The causal mask [T, S+T] for the last T of S+T positions, narrowed to the sliding window
+    /// when the config has one: the query at position p sees key j when p − window < j ≤ p
+    /// (transformers' `sliding_window_overlay`).
+    func attentionMask(queries: Int, keys: Int) throws -> Tensor {
+        let causal = try Tensor.causalMask(queries: queries, keys: keys)
+        guard let window = config.slidingWindow, keys > window else { return causal }
+        var values = causal.scalars
+        for i in 0..<queries {
+            let position = keys - queries + i
+            for j in 0..<Swift.max(0, position - window + 1) { values[i * keys + j] = -.infinity }
+        }
+        return try Tensor(values, shape: [queries, keys])
     }
 
     /// x·Wᵀ (+ b) for an nn.Linear stored [out, in]; the transpose is a flag to BLAS, not a copy.

@@ -70,6 +70,7 @@ extension ModelConfig {
                         "rms_norm_eps": normEpsilon, "tie_word_embeddings": tieWordEmbeddings, "hidden_act": "silu",
                         "mlp_bias": mlpBias]) { $1 }
             if architecture == .llama { json["attention_bias"] = qkvBias }
+            if architecture == .mistral { json["sliding_window"] = slidingWindow ?? NSNull() }
             if let rope {
                 json["rope_theta"] = rope.theta
                 switch rope.kind {

@@ -70,7 +70,8 @@ final class Pass {
         self.q = q
         self.kv = kv
         qkvWidth = q + 2 * kv
-        attention = Attention(batch: batch, length: length, heads: c.heads, kvHeads: c.kvHeads, headDim: c.headDim)
+        attention = Attention(batch: batch, length: length, heads: c.heads, kvHeads: c.kvHeads, headDim: c.headDim,
+                              window: c.slidingWindow)
         rotary = c.rope.map { Rotary(length: length, headDim: c.headDim, inverseFrequencies: $0.inverseFrequencies(headDim: c.headDim)) }
         norm = Normalization(width: h, epsilon: Float(c.normEpsilon))
         let isGPT2 = c.architecture == .gpt2
@@ -102,16 +103,23 @@ final class Pass {
         attentionScratch = w.take(attention.scratchCount)
     }
 
-    /// Floats the buffers of a (batch, length) shape take, as `init` allocates them (LoRA's
-    /// small buffers aside), so a shape that cannot fit is refused before anything is allocated.
-    static func floatsNeeded(_ c: ModelConfig, batch: Int, length: Int) -> Double {
+    /// Floats the buffers of a (batch, length) shape take, as `init` allocates them, so a shape
+    /// that cannot fit is refused before anything is allocated.
+    static func floatsNeeded(_ c: ModelConfig, lora: LoRAConfig?, batch: Int, length: Int) -> Double {
         let n = Double(batch) * Double(length)
         let (h, f, v) = (Double(c.hiddenSize), Double(c.intermediateSize), Double(c.vocabSize))
         let (q, kv) = (Double(c.heads * c.headDim), Double(c.kvHeads * c.headDim))
         let square = Double(length) * Double(length)
-        let perLayer = n * (4 * h + (q + 2 * kv) + q + 3 * f + 4) + Double(batch * c.heads) * square
+        let perLayer = n * (4 * h + (q + 2 * kv) + q + 3 * f + 4) + Double(batch) * Double(c.heads) * square
         let rest = n * (2 * h + v + 5) + n * (2 * h + q + (q + 2 * kv) + 3 * f) + Double(Parallel.workers) * square
-        return Double(c.layers) * perLayer + rest
+        // Each adapter keeps x·Aᵀ and its gradient, and with dropout the mask and masked input
+        // (`Projection.makeBuffers`): as large as a layer's other buffers when inputs are wide.
+        let adapters = lora.map { lora in
+            LoRAModule.all(config: c, lora: lora).reduce(0.0) { total, module in
+                total + n * (2 * Double(lora.rank) + (lora.dropout > 0 ? 2 * Double(module.input) : 0))
+            }
+        } ?? 0
+        return Double(c.layers) * perLayer + rest + adapters
     }
 
     func load(inputs: [Int32], targets: [Int32]) {

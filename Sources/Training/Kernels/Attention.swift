@@ -2,7 +2,8 @@ import CBLAS
 import Foundation
 import Tensor
 
-/// Causal multi-head attention with grouped key/value heads, forward and backward.
+/// Causal multi-head attention with grouped key/value heads and an optional sliding window
+/// (Mistral's), forward and backward.
 ///
 /// Rows are tokens: q, k, v and the output are [B·T, heads·d] blocks of (possibly wider)
 /// buffers, so GPT-2's fused qkv needs no split. Each (sequence, key/value head) pair is one
@@ -14,6 +15,8 @@ struct Attention {
     let heads: Int
     let kvHeads: Int
     let headDim: Int
+    /// Keys a query sees at most, itself included (the query at t sees t − window < s ≤ t); nil: all earlier ones.
+    let window: Int?
 
     var scale: Float { 1 / Float(headDim).squareRoot() }
     /// Floats of the saved probabilities: [B, heads, T, T].
@@ -29,6 +32,11 @@ struct Attention {
         }
     }
 
+    /// The keys the query at `row` attends to.
+    func visibleKeys(_ row: Int) -> Range<Int> {
+        (window.map { max(0, row - $0 + 1) } ?? 0)..<(row + 1)
+    }
+
     /// y = softmax(q·kᵀ·scale + causal mask)·v per head; saves the probabilities [B, H, T, T].
     func forward(q: Operand, k: Operand, v: Operand, y: Operand, probabilities: UnsafeMutablePointer<Float>) {
         let (t, d, group) = (length, headDim, heads / kvHeads)
@@ -39,7 +47,7 @@ struct Attention {
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(t), Int32(t), Int32(d), scale,
                             q.at(b, h, length: t, headDim: d), Int32(q.stride), k.at(b, j, length: t, headDim: d), Int32(k.stride),
                             0, p, Int32(t))
-                for row in 0..<t { Self.causalSoftmax(p + row * t, visible: row + 1, width: t) }
+                for row in 0..<t { Self.maskedSoftmax(p + row * t, visible: visibleKeys(row), width: t) }
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(t), Int32(d), Int32(t), 1,
                             p, Int32(t), v.at(b, j, length: t, headDim: d), Int32(v.stride), 0, y.at(b, h, length: t, headDim: d), Int32(y.stride))
             }
@@ -68,10 +76,11 @@ struct Attention {
                 // dS = P ⊙ (dP − Σ P·dP), row by row, over the visible keys only.
                 for row in 0..<t {
                     let (pr, dr) = (p + row * t, scratch + row * t)
-                    let visible = row + 1
-                    let inner = Vectorised.dot(pr, dr, count: visible)
-                    for s in 0..<visible { dr[s] = pr[s] * (dr[s] - inner) }
-                    for s in visible..<t { dr[s] = 0 }
+                    let visible = visibleKeys(row)
+                    let inner = Vectorised.dot(pr + visible.lowerBound, dr + visible.lowerBound, count: visible.count)
+                    for s in 0..<visible.lowerBound { dr[s] = 0 }
+                    for s in visible { dr[s] = pr[s] * (dr[s] - inner) }
+                    for s in visible.upperBound..<t { dr[s] = 0 }
                 }
                 // dq = dS·k·scale; dk += dSᵀ·q·scale
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(t), Int32(d), Int32(t), scale,
@@ -98,25 +107,26 @@ struct Attention {
         }
     }
 
-    /// Softmax over the first `visible` entries of a row of `width`; the rest become 0.
-    static func causalSoftmax(_ row: UnsafeMutablePointer<Float>, visible: Int, width: Int) {
+    /// Softmax over the `visible` entries of a row of `width`; the rest become 0.
+    static func maskedSoftmax(_ row: UnsafeMutablePointer<Float>, visible: Range<Int>, width: Int) {
         var maximum = -Float.infinity
-        for s in 0..<visible { maximum = max(maximum, row[s]) }
+        for s in visible { maximum = max(maximum, row[s]) }
         var total: Float = 0
-        var s = 0
-        while s + 8 <= visible {
+        var s = visible.lowerBound
+        while s + 8 <= visible.upperBound {
             let e = VectorMath.expOfNonPositive(VectorMath.load(row + s) - maximum)
             VectorMath.store(e, row + s)
             total += e.sum()
             s += 8
         }
-        while s < visible {
+        while s < visible.upperBound {
             row[s] = Foundation.exp(row[s] - maximum)
             total += row[s]
             s += 1
         }
         let inverse = 1 / total
-        for s in 0..<visible { row[s] *= inverse }
-        for s in visible..<width { row[s] = 0 }
+        for s in 0..<visible.lowerBound { row[s] = 0 }
+        for s in visible { row[s] *= inverse }
+        for s in visible.upperBound..<width { row[s] = 0 }
     }
 }
