@@ -148,24 +148,45 @@ func tickLabel(_ value: Double, scale: Scale = .linear, ascii: Bool = false) -> 
     }
     if value == 0 { return "0" }
     let magnitude = Swift.abs(value)
-    if magnitude >= 1e5 || magnitude < 1e-3 {
-        var text = String(format: "%.2e", value)
-        // 1.50e+06 → 1.5e6
-        if let e = text.firstIndex(of: "e") {
-            var mantissa = String(text[..<e])
-            while mantissa.hasSuffix("0") { mantissa.removeLast() }
-            if mantissa.hasSuffix(".") { mantissa.removeLast() }
-            let exponent = Int(text[text.index(after: e)...]) ?? 0
-            text = mantissa + "e" + String(exponent)
-        }
-        return text
-    }
+    if magnitude >= 1e5 || magnitude < 1e-3 { return scientific(value, decimals: 2) }
     var text = String(format: "%.4g", value)
     if text.contains("."), !text.contains("e") {
         while text.hasSuffix("0") { text.removeLast() }
         if text.hasSuffix(".") { text.removeLast() }
     }
     return text
+}
+
+/// A histogram's bin edge, rounded to the place of the second significant digit of `step`
+/// (the bin width): short labels such as `[-2.93, -2.35)` that still tell neighbouring edges apart.
+func edgeLabel(_ value: Double, step: Double) -> String {
+    guard step.isFinite, step > 0, value.isFinite else { return tickLabel(value) }
+    // The power of ten of the last digit shown.
+    let place = Foundation.floor(Foundation.log10(step)) - 1
+    let magnitude = Swift.abs(value)
+    // Below that digit: rounding, or float error (1e-17 where an edge is meant to be 0).
+    if magnitude < Foundation.pow(10, place) / 2 { return "0" }
+    if magnitude >= 1e5 || magnitude < 1e-3 {
+        return scientific(value, decimals: clampedInt(Foundation.floor(Foundation.log10(magnitude)) - place, in: 0...16))
+    }
+    var text = String(format: "%.\(clampedInt(-place, in: 0...16))f", value)
+    if text.contains(".") {
+        while text.hasSuffix("0") { text.removeLast() }
+        if text.hasSuffix(".") { text.removeLast() }
+    }
+    return text == "-0" ? "0" : text
+}
+
+/// `value` as a mantissa with at most `decimals` decimals and a plain exponent: 1.5e6, 2e-30.
+private func scientific(_ value: Double, decimals: Int) -> String {
+    let text = String(format: "%.\(decimals)e", value)
+    guard let e = text.firstIndex(of: "e") else { return text }
+    var mantissa = String(text[..<e])
+    if mantissa.contains(".") {
+        while mantissa.hasSuffix("0") { mantissa.removeLast() }
+        if mantissa.hasSuffix(".") { mantissa.removeLast() }
+    }
+    return mantissa + "e" + String(Int(text[text.index(after: e)...]) ?? 0)
 }
 
 private func superscript(_ n: Int) -> String {

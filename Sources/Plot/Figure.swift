@@ -40,25 +40,55 @@ public struct PlotOptions: Sendable {
     var rows: Int { Swift.max(2, height ?? 15) }
 }
 
+/// Where output goes: whether it is a terminal, and how wide that terminal is.
+public struct OutputDevice: Sendable, Equatable {
+    public var isTerminal: Bool
+    /// The terminal's width; nil when it is not a terminal or does not say.
+    public var columns: Int?
+
+    public init(isTerminal: Bool, columns: Int? = nil) {
+        self.isTerminal = isTerminal
+        self.columns = columns
+    }
+
+    /// A file, pipe or log: figures are 80 columns wide and not coloured.
+    public static let notATerminal = OutputDevice(isTerminal: false)
+
+    /// What file descriptor `fd` is connected to.
+    public static func of(_ fd: Int32) -> OutputDevice {
+        guard isatty(fd) == 1 else { return .notATerminal }
+        var size = winsize()
+        let known = ioctl(fd, UInt(TIOCGWINSZ), &size) == 0 && size.ws_col > 0
+        return OutputDevice(isTerminal: true, columns: known ? Int(size.ws_col) : nil)
+    }
+
+    /// The width a figure fills when none is given: the terminal's, or 80 columns.
+    public var figureColumns: Int { isTerminal ? columns ?? 80 : 80 }
+
+    /// Whether figures drawn here are coloured: only on a terminal, and never when NO_COLOR is
+    /// set (no-color.org) or `Terminal.colorOverride` says otherwise.
+    public func colorByDefault(environment: [String: String] = ProcessInfo.processInfo.environment) -> Bool {
+        Terminal.colorOverride ?? (isTerminal && environment["NO_COLOR"] == nil)
+    }
+}
+
 /// Facts about the terminal the figures are shown on.
 public enum Terminal {
+    /// The device figures are drawn for: standard output's, unless the current task sets
+    /// another (tests draw as off a terminal, or on one of a given width, this way).
+    @TaskLocal public static var output: OutputDevice?
+
+    private static var currentOutput: OutputDevice { output ?? .of(STDOUT_FILENO) }
+
     /// Columns of standard output's terminal, or 80 when it is not a terminal.
-    public static var columns: Int {
-        var size = winsize()
-        if isatty(STDOUT_FILENO) == 1, ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 {
-            return Int(size.ws_col)
-        }
-        return 80
-    }
+    public static var columns: Int { currentOutput.figureColumns }
 
     /// Set to force colour on or off everywhere (notebooks and tests turn it off); nil decides
     /// from the terminal.
     nonisolated(unsafe) public static var colorOverride: Bool?
 
     /// Colour only on a terminal, and never when NO_COLOR is set (no-color.org).
-    public static var colorByDefault: Bool {
-        colorOverride ?? (isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil)
-    }
+    public static var colorByDefault: Bool { currentOutput.colorByDefault() }
 }
 
 /// Escapes text for SVG.

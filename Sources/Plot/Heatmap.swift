@@ -94,7 +94,9 @@ public struct Heatmap: Figure {
             lines.append(padLeft(label, rowLabelWidth) + " " + frame.vertical + text + frame.vertical + " " + barCell + " " + barLabel)
         }
         lines.append(indent + frame.bottom(columns))
-        if width > 0 {
+        if width == 1 {
+            lines.append(indent + " 1")
+        } else if width > 1 {
             let right = String(width)
             lines.append(indent + " 1" + String(repeating: " ", count: Swift.max(1, columns - 1 - displayWidth(right))) + right)
         }
@@ -107,28 +109,58 @@ public struct Heatmap: Figure {
         let limits = self.limits
         let cells = pooled(rows: 200, columns: 200)
         let rows = cells.count, columns = cells.first?.count ?? 0
-        let cell = Swift.max(2.0, Swift.min(24.0, 480.0 / Double(Swift.max(rows, columns, 1))))
-        let (left, top) = (50.0, options.title == nil ? 20.0 : 44.0)
-        let width = Int(left + cell * Double(columns) + 90), height = Int(top + cell * Double(rows) + 50)
+        // Ticks number the matrix's own rows and columns, also when the cells were averaged down.
+        let (matrixRows, matrixColumns) = (matrix.count, matrix.map(\.count).max() ?? 0)
+        let rowTicks = Heatmap.indexTicks(matrixRows), columnTicks = Heatmap.indexTicks(matrixColumns)
+        // Cells up to 24 pixels a side, within about 480 × 320; a long matrix gets wide cells, not a thin strip.
+        let cellWidth = Swift.max(2.0, Swift.min(24.0, 480.0 / Double(Swift.max(columns, 1))))
+        let cellHeight = Swift.max(2.0, Swift.min(24.0, 320.0 / Double(Swift.max(rows, 1))))
+        let rowLabelWidth = Double((rowTicks.map { String($0).count }.max() ?? 1) * 7)
+        let left = (options.ylabel == nil ? 12.0 : 32.0) + rowLabelWidth + 10
+        let top = options.title == nil ? 20.0 : 44.0
+        let (gridWidth, gridHeight) = (cellWidth * Double(columns), cellHeight * Double(rows))
+        let width = Int(left + gridWidth + 90), height = Int(top + gridHeight + (options.xlabel == nil ? 34 : 52))
         var body = ""
         for (r, row) in cells.enumerated() {
             for (c, value) in row.enumerated() {
                 guard let step = level(value, Heatmap.rampHex.count - 1, limits) else { continue }
-                body += "<rect x=\"\(number(left + Double(c) * cell))\" y=\"\(number(top + Double(r) * cell))\" width=\"\(number(cell))\" height=\"\(number(cell))\" fill=\"\(Heatmap.rampHex[step])\"/>"
+                body += "<rect x=\"\(number(left + Double(c) * cellWidth))\" y=\"\(number(top + Double(r) * cellHeight))\" width=\"\(number(cellWidth))\" height=\"\(number(cellHeight))\" fill=\"\(Heatmap.rampHex[step])\"/>"
             }
             body += "\n"
         }
-        let barX = left + cell * Double(columns) + 16, barHeight = cell * Double(rows)
+        body += "<rect x=\"\(number(left))\" y=\"\(number(top))\" width=\"\(number(gridWidth))\" height=\"\(number(gridHeight))\" fill=\"none\" stroke=\"#444\"/>\n"
+        for index in rowTicks {
+            let y = top + (Double(index) - 0.5) / Double(matrixRows) * gridHeight
+            body += "<line x1=\"\(number(left - 4))\" y1=\"\(number(y))\" x2=\"\(number(left))\" y2=\"\(number(y))\" stroke=\"#444\"/>"
+            body += "<text x=\"\(number(left - 7))\" y=\"\(number(y + 4))\" text-anchor=\"end\">\(index)</text>\n"
+        }
+        for index in columnTicks {
+            let x = left + (Double(index) - 0.5) / Double(matrixColumns) * gridWidth
+            body += "<line x1=\"\(number(x))\" y1=\"\(number(top + gridHeight))\" x2=\"\(number(x))\" y2=\"\(number(top + gridHeight + 4))\" stroke=\"#444\"/>"
+            body += "<text x=\"\(number(x))\" y=\"\(number(top + gridHeight + 18))\" text-anchor=\"middle\">\(index)</text>\n"
+        }
+        let barX = left + gridWidth + 16
         body += "<defs><linearGradient id=\"bar\" x1=\"0\" y1=\"1\" x2=\"0\" y2=\"0\">"
         for (i, hex) in Heatmap.rampHex.dropLast().enumerated() {
             body += "<stop offset=\"\(number(Double(i) / Double(Heatmap.rampHex.count - 2)))\" stop-color=\"\(hex)\"/>"
         }
-        body += "</linearGradient></defs>\n<rect x=\"\(number(barX))\" y=\"\(number(top))\" width=\"14\" height=\"\(number(barHeight))\" fill=\"url(#bar)\"/>\n"
+        body += "</linearGradient></defs>\n<rect x=\"\(number(barX))\" y=\"\(number(top))\" width=\"14\" height=\"\(number(gridHeight))\" fill=\"url(#bar)\"/>\n"
         let (low, high) = limits
-        body += "<text x=\"\(number(barX + 20))\" y=\"\(number(top + 10))\">\(xml(tickLabel(high)))</text><text x=\"\(number(barX + 20))\" y=\"\(number(top + barHeight))\">\(xml(tickLabel(low)))</text>\n"
-        body += svgLabels(title: options.title, xlabel: options.xlabel, ylabel: options.ylabel, centre: left + cell * Double(columns) / 2,
-                          bottom: height - 14, ylabelAt: (20, top + barHeight / 2))
+        for (y, label) in [(top, tickLabel(high)), (top + gridHeight, tickLabel(low))] {
+            body += "<line x1=\"\(number(barX + 14))\" y1=\"\(number(y))\" x2=\"\(number(barX + 18))\" y2=\"\(number(y))\" stroke=\"#444\"/>"
+            body += "<text x=\"\(number(barX + 21))\" y=\"\(number(y + 4))\">\(xml(label))</text>\n"
+        }
+        body += svgLabels(title: options.title, xlabel: options.xlabel, ylabel: options.ylabel, centre: left + gridWidth / 2,
+                          bottom: height - 12, ylabelAt: (16, top + gridHeight / 2))
         return svgDocument(width: width, height: height, body)
+    }
+
+    /// Row or column numbers (from 1) to label along an axis of `count` cells: the first one,
+    /// then multiples of a 1-2-5 step, about five in all.
+    static func indexTicks(_ count: Int) -> [Int] {
+        guard count > 0 else { return [] }
+        let step = Swift.max(1, Int(AxisRange.niceStep(Double(count) / 5)))
+        return [1] + stride(from: step, through: count, by: step).filter { $0 > 1 }
     }
 }
 
@@ -158,21 +190,34 @@ public struct Sparkline: Figure {
             // fraction(of:) works by halves when high − low overflows (spark([1e308, -1e308])).
             return ticks[clampedInt(fraction(of: value, from: low, to: high) * 8, in: 0...7)]
         })
-        return [(title.map { $0 + " " } ?? "") + line]
+        // The ASCII canvas is for logs: characters only.
+        let shown = colored && canvas != .ascii && !line.isEmpty ? PlotColor.blue.ansi + line + PlotColor.reset : line
+        return [(title.map { $0 + " " } ?? "") + shown]
     }
 
     public func svg() -> String {
         let finite = values.filter { $0.isFinite }
         let (low, high) = (finite.min() ?? 0, finite.max() ?? 1)
+        // The title sits before the line, as in the text form; about 7 pixels a character.
+        let titleWidth = title.map { Double(displayWidth($0) * 7 + 8) } ?? 0
         let step = 200.0 / Double(Swift.max(1, values.count - 1))
-        var segments: [[String]] = [[]]
+        // Runs of finite values, broken where a value is NaN or infinite.
+        var segments: [[(x: Double, y: Double)]] = [[]]
         for (i, value) in values.enumerated() {
             guard value.isFinite else { segments.append([]); continue }
-            segments[segments.count - 1].append("\(number(Double(i) * step + 4)),\(number(36 - (high > low ? fraction(of: value, from: low, to: high) : 0) * 32))")
+            let y = 36 - (high > low ? fraction(of: value, from: low, to: high) : 0) * 32
+            segments[segments.count - 1].append((titleWidth + Double(i) * step + 4, y))
         }
-        let body = segments.filter { !$0.isEmpty }.map {
-            "<polyline fill=\"none\" stroke=\"\(PlotColor.blue.hex)\" stroke-width=\"1.5\" points=\"\($0.joined(separator: " "))\"/>\n"
-        }.joined()
-        return svgDocument(width: 208, height: 40, body)
+        var body = title.map { "<text x=\"4\" y=\"24\" font-weight=\"bold\">\(xml($0))</text>\n" } ?? ""
+        for segment in segments where !segment.isEmpty {
+            if segment.count == 1 {
+                // A lone value has no line to draw: a dot shows it.
+                body += "<circle cx=\"\(number(segment[0].x))\" cy=\"\(number(segment[0].y))\" r=\"1.5\" fill=\"\(PlotColor.blue.hex)\"/>\n"
+            } else {
+                let points = segment.map { "\(number($0.x)),\(number($0.y))" }.joined(separator: " ")
+                body += "<polyline fill=\"none\" stroke=\"\(PlotColor.blue.hex)\" stroke-width=\"1.5\" points=\"\(points)\"/>\n"
+            }
+        }
+        return svgDocument(width: Int(titleWidth) + 208, height: 40, body)
     }
 }

@@ -3,9 +3,10 @@ import Foundation
 /// Counts of values in bins, drawn as horizontal bars (bins down the side, as UnicodePlots does).
 public struct Histogram: Figure {
     public var values: [Double]
-    /// Bin count; nil for Sturges' rule, ⌈log₂ n⌉ + 1.
+    /// Bin count: exactly this many equal-width bins over the finite data's range; nil for
+    /// Sturges' rule, ⌈log₂ n⌉ + 1 bins.
     public var bins: Int?
-    /// Explicit bin edges (increasing); overrides `bins`. The last bin includes its right edge.
+    /// Explicit bin edges (increasing); overrides `bins`.
     public var edges: [Double]?
     public var options: PlotOptions
 
@@ -16,75 +17,62 @@ public struct Histogram: Figure {
         self.options = options
     }
 
-    /// Bin edges and counts over the finite values.
+    /// Bin edges and counts over the finite values. Bins are closed on the left, `[a, b)`, except
+    /// the last, which also holds its right edge (as NumPy's `histogram`).
     public var counts: (edges: [Double], counts: [Int]) {
-        let (edges, counts, _) = binning
-        return (edges, counts)
-    }
-
-    /// Edges, counts, and whether the last bin includes its right edge (given edges, or an
-    /// automatic last edge that had to stop at Double's largest value).
-    private var binning: (edges: [Double], counts: [Int], closedRight: Bool) {
         let finite = values.filter { $0.isFinite }
-        var edges: [Double]
-        var closedRight = self.edges != nil
+        let edges: [Double]
         if let given = self.edges, given.count >= 2 {
             edges = given
         } else if let low = finite.min(), let high = finite.max() {
-            let k = Swift.max(1, bins ?? (Int(Foundation.log2(Double(Swift.max(1, finite.count))).rounded(.up)) + 1))
-            (edges, closedRight) = Histogram.automaticEdges(low, high, bins: k)
+            edges = Histogram.equalWidthEdges(low, high, bins: bins ?? Histogram.sturgesBins(finite.count))
         } else {
-            return ([], [], false)
+            return ([], [])
         }
         var counts = [Int](repeating: 0, count: edges.count - 1)
         for value in finite {
             // Binary search for the bin whose left edge is the last one ≤ value.
             var low = 0, high = edges.count - 1
-            guard value >= edges[0], value < edges[high] || (closedRight && value == edges[high]) else { continue }
+            guard value >= edges[0], value <= edges[high] else { continue }
             while high - low > 1 {
                 let mid = (low + high) / 2
                 if edges[mid] <= value { low = mid } else { high = mid }
             }
             counts[low] += 1
         }
-        return (edges, counts, closedRight)
+        return (edges, counts)
     }
 
-    /// Edges at the 1-2-5 step whose bins over [low, high] come closest to `k`. Edges that would
-    /// overflow (data near ±1.8e308) stop at Double's largest magnitude, and the last bin is then
-    /// closed so the maximum still counts.
-    private static func automaticEdges(_ low: Double, _ high: Double, bins k: Int) -> ([Double], Bool) {
+    /// Sturges' rule: ⌈log₂ n⌉ + 1 bins for n values.
+    static func sturgesBins(_ n: Int) -> Int {
+        Int(Foundation.log2(Double(Swift.max(1, n))).rounded(.up)) + 1
+    }
+
+    /// `k` equal-width bins from `low` to `high`, as NumPy's `histogram(bins=k)`; constant data
+    /// gets a range around its value, wide enough to differ from it at any magnitude.
+    static func equalWidthEdges(_ low: Double, _ high: Double, bins: Int) -> [Double] {
+        let k = Swift.min(Swift.max(1, bins), 1_000_000)
+        var (low, high) = (low, high)
         if low == high {
-            // A constant: one bin around it, wide enough to differ from it at any magnitude.
             let pad = Swift.max(0.5, Swift.abs(low) * 0.1)
-            return ([finite(low - pad), finite(low + pad)], false)
+            (low, high) = (finite(low - pad), finite(high + pad))
         }
-        // By halves: high − low overflows for 1e308 and −1e308, and an inf step makes NaN edges.
-        let rough = Swift.max(finiteSpan(low, high) / Double(k), Double.leastNormalMagnitude)
-        let magnitude = Foundation.pow(10, Foundation.floor(Foundation.log10(rough)))
-        let candidates = [0.5, 1, 2, 5, 10].map { $0 * magnitude }.filter { $0.isFinite && $0 > 0 }
-        func binCount(_ step: Double) -> Int {
-            clampedInt((high / step).rounded(.down) - (low / step).rounded(.down) + 1, in: 1...1_000_000)
+        // high − low overflows for ±1e308; the weighted form never leaves [low, high].
+        let span = high - low
+        return (0...k).map { i in
+            if i == k { return high }
+            let t = Double(i) / Double(k)
+            return span.isFinite ? low + span * t : low * (1 - t) + high * t
         }
-        let step = candidates.min { Swift.abs(binCount($0) - k) < Swift.abs(binCount($1) - k) } ?? rough
-        let start = (low / step).rounded(.down) * step
-        var edges = [start.isFinite ? start : -.greatestFiniteMagnitude]
-        while edges.count < 10_000, let last = edges.last, last <= high {
-            let next = last + step
-            guard next.isFinite else {
-                edges.append(.greatestFiniteMagnitude)
-                return (edges, true)
-            }
-            edges.append(next)
-        }
-        return (edges, false)
     }
 
     private var labels: [String] {
-        let (edges, counts, closedRight) = binning
+        let (edges, counts) = self.counts
+        // Labels resolve the narrowest bin, so neighbouring edges never read alike.
+        let step = zip(edges, edges.dropFirst()).map { finiteSpan($0, $1) }.min() ?? 1
         return counts.indices.map { i in
-            let close = i == counts.count - 1 && closedRight ? "]" : ")"
-            return "[\(tickLabel(edges[i])), \(tickLabel(edges[i + 1]))\(close)"
+            let close = i == counts.count - 1 ? "]" : ")"
+            return "[\(edgeLabel(edges[i], step: step)), \(edgeLabel(edges[i + 1], step: step))\(close)"
         }
     }
 
@@ -164,7 +152,7 @@ struct HorizontalBars {
                 }
             }
             let bar = left + right
-            let shown = colored ? PlotColor.blue.ansi + bar + PlotColor.reset : bar
+            let shown = colored && bar.contains(where: { $0 != " " }) ? PlotColor.blue.ansi + bar + PlotColor.reset : bar
             lines.append(padLeft(labels[i], labelWidth) + " " + frame.tick + shown + padRight("", rightArea - displayWidth(right)) + " " + valueLabels[i])
         }
         lines.append(indent + frame.bottomLeft + String(repeating: " ", count: area) + frame.bottomRight)

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Several figures side by side or in a grid, e.g. DPO | DPOP | IPO at a glance.
 public struct Panel: Figure {
     public var figures: [any Figure]
@@ -121,16 +123,33 @@ extension Panel: CanvasSelectable {
 /// each update is appended as plain text.
 public final class LiveView {
     private let write: (String) -> Void
-    private let isTerminal: Bool
+    /// Whether updates replace the previous drawing (ANSI cursor movement) rather than follow it.
+    public let isTerminal: Bool
+    /// Whether figures are drawn with ANSI colours.
+    public let colored: Bool
+    /// The width figures shown here should fill.
+    public let columns: Int
     private var shownLines = 0
 
-    public init(isTerminal: Bool = Terminal.colorByDefault, write: @escaping (String) -> Void) {
+    public init(isTerminal: Bool, colored: Bool, columns: Int = 80, write: @escaping (String) -> Void) {
         self.isTerminal = isTerminal
+        self.colored = colored
+        self.columns = columns
         self.write = write
     }
 
+    /// A view writing to file descriptor `fd`. Whether it redraws in place depends only on `fd`
+    /// being a terminal: NO_COLOR takes the colours away, not the redrawing.
+    public convenience init(fileDescriptor fd: Int32, environment: [String: String] = ProcessInfo.processInfo.environment) {
+        let device = OutputDevice.of(fd)
+        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: false)
+        self.init(isTerminal: device.isTerminal, colored: device.colorByDefault(environment: environment),
+                  columns: device.figureColumns) { handle.write(Data($0.utf8)) }
+    }
+
+    /// Shows `figure`: over the previous drawing on a terminal, after it anywhere else.
     public func update(_ figure: any Figure) {
-        let lines = figure.textLines(colored: isTerminal)
+        let lines = figure.textLines(colored: colored)
         // Move to the first line of the previous drawing and clear to the end of the screen.
         let rewind = isTerminal && shownLines > 0 ? "\u{1B}[\(shownLines)F\u{1B}[J" : ""
         write(rewind + lines.joined(separator: "\n") + "\n")

@@ -2,8 +2,9 @@ import CEditLine
 import Foundation
 import Lang
 
-/// Tab completion through libedit's readline emulation: variables and builtins; fields after
-/// `.`; keyword arguments inside a call; file paths inside a string.
+/// Tab completion through libedit's readline emulation: variables and builtins (functions with
+/// their opening parenthesis); fields after `.`; keyword arguments inside a call; file paths
+/// inside a string.
 enum Completion {
     nonisolated(unsafe) private static var interpreter: Interpreter?
     nonisolated(unsafe) private static var candidates: [String] = []
@@ -22,11 +23,18 @@ enum Completion {
             let prefix = String(cString: text)
             let line = rl_line_buffer.map { String(cString: $0) } ?? ""
             let before = String(line.unicodeScalars.prefix(Int(start)))
-            if let path = Completion.openString(before + prefix) {
+            let path = Completion.openString(before + prefix)
+            if let path {
                 Completion.candidates = Completion.paths(completing: path, word: prefix)
             } else {
                 Completion.candidates = Completion.matches(for: prefix, before: before)
             }
+            // libedit appends this character (a space by default) to a unique match. Only a
+            // variable's name ends a word; a function's "(", a field (`x.shape` goes on with
+            // `[0]`), a keyword argument's ": ", a folder's "/" and a file's closing quote do not.
+            let match = Completion.candidates.count == 1 ? Completion.candidates[0] : ""
+            let endsWord = path == nil && !prefix.contains(".") && !match.hasSuffix("(") && !match.hasSuffix(": ")
+            ce_set_completion_append_character(endsWord ? Int32(UInt8(ascii: " ")) : 0)
             Completion.next = 0
             return rl_completion_matches(text) { _, state in
                 if state == 0 { Completion.next = 0 }
@@ -58,7 +66,7 @@ enum Completion {
 
     /// Files and folders that complete `path`, as replacements for `word`, the end of `path`
     /// that libedit will replace (paths contain characters such as '-' that end words).
-    /// A lone file completes with its closing quote, since libedit adds a space after a unique match.
+    /// A lone file completes with its closing quote: the string is done.
     static func paths(completing path: String, word: String) -> [String] {
         let folder = path.lastIndex(of: "/").map { String(path[...$0]) } ?? ""
         let partial = String(path.dropFirst(folder.count))
@@ -81,7 +89,14 @@ enum Completion {
             let partial = String(prefix[prefix.index(after: dot)...])
             return fields(of: interpreter.value(of: receiver)).filter { $0.hasPrefix(partial) }.map { receiver + "." + $0 }
         }
-        var names = Set(interpreter.knownNames)
+        let variables = Dictionary(interpreter.variables.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first })
+        var names = Set(interpreter.knownNames.map { name -> String in
+            // Names that are not variables are builtins, all of them functions.
+            switch variables[name] {
+            case .function?, .builtin?, nil: return name + "("
+            default: return name
+            }
+        })
         if let function = enclosingCall(before) {
             for parameter in interpreter.parameterNames(of: function) { names.insert(parameter + ": ") }
         }

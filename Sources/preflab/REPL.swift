@@ -5,6 +5,10 @@ import Lang
 /// The interactive prompt: libedit line editing, persistent history, completion, multi-line
 /// entries decided by the parser, auto-printing, `:` commands and Ctrl-C that never loses state.
 final class REPL {
+    /// libedit edits lines only with a terminal at both ends: with standard output going to a
+    /// file or pipe it would print no prompt, so lines are then read plainly and the prompt goes
+    /// to standard error, keeping the output to values.
+    private let lineEditing: Bool
     private let session = Session()
     private var interpreter: Interpreter { session.interpreter }
     /// Successful entries, for `:save`.
@@ -12,20 +16,30 @@ final class REPL {
     private var recorder: Notebook.Recorder?
     private let historyPath = (ProcessInfo.processInfo.environment["HOME"] ?? ".") + "/.preflab_history"
 
+    /// - Parameter lineEditing: whether standard output is a terminal too (standard input is).
+    init(lineEditing: Bool) {
+        self.lineEditing = lineEditing
+    }
+
     func run() -> Int32 {
         setlocale(LC_ALL, "")
         Interrupts.install(interpreter.interrupt)
-        Completion.install(for: interpreter)
-        using_history()
-        stifle_history(1000)
-        read_history(historyPath)
-        print("PrefLab — :help for commands, help() for builtins, Ctrl-D to quit.")
+        if lineEditing {
+            Completion.install(for: interpreter)
+            using_history()
+            stifle_history(1000)
+            read_history(historyPath)
+        }
+        tell("PrefLab — :help for commands, help() for builtins, Ctrl-D to quit.\n")
         while let entry = readEntry() {
             let trimmed = entry.trimmingCharacters(in: .whitespacesAndNewlines)
             guard !trimmed.isEmpty else { continue }
-            add_history(entry)
-            // Saved at once, not only at exit, so a killed or crashed session keeps its history.
-            write_history(historyPath)
+            if lineEditing {
+                // The whole entry, however many lines, is one item; saved at once, not only at
+                // exit, so a killed or crashed session keeps its history.
+                add_history(entry)
+                write_history(historyPath)
+            }
             if trimmed.hasPrefix(":") {
                 if !command(trimmed) { break }
             } else if trimmed.hasPrefix("?") {
@@ -33,9 +47,38 @@ final class REPL {
             } else {
                 evaluate(entry, record: true)
             }
+            // A file or pipe would otherwise get the values only when the buffer fills or at exit.
+            if !lineEditing { fflush(stdout) }
         }
-        print("")
+        tell("\n")
         return 0
+    }
+
+    /// Writes what is meant for the person at the keyboard (the banner, prompts, ^C): on standard
+    /// output with line editing, otherwise on standard error when that is a terminal, so that
+    /// redirected output holds only results.
+    private func tell(_ text: String) {
+        if lineEditing {
+            print(text, terminator: "")
+        } else if isatty(STDERR_FILENO) == 1 {
+            FileHandle.standardError.write(Data(text.utf8))
+        }
+    }
+
+    /// One line, or nil at the end of input and on Ctrl-C (which sets `Interrupts.pressed`).
+    private func readLine(prompt: String) -> String? {
+        if lineEditing {
+            guard let raw = readline(prompt) else { return nil }
+            defer { free(raw) }
+            return String(cString: raw)
+        }
+        tell(prompt)
+        guard let line = Swift.readLine() else {
+            // Ctrl-C interrupts the read and leaves an error on the stream, which would end every later read.
+            if Interrupts.pressed { clearerr(stdin) }
+            return nil
+        }
+        return line
     }
 
     /// One entry: lines are read until the parser no longer says the input is incomplete.
@@ -45,16 +88,15 @@ final class REPL {
         while true {
             let prompt = lines.isEmpty ? "pref> " : "  ... "
             Interrupts.pressed = false
-            guard let raw = readline(prompt) else {
+            guard let line = readLine(prompt: prompt) else {
                 if Interrupts.pressed {
-                    print("^C")
+                    // A cooked terminal has echoed the ^C itself.
+                    tell(lineEditing ? "^C\n" : "\n")
                     lines = []
                     continue
                 }
                 return lines.isEmpty ? nil : lines.joined(separator: "\n")
             }
-            let line = String(cString: raw)
-            free(raw)
             lines.append(line)
             let text = lines.joined(separator: "\n")
             if lines.count == 1, text.trimmingCharacters(in: .whitespaces).hasPrefix(":") || text.hasPrefix("?") { return text }

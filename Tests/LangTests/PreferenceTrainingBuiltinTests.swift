@@ -49,6 +49,27 @@ import Testing
         #expect(valuesEqual(value, .list([.number(2), .bool(true)])), "\(value)")
     }
 
+    @Test func pairsWhosePromptFillsSeqLenAreRefusedNamingThePairAndTheOptions() {
+        let message = errorText { try run("pref_train(m, ps, steps: 1, batch: 2, seq_len: 2, dir: dir, ref_cache: cache)") }
+        #expect(message.contains("seq_len: pair 1: its prompt of") && message.contains("max_prompt_length"), "\(message)")
+    }
+
+    /// Same weights, other heads: the reference log-probs differ, so the cache must keep two entries.
+    @Test func modelsDifferingOnlyInHeadsGetTheirOwnReferenceEntries() throws {
+        let value = try run("""
+            let train = fn(heads, name) {
+                pref_train(new_model(vocab: 400, hidden: 64, heads: heads, seed: 0, tokenizer: tok), ps, steps: 1, batch: 2,
+                           max_prompt_length: 16, max_length: 24, dir: dir + name, ref_cache: cache)
+            }
+            train(4, "/four")
+            train(8, "/eight")
+            train(4, "/again")
+            cache
+            """)
+        guard case .string(let cache) = value else { Issue.record("\(value)"); return }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: cache).filter { $0.hasPrefix("reference-") }.count == 2)
+    }
+
     @Test func mistakesNameTheOption() {
         func message(_ code: String) -> String { errorText { try run(code) } }
         #expect(message("pref_train(m, ps, loss: \"dpo\", steps: 1, batch: 2, dir: dir)").contains("loss"))

@@ -41,11 +41,25 @@ import Testing
     }
 
     @Test func defaultWidthFitsEightyColumnsOffATerminal() {
-        // The test runner's standard output is not a terminal.
-        guard isatty(STDOUT_FILENO) == 0 else { return }
-        let lines = XYPlot([Series(y: (0..<200).map { Double($0 % 13) })]).textLines(colored: false)
-        #expect(lines.map(displayWidth).max() == 80)
-        #expect(Histogram((0..<100).map(Double.init)).textLines(colored: false).allSatisfy { displayWidth($0) <= 80 })
+        let wave = XYPlot([Series(y: (0..<200).map { Double($0 % 13) })])
+        let offTerminal = Terminal.$output.withValue(.notATerminal) { wave.textLines(colored: false) }
+        #expect(offTerminal.map(displayWidth).max() == 80)
+        let histogram = Terminal.$output.withValue(.notATerminal) { Histogram((0..<100).map(Double.init)).textLines(colored: false) }
+        #expect(histogram.allSatisfy { displayWidth($0) <= 80 })
+        let wide = Terminal.$output.withValue(OutputDevice(isTerminal: true, columns: 120)) { wave.textLines(colored: false) }
+        #expect(wide.map(displayWidth).max() == 120)
+        // A terminal that does not report its size gets the same 80 columns.
+        #expect(OutputDevice(isTerminal: true, columns: nil).figureColumns == 80)
+    }
+
+    @Test func outputDeviceIsReadFromTheFileDescriptor() throws {
+        let terminal = try PseudoTerminal(columns: 100)
+        #expect(OutputDevice.of(terminal.follower) == OutputDevice(isTerminal: true, columns: 100))
+        var ends: [Int32] = [0, 0]
+        #expect(pipe(&ends) == 0)
+        defer { close(ends[0]); close(ends[1]) }
+        #expect(OutputDevice.of(ends[1]) == .notATerminal)
+        #expect(!OutputDevice.notATerminal.colorByDefault(environment: [:]) || Terminal.colorOverride == true)
     }
 
     @Test func brailleDotsFollowTheUnicodeNumbering() {
@@ -70,24 +84,94 @@ import Testing
 
     @Test func histogramCountsWithSturgesBins() {
         let (edges, counts) = Histogram([0.5, 1.5, 1.7, 2.5, 9]).counts
-        #expect(counts.reduce(0, +) == 5)
-        #expect(edges.first! <= 0.5 && edges.last! > 9)
-        #expect(counts.count == 5)  // ⌈log₂ 5⌉ + 1 = 4 bins asked; the 1-2-5 step of 2 needs 5 to span [0, 10)
+        #expect(counts == [4, 0, 0, 1])  // ⌈log₂ 5⌉ + 1 = 4 bins of width 2.125 from 0.5 to 9
+        #expect(edges == [0.5, 2.625, 4.75, 6.875, 9])
+        let sturges = Histogram((0..<200).map { Foundation.sin(Double($0) * 12.9898) * 3 }).counts
+        #expect(sturges.counts.count == 9 && sturges.counts.reduce(0, +) == 200)
+        for k in [1, 3, 7, 50] {
+            let asked = Histogram((0..<40).map { Double($0 % 7) }, bins: k).counts
+            #expect(asked.counts.count == k && asked.counts.reduce(0, +) == 40, "bins: \(k)")
+            #expect(asked.edges.first == 0 && asked.edges.last == 6, "bins: \(k)")
+        }
         let given = Histogram([0, 1, 2, 3, 3], edges: [0, 2, 3]).counts
         #expect(given.counts == [2, 3])  // the last bin includes its right edge
+        // Constant data: the bins surround the value, as NumPy's range (x − 0.5, x + 0.5).
+        let constant = Histogram([5, 5, 5]).counts
+        #expect(constant.counts == [0, 3, 0] && constant.edges.first == 4.5 && constant.edges.last == 5.5)
+    }
+
+    @Test func binEdgeLabelsAreShortButDistinct() {
+        #expect(edgeLabel(-2.934_12, step: 0.58) == "-2.93" && edgeLabel(2.625, step: 2.125) == "2.6")
+        #expect(edgeLabel(1e-17, step: 0.5) == "0" && edgeLabel(-0.0001, step: 0.5) == "0")
+        #expect(edgeLabel(2.5e-30, step: 7.5e-31) == "2.5e-30" && edgeLabel(123_456, step: 10) == "1.23456e5")
+        let labels = Histogram([1e-30, 2.5e-30, 2e-30, 4e-30], bins: 3).textLines(colored: false).filter { $0.contains("┤") }
+        #expect(Set(labels.map { $0.prefix { $0 != "┤" } }).count == 3)
     }
 
     @Test func liveViewRedrawsInPlaceOnlyOnATerminal() {
         var written: [String] = []
-        let live = LiveView(isTerminal: true) { written.append($0) }
+        let live = LiveView(isTerminal: true, colored: false) { written.append($0) }
         live.update(Sparkline([1, 2, 3]))
-        live.update(Sparkline([1, 2, 3, 4]))
-        #expect(!written[0].contains("\u{1B}[1F"))
-        #expect(written[1].hasPrefix("\u{1B}[1F\u{1B}[J"))
+        live.update(Panel([Sparkline([1, 2, 3, 4]), Sparkline([4, 3])], columns: 1))
+        live.update(Sparkline([1]))
+        #expect(!written[0].contains("\u{1B}"))
+        // Back over the one line drawn, then over the three lines of the panel.
+        #expect(written[1].hasPrefix("\u{1B}[1F\u{1B}[J") && written[2].hasPrefix("\u{1B}[3F\u{1B}[J"))
         var plain: [String] = []
-        let log = LiveView(isTerminal: false) { plain.append($0) }
+        let log = LiveView(isTerminal: false, colored: false) { plain.append($0) }
         log.update(Sparkline([1]))
         log.update(Sparkline([2]))
-        #expect(plain.allSatisfy { !$0.contains("\u{1B}") } && plain.count == 2)
+        #expect(plain == ["▄\n", "▄\n"])
+    }
+
+    /// NO_COLOR turns colours off, never the redrawing: that depends only on the output being a terminal.
+    @Test func liveViewOnATerminalRedrawsWhateverNoColorSays() throws {
+        let terminal = try PseudoTerminal(columns: 70)
+        let plain = LiveView(fileDescriptor: terminal.follower, environment: ["NO_COLOR": "1"])
+        #expect(plain.isTerminal && plain.columns == 70)
+        #expect(!plain.colored || Terminal.colorOverride == true)
+        let colourful = LiveView(fileDescriptor: terminal.follower, environment: [:])
+        #expect(colourful.isTerminal && (colourful.colored || Terminal.colorOverride == false))
+        plain.update(Sparkline([1, 2]))
+        plain.update(Sparkline([2, 1]))
+        #expect(terminal.readAvailable().contains("\u{1B}[1F\u{1B}[J"))
+
+        var ends: [Int32] = [0, 0]
+        #expect(pipe(&ends) == 0)
+        defer { close(ends[0]); close(ends[1]) }
+        let log = LiveView(fileDescriptor: ends[1], environment: [:])
+        #expect(!log.isTerminal && !log.colored || Terminal.colorOverride == true)
+        log.update(Sparkline([1, 2]))
+        log.update(Sparkline([2, 1]))
+        var bytes = [UInt8](repeating: 0, count: 256)
+        let count = read(ends[0], &bytes, bytes.count)
+        #expect(String(decoding: bytes.prefix(Swift.max(0, count)), as: UTF8.self) == "▁█\n█▁\n")
+    }
+}
+
+/// A pseudo-terminal pair for tests: what is written to `follower` can be read back from the leader.
+final class PseudoTerminal {
+    let leader: Int32
+    let follower: Int32
+
+    init(columns: Int) throws {
+        var (leader, follower) = (Int32(-1), Int32(-1))
+        var size = winsize(ws_row: 24, ws_col: UInt16(columns), ws_xpixel: 0, ws_ypixel: 0)
+        guard openpty(&leader, &follower, nil, nil, &size) == 0 else { throw POSIXError(.ENXIO) }
+        (self.leader, self.follower) = (leader, follower)
+        _ = fcntl(leader, F_SETFL, fcntl(leader, F_GETFL) | O_NONBLOCK)
+    }
+
+    /// What has been written to the follower so far (the terminal may turn "\n" into "\r\n").
+    func readAvailable() -> String {
+        var text = [UInt8]()
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while case let count = read(leader, &chunk, chunk.count), count > 0 { text += chunk.prefix(count) }
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    deinit {
+        close(follower)
+        close(leader)
     }
 }

@@ -22,6 +22,7 @@ struct PlotCase: CustomTestStringConvertible, Sendable {
     static let steps = (0..<50).map(Double.init)
     static let chosen = steps.map { -20 + 3 * (1 - Foundation.exp(-$0 / 15)) }
     static let rejected = steps.map { -20 - 0.12 * $0 }
+    static let tiny = [1e-30, 2.5e-30, 2e-30, 4e-30]
 
     static let all: [PlotCase] = [
         PlotCase(name: "line_default") { XYPlot([Series(x: steps, y: chosen)], options: options { _ in }) },
@@ -144,6 +145,38 @@ struct PlotCase: CustomTestStringConvertible, Sendable {
             Panel([XYPlot([Series(name: "chosen", y: [1, 3, 2])], options: options { $0.height = 4 }), Sparkline([1, 2, 3]),
                    Heatmap([[0, 1], [2, 3]], options: options { _ in })], width: 100, canvas: .ascii)
         },
+        // The defaults, as drawn off a terminal: 80 columns, 15 rows.
+        PlotCase(name: "line_default_size") { XYPlot([Series(x: steps, y: chosen)]) },
+        // Unnamed series of a multi-series plot are called y1, y2, … in the legend.
+        PlotCase(name: "line_default_series_names") { XYPlot([Series(x: steps, y: chosen), Series(x: steps, y: rejected)], options: options { _ in }) },
+        PlotCase(name: "scatter_colored", colored: true) {
+            XYPlot([Series(name: "a", y: [1, 3, 2]), Series(name: "b", y: [2, 1, 3])], style: .scatter, options: options { $0.height = 4 })
+        },
+        PlotCase(name: "stairs_colored", colored: true) {
+            XYPlot([Series(name: "a", y: [1, 3, 2]), Series(name: "b", y: [2, 1, 3])], style: .stairs, options: options { $0.height = 4 })
+        },
+        PlotCase(name: "histogram_colored", colored: true) { Histogram([1, 2, 2, 3, 3, 3], options: options { _ in }) },
+        PlotCase(name: "bar_colored", colored: true) { BarChart(labels: ["up", "down"], values: [2, -1], options: options { _ in }) },
+        PlotCase(name: "sparkline_colored", colored: true) { Sparkline([1, 5, 2, .nan, 8], title: "loss") },
+        PlotCase(name: "panel_colored", colored: true) {
+            Panel([XYPlot([Series(name: "a", y: [1, 3, 2])], options: options { $0.height = 4 }), Sparkline([1, 2, 3])], width: 80)
+        },
+        PlotCase(name: "scatter_single_point") { XYPlot([Series(y: [3.5])], style: .scatter, options: options { _ in }) },
+        PlotCase(name: "stairs_single_point") { XYPlot([Series(y: [3.5])], style: .stairs, options: options { _ in }) },
+        PlotCase(name: "histogram_single_point") { Histogram([3.5], options: options { _ in }) },
+        PlotCase(name: "bar_single_point") { BarChart(labels: ["only"], values: [3.5], options: options { _ in }) },
+        PlotCase(name: "heatmap_single_point") { Heatmap([[3.5]], options: options { _ in }) },
+        PlotCase(name: "sparkline_single_point") { Sparkline([3.5]) },
+        // Values and spans of 1e-30: nothing may round them to 0 or collapse the axis.
+        PlotCase(name: "line_tiny_magnitudes") { XYPlot([Series(y: tiny)], options: options { _ in }) },
+        PlotCase(name: "scatter_tiny_magnitudes") { XYPlot([Series(y: tiny)], style: .scatter, options: options { _ in }) },
+        PlotCase(name: "stairs_tiny_magnitudes") { XYPlot([Series(y: tiny)], style: .stairs, options: options { _ in }) },
+        PlotCase(name: "histogram_tiny_magnitudes") { Histogram(tiny, options: options { _ in }) },
+        PlotCase(name: "bar_tiny_magnitudes") { BarChart(labels: ["a", "b", "c", "d"], values: tiny, options: options { _ in }) },
+        PlotCase(name: "heatmap_tiny_magnitudes") { Heatmap([tiny, tiny.reversed()], options: options { _ in }) },
+        PlotCase(name: "sparkline_tiny_magnitudes") { Sparkline(tiny) },
+        PlotCase(name: "bar_inf") { BarChart(labels: ["one", "inf", "-inf", "minus two"], values: [1, .infinity, -.infinity, -2], options: options { _ in }) },
+        PlotCase(name: "sparkline_inf") { Sparkline([1, .infinity, 2, -.infinity, 3]) },
         PlotCase(name: "panel_grid") {
             Panel([Sparkline([1, 2, 3]), BarChart(labels: ["a"], values: [1], options: options { $0.width = 30 }),
                    Sparkline([3, 2, 1]), Sparkline([1, 3, 1])], columns: 2, width: 80)
@@ -155,7 +188,8 @@ struct PlotCase: CustomTestStringConvertible, Sendable {
     static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
 
     @Test(arguments: PlotCase.all) func matchesGolden(_ golden: PlotCase) throws {
-        let text = golden.make().render(colored: golden.colored) + "\n"
+        // Drawn as off a terminal, whatever runs the tests, so default widths are 80 columns.
+        let text = Terminal.$output.withValue(.notATerminal) { golden.make().render(colored: golden.colored) } + "\n"
         let url = Self.folder.appendingPathComponent(golden.name + ".txt")
         if ProcessInfo.processInfo.environment["PREFLAB_UPDATE_GOLDEN"] == "1" {
             try text.write(to: url, atomically: true, encoding: .utf8)

@@ -43,6 +43,16 @@ struct SVGCase: CustomTestStringConvertible, Sendable {
         SVGCase(name: "svg_heatmap") { Heatmap([[0, 1, 2], [3, .nan, 5]]) },
         SVGCase(name: "svg_heatmap_huge_opposite_signs") { Heatmap([[1.7e308, -1.7e308]]) },
         SVGCase(name: "svg_sparkline") { Sparkline([1, 5, 22, 13, 53, .nan, 40, 2]) },
+        // The title before the line; the lone 30 between NaNs is a dot.
+        SVGCase(name: "svg_sparkline_title") { Sparkline([1, 5, 22, 13, 53, .nan, 40, 2, .nan, 30], title: "loss") },
+        // Row and column ticks number the matrix's own cells, also when 300 columns are averaged into 200.
+        SVGCase(name: "svg_heatmap_labelled") {
+            var options = PlotOptions()
+            options.title = "per-position change"
+            options.xlabel = "token position"
+            options.ylabel = "step"
+            return Heatmap((0..<12).map { r in (0..<300).map { c in Foundation.sin(Double(r) / 3) * Double(c % 40) } }, options: options)
+        },
         SVGCase(name: "svg_panel") { Panel([Sparkline([1, 2, 3]), BarChart(labels: ["a"], values: [1])]) },
     ]
 }

@@ -154,4 +154,121 @@ import Testing
         let svg = try String(contentsOf: terminal.home.appendingPathComponent("live-files/plot-1.svg"), encoding: .utf8)
         #expect(svg.hasPrefix("<svg"))
     }
+
+    @Test func controlDEndsTheSessionWithStatusZeroAndKeepsTheHistory() throws {
+        let terminal = try Terminal()
+        defer { terminal.close() }
+        var mark = terminal.mark
+        terminal.type("let kept_by_control_d = 6 * 7\r")
+        terminal.type("kept_by_control_d\r")
+        mark = try terminal.expect("42", since: mark)
+        try terminal.expect("pref> ", since: mark)
+        #expect(terminal.typeControlD() == 0)
+        let history = try historyItems(in: terminal.home)
+        #expect(history == ["let kept_by_control_d = 6 * 7", "kept_by_control_d"])
+    }
+
+    @Test func aMultiLineEntryIsOneHistoryItem() throws {
+        let first = try Terminal()
+        first.type("fn twice_recalled(x) {\r")
+        try first.expect("  ... ")
+        first.type("  x * 2\r}\r")
+        var mark = first.mark
+        first.type("twice_recalled(21)\r")
+        mark = try first.expect("42", since: mark)
+        try first.expect("pref> ", since: mark)
+        #expect(first.typeControlD() == 0)
+        first.close()
+        #expect(try historyItems(in: first.home) == ["fn twice_recalled(x) {\n  x * 2\n}", "twice_recalled(21)"])
+
+        // Up twice recalls the whole definition, which runs again as one entry.
+        let second = try Terminal(home: first.home)
+        defer { second.close() }
+        second.type("\u{1B}[A\u{1B}[A\r")
+        mark = second.mark
+        second.type("twice_recalled(5)\r")
+        try second.expect("10", since: mark)
+    }
+
+    @Test func helpAndQuitCommands() throws {
+        let terminal = try Terminal()
+        defer { terminal.close() }
+        let mark = terminal.mark
+        terminal.type(":help\r")
+        try terminal.expect(":record OUT.md", since: mark)
+        terminal.type(":quit\r")
+        #expect(terminal.exitStatus() == 0)
+    }
+
+    @Test func tabCompletesBuiltinsWithTheirParenthesisAndGoesOnAfterFieldsAndFolders() throws {
+        let terminal = try Terminal()
+        defer { terminal.close() }
+        // A function completes with "(" and no space after it, so the arguments follow at once.
+        var mark = terminal.mark
+        terminal.type("logsumex\ttensor([0, 0]))\r")
+        mark = try terminal.expect("0.6931", since: mark)
+        terminal.type("let settings = {beta_value: 3}\r")
+        terminal.type("settings.beta_v\t* 2\r")
+        mark = try terminal.expect("settings.beta_value* 2", since: mark)
+        try terminal.expect("6", since: mark)
+        // After a folder, completion goes on inside it.
+        let folder = terminal.home.appendingPathComponent("nested_folder_for_completion")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try Data().write(to: folder.appendingPathComponent("inner_file_for_completion.txt"))
+        terminal.type("\"\(terminal.home.path)/nested_folder_for_c\tinner_file_for_c\t\r")
+        try terminal.expect("nested_folder_for_completion/inner_file_for_completion.txt\"", since: mark)
+    }
+
+    @Test func withStandardOutputRedirectedLinesAreReadPlainly() throws {
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("preflab-out-\(UUID().uuidString).txt")
+        let terminal = try Terminal(standardOutput: output)  // the prompt still shows, on standard error
+        defer { terminal.close() }
+        var mark = terminal.mark
+        terminal.type("let base = 40\r")
+        mark = try terminal.expect("pref> ", since: mark)
+        terminal.type("base + 2\r")
+        try terminal.expect("pref> ", since: mark)
+        // Each value reaches the file as its entry ends, not only at exit.
+        let deadline = Date().addingTimeInterval(10)
+        while (try? String(contentsOf: output, encoding: .utf8)) != "42\n", Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        // Only the value: no banner, no prompt, no escape sequences.
+        #expect(try String(contentsOf: output, encoding: .utf8) == "42\n")
+        #expect(terminal.typeControlD() == 0)
+        #expect(try String(contentsOf: output, encoding: .utf8) == "42\n")
+    }
+
+    @Test func trainingRedrawsItsLossPlotInPlaceWhateverNoColorSays() throws {
+        let terminal = try Terminal(environment: ["NO_COLOR": "1"])
+        defer { terminal.close() }
+        var mark = terminal.mark
+        terminal.type("let m = new_model(vocab: 16, hidden: 16, layers: 1, heads: 2, max_len: 16)\r")
+        terminal.type("let run = train(m, randint(1, 16, [8, 9]), steps: 6, batch: 4, seq_len: 8, plot_every: 2, dir: temp_dir() + \"/run\");\r")
+        mark = try terminal.expect("6/6", since: mark, timeout: 60)
+        try terminal.expect("pref> ", since: mark)
+        let raw = terminal.raw
+        #expect(raw.contains("■ loss"))
+        #expect(raw.range(of: "\u{1B}\\[[0-9]+F\u{1B}\\[J", options: .regularExpression) != nil, "no redraw in place")
+        #expect(!raw.contains("\u{1B}[34m"), "NO_COLOR is set: no colours")
+    }
+
+    /// The entries of libedit's history file (`_HiStOrY_V2_`, then one vis(3)-encoded entry a line).
+    private func historyItems(in home: URL) throws -> [String] {
+        let file = try String(contentsOf: home.appendingPathComponent(".preflab_history"), encoding: .utf8)
+        return file.split(separator: "\n").dropFirst().map { line in
+            var bytes: [UInt8] = []
+            var rest = line.utf8[...]
+            while let byte = rest.first {
+                // \ooo is an octal byte (\040 a space, \012 a newline).
+                let octal = rest.dropFirst().prefix(3)
+                if byte == UInt8(ascii: "\\"), octal.count == 3, let value = UInt8(String(decoding: octal, as: UTF8.self), radix: 8) {
+                    bytes.append(value)
+                    rest = rest.dropFirst(4)
+                } else {
+                    bytes.append(byte)
+                    rest = rest.dropFirst()
+                }
+            }
+            return String(decoding: bytes, as: UTF8.self)
+        }
+    }
 }

@@ -58,6 +58,77 @@ struct TestDPO: PairObjectiveLoss {
         #expect(PairTokens(prompt: [], chosen: [1, 2, 3], rejected: [1, 4]).firstDifference == 1)
     }
 
+    /// A row holds seq_len + 1 tokens: prompt (3) and completion (6) fit whole from seq_len 8;
+    /// below that the completions' ends are cut and counted, and a prompt longer than seq_len,
+    /// which would leave nothing to score, is refused naming the pair.
+    @Test func pairsLongerThanSeqLenAreCountedAndPairsWithNothingToScoreAreRefused() throws {
+        let pairs = Self.pairs()
+        #expect(try SequenceCut(pairs, length: 8).summary == nil)
+        let cut = try SequenceCut(pairs, length: 6)
+        #expect(cut.total == 6 && cut.pairs == 6 && cut.tokens == 6 * 2 * 2 && cut.mostFromOne == 2)
+        #expect(cut.summary == "6 of 6 pairs were cut to seq_len 6 (24 completion tokens dropped, at most 2 from one completion)")
+        var mixed = pairs
+        mixed[4].rejected += [15, 16, 17]
+        let one = try SequenceCut(mixed, length: 8)
+        #expect(one.pairs == 1 && one.tokens == 3 && one.mostFromOne == 3, "only pair 5's longer rejected completion is cut")
+        #expect(try SequenceCut(pairs, length: 3).mostFromOne == 5, "a prompt as long as seq_len still scores one token")
+
+        mixed[3].prompt = Array(repeating: 4, count: 9)
+        #expect(throws: PreferenceError("seq_len", "pair 4: its prompt of 9 tokens leaves no room for a completion token in seq_len 8; "
+                                        + "raise seq_len to at least 9, or cut prompts to at most 8 tokens with max_prompt_length")) {
+            try SequenceCut(mixed, length: 8)
+        }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("preflab-pref-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var options = Self.options(dir)
+        options.seqLen = 8
+        let refused = #expect(throws: TrainingError.self) {
+            try PreferenceTraining.start(policy: try Self.model(), pairs: mixed, loss: TestDPO(), settings: [:], options: options,
+                                         reference: nil, cacheDirectory: nil)
+        }
+        #expect(refused?.place == "seq_len" && refused?.message.hasPrefix("pair 4:") == true)
+        #expect(!FileManager.default.fileExists(atPath: dir))
+        mixed[3].prompt = []
+        #expect(throws: PreferenceError("data", "pair 4 has an empty prompt; its first completion token needs a token before it to be predicted from")) {
+            try PreferenceObjective(pairs: mixed, loss: TestDPO(), settings: [:], options: options, reference: nil, cacheDirectory: nil)
+        }
+
+        // A run at seq_len 6 reports the cut and trains on the 4 tokens of each completion that fit.
+        options.seqLen = 6
+        let run = try PreferenceTraining.start(policy: try Self.model(), pairs: pairs, loss: TestDPO(), settings: [:], options: options,
+                                               reference: nil, cacheDirectory: nil)
+        #expect((run.objective as? PreferenceObjective)?.sequenceCut == cut)
+        _ = try run.run()
+        #expect(run.history.allSatisfy { $0.tokens == 3 * 2 * 4 })
+    }
+
+    /// accumulate: 2 with batch 2 takes the pairs batch 4 takes, and a mean loss averaged over
+    /// two micro-batches is the mean over all four pairs.
+    @Test func accumulatingTwoMicroBatchesEqualsOneBatchTwiceAsLarge() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("preflab-pref-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        func gradient(batch: Int, accumulate: Int) throws -> (loss: Double, gradients: [Float]) {
+            var options = Self.options(dir)
+            options.batch = batch
+            let engine = try TrainableModel(model: try Self.model())
+            let objective = try PreferenceObjective(pairs: Self.pairs(), loss: TestDPO(), settings: [:], options: options,
+                                                    reference: nil, cacheDirectory: nil)
+            // A reference unlike the policy, so margins and the loss's slopes differ from pair to pair.
+            engine.weights.values[5] += 0.5
+            try objective.prepare(engine, directory: dir)
+            engine.weights.values[5] -= 0.5
+            engine.trainable.zeroGradients()
+            let loss = try objective.step(engine, accumulate: accumulate).loss
+            return (loss, Array(UnsafeBufferPointer(start: engine.trainable.gradients, count: engine.trainable.count)))
+        }
+        let (accumulated, whole) = (try gradient(batch: 2, accumulate: 2), try gradient(batch: 4, accumulate: 1))
+        #expect(abs(accumulated.loss - whole.loss) <= 1e-6 * whole.loss, "\(accumulated.loss) vs \(whole.loss)")
+        let scale = whole.gradients.map(abs).max() ?? 0
+        let worst = zip(accumulated.gradients, whole.gradients).map { abs($0 - $1) }.max() ?? 0
+        #expect(scale > 0 && worst <= 1e-5 * scale, "\(worst) of \(scale)")
+    }
+
     @Test func gradientsReachTheWeightsAsFiniteDifferencesSay() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("preflab-pref-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: dir) }

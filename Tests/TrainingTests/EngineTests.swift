@@ -136,3 +136,74 @@ struct LargeShapeEngineTests {
         }
     }
 }
+
+/// LoRA dropout against a hand computation with the same mask: one uniform draw per adapter
+/// input element, in order, dropping it below p and scaling what is kept by 1/(1 − p).
+struct LoRADropoutTests {
+    @Test func theAdapterSeesTheMaskedScaledInputForwardAndBackward() throws {
+        let (n, inputs, outputs, rank) = (3, 5, 4, 2)
+        let (p, scale): (Float, Float) = (0.4, 1.5)
+        var random = RandomGenerator(seed: 11)
+        func values(_ count: Int) -> [Float] { (0..<count).map { _ in random.nextUniform() - 0.5 } }
+        let (x, w, a, b, dy) = (values(n * inputs), values(outputs * inputs), values(rank * inputs), values(outputs * rank), values(n * outputs))
+        let store = ParameterStore([(name: "w", shape: [outputs, inputs]), (name: "a", shape: [rank, inputs]), (name: "b", shape: [outputs, rank])])
+        try store.set("w", try Tensor(w, shape: [outputs, inputs]))
+        try store.set("a", try Tensor(a, shape: [rank, inputs]))
+        try store.set("b", try Tensor(b, shape: [outputs, rank]))
+        let adapter = Projection.Adapter(a: try #require(store.value("a")), b: try #require(store.value("b")),
+                                         aGradient: try #require(store.gradient("a")), bGradient: try #require(store.gradient("b")),
+                                         rank: rank, scale: scale, dropout: p)
+        let projection = Projection(name: "proj", linear: Linear(inputs: inputs, outputs: outputs, layout: .outIn),
+                                    weight: try #require(store.value("w")), bias: nil, weightGradient: nil, biasGradient: nil, adapter: adapter)
+        let workspace = Workspace(batch: 1, length: n)
+        let buffers = try #require(projection.makeBuffers(rows: n, in: workspace))
+        let (input, outputGradient) = (workspace.take(n * inputs), workspace.take(n * outputs))
+        input.update(from: x, count: x.count)
+        outputGradient.update(from: dy, count: dy.count)
+        let y = workspace.take(n * outputs), dx = workspace.take(n * inputs)
+
+        var generator: RandomGenerator? = RandomGenerator(seed: 42)
+        projection.forward(input, rows: n, into: y, buffers: buffers, random: &generator)
+        projection.backward(outputGradient, input: input, rows: n, dx: dx, accumulate: false, buffers: buffers)
+
+        var hand = RandomGenerator(seed: 42)
+        let mask = (0..<(n * inputs)).map { _ in hand.nextUniform() < p ? 0 : 1 / (1 - p) }
+        #expect(mask.contains(0) && mask.contains(1 / (1 - p)), "the seed drops some inputs and keeps others")
+        #expect(generator?.stateWords == hand.stateWords, "exactly one draw per input element")
+        #expect(Array(UnsafeBufferPointer(start: buffers.mask, count: n * inputs)) == mask)
+
+        // u = (x∘mask)·Aᵀ;  y = x·Wᵀ + scale·u·Bᵀ
+        let dropped = zip(x, mask).map { Double($0 * $1) }
+        func at(_ m: [Float], _ row: Int, _ column: Int, _ width: Int) -> Double { Double(m[row * width + column]) }
+        let u = (0..<n).map { i in (0..<rank).map { r in (0..<inputs).reduce(0.0) { $0 + dropped[i * inputs + $1] * at(a, r, $1, inputs) } } }
+        func near(_ ours: Float, _ expected: Double, _ what: String) {
+            #expect(abs(Double(ours) - expected) <= 1e-5 * max(1, abs(expected)), "\(what): \(ours) vs \(expected)")
+        }
+        for i in 0..<n {
+            for o in 0..<outputs {
+                let base = (0..<inputs).reduce(0.0) { $0 + at(x, i, $1, inputs) * at(w, o, $1, inputs) }
+                let adapted = Double(scale) * (0..<rank).reduce(0.0) { $0 + u[i][$1] * at(b, o, $1, rank) }
+                near(y[i * outputs + o], base + adapted, "y[\(i), \(o)]")
+            }
+        }
+        // du = scale·dy·B;  dB = scale·dyᵀ·u;  dA = duᵀ·(x∘mask);  dx = dy·W + (du·A)∘mask
+        let du = (0..<n).map { i in (0..<rank).map { r in Double(scale) * (0..<outputs).reduce(0.0) { $0 + at(dy, i, $1, outputs) * at(b, $1, r, rank) } } }
+        for o in 0..<outputs {
+            for r in 0..<rank {
+                near(adapter.bGradient[o * rank + r], Double(scale) * (0..<n).reduce(0.0) { $0 + at(dy, $1, o, outputs) * u[$1][r] }, "dB[\(o), \(r)]")
+            }
+        }
+        for r in 0..<rank {
+            for k in 0..<inputs {
+                near(adapter.aGradient[r * inputs + k], (0..<n).reduce(0.0) { $0 + du[$1][r] * dropped[$1 * inputs + k] }, "dA[\(r), \(k)]")
+            }
+        }
+        for i in 0..<n {
+            for k in 0..<inputs {
+                let base = (0..<outputs).reduce(0.0) { $0 + at(dy, i, $1, outputs) * at(w, $1, k, inputs) }
+                let adapted = Double(mask[i * inputs + k]) * (0..<rank).reduce(0.0) { $0 + du[i][$1] * at(a, $1, k, inputs) }
+                near(dx[i * inputs + k], base + adapted, "dx[\(i), \(k)]")
+            }
+        }
+    }
+}

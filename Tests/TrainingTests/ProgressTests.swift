@@ -27,4 +27,10 @@ struct ProgressTests {
         #expect(written[1] == "\n")
         #expect(ProgressReporter.duration(3725) == "1:02:05")
     }
+
+    /// The ETA comes from the step times in a checkpoint's history, which a corrupt file can make anything.
+    @Test func anETABeyondReasonIsUnknownNotATrap() {
+        for seconds in [1e300, .infinity, .nan, -1] { #expect(ProgressReporter.duration(seconds) == "?") }
+        #expect(ProgressReporter.duration(999_999_999) == "277777:46:39")
+    }
 }

@@ -110,6 +110,142 @@ import Testing
         #expect(resumed.step == 2 && resumed.losses == Array(run.losses.prefix(2)))
     }
 
+    /// Trains on the pattern data, and on its `spoiledCall`-th step lets `spoil` change the
+    /// outcome or the gradients after the real forward and backward.
+    final class SpoiledObjective: TrainingObjective {
+        let inner: LanguageModelObjective
+        let spoiledCall: Int
+        let spoil: (TrainableModel, inout ObjectiveStep) -> Void
+        private var calls = 0
+
+        init(model: TransformerModel, options: TrainingOptions, spoiledCall: Int, spoil: @escaping (TrainableModel, inout ObjectiveStep) -> Void) throws {
+            inner = try LanguageModelObjective(model: model, source: .tokens(try RunTests.patternTokens()), options: options)
+            self.spoiledCall = spoiledCall
+            self.spoil = spoil
+        }
+
+        var kind: String { inner.kind }
+        var settings: [String: String] { inner.settings }
+        var rows: Int { inner.rows }
+        var position: DataPosition { inner.position }
+        func restore(_ position: DataPosition) throws { try inner.restore(position) }
+        func prepare(_ engine: TrainableModel, directory: String) throws { try inner.prepare(engine, directory: directory) }
+        func step(_ engine: TrainableModel, accumulate: Int) throws -> ObjectiveStep {
+            var outcome = try inner.step(engine, accumulate: accumulate)
+            calls += 1
+            if calls == spoiledCall { spoil(engine, &outcome) }
+            return outcome
+        }
+    }
+
+    /// Runs to a spoiled step 3 with a checkpoint after every step, and checks that the run
+    /// stopped naming the step and `what`, with the weights and data position of step 2 and
+    /// the step-2 checkpoint as the newest.
+    func expectStopAtStepThree(clip: Double, what: String, spoil: @escaping (TrainableModel, inout ObjectiveStep) -> Void) throws {
+        let dir = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var options = Self.options(dir)
+        options.checkpointEvery = 1
+        options.clip = clip
+        let model = try Self.tinyModel()
+        let run = try TrainingRun.start(model: model, options: options) {
+            try SpoiledObjective(model: model, options: $0, spoiledCall: 3, spoil: spoil)
+        }
+        var afterStepTwo: (weights: [Float], position: DataPosition)?
+        var calls = 0
+        let error = #expect(throws: TrainingError.self) {
+            try run.run(shouldStop: {
+                calls += 1
+                if calls == 2 {
+                    afterStepTwo = (Array(UnsafeBufferPointer(start: run.engine.weights.values, count: run.engine.weights.count)),
+                                    run.objective.position)
+                }
+                return false
+            })
+        }
+        #expect(error?.place == "step 3", "\(String(describing: error))")
+        #expect(error?.message.contains(what) == true, "\(String(describing: error))")
+        #expect(error?.message.contains("\(dir)/checkpoints/step-000002") == true, "\(String(describing: error))")
+        #expect(run.step == 2 && run.history.count == 2)
+        #expect(Array(UnsafeBufferPointer(start: run.engine.weights.values, count: run.engine.weights.count)) == afterStepTwo?.weights,
+                "the optimiser did not touch the weights")
+        #expect(run.objective.position == afterStepTwo?.position, "the bad step's data are not skipped")
+        #expect(try String(contentsOfFile: dir + "/checkpoints/latest", encoding: .utf8) == "step-000002")
+        let resumed = try TrainingRun.resume(directory: dir)
+        #expect(resumed.step == 2 && resumed.losses == run.losses)
+    }
+
+    @Test(arguments: [0.0, 1.0])
+    func anInfiniteLossStopsTheRunAndKeepsTheLastGoodCheckpoint(clip: Double) throws {
+        try expectStopAtStepThree(clip: clip, what: "the loss is inf") { _, outcome in outcome.loss = .infinity }
+        try expectStopAtStepThree(clip: clip, what: "the loss is -inf") { _, outcome in outcome.loss = -.infinity }
+    }
+
+    /// A finite loss with a gradient that overflowed (or went NaN) somewhere: clipping must
+    /// not scale it into the weights, and without clipping the norm still catches it.
+    @Test(arguments: [0.0, 1.0], [Float.infinity, .nan])
+    func aNonFiniteGradientNormStopsTheRunAndKeepsTheLastGoodCheckpoint(clip: Double, gradient: Float) throws {
+        try expectStopAtStepThree(clip: clip, what: "the gradient norm is \(Double(gradient))") { engine, _ in
+            engine.trainable.gradients[engine.trainable.count / 2] = gradient
+        }
+    }
+
+    /// accumulate: 2 with batch b sees the examples batch 2b sees, in the same order, and
+    /// divides by the same token count, so loss and gradient agree up to summation order.
+    @Test(arguments: [0, 2])
+    func accumulatingTwoMicroBatchesEqualsOneBatchTwiceAsLarge(loraRank: Int) throws {
+        let model = try Self.tinyModel()
+        func gradient(batch: Int, accumulate: Int) throws -> (loss: Double, gradients: [Float]) {
+            var options = Self.options("")
+            options.batch = batch
+            options.loraRank = loraRank
+            let objective = try LanguageModelObjective(model: model, source: .tokens(try Self.patternTokens()), options: options)
+            let engine = try TrainableModel(model: model, lora: try options.loraConfig(for: model.config), seed: 3)
+            engine.trainable.zeroGradients()
+            let loss = try objective.step(engine, accumulate: accumulate).loss
+            return (loss, Array(UnsafeBufferPointer(start: engine.trainable.gradients, count: engine.trainable.count)))
+        }
+        let accumulated = try gradient(batch: 3, accumulate: 2)
+        let whole = try gradient(batch: 6, accumulate: 1)
+        let firstHalf = try gradient(batch: 3, accumulate: 1)
+        #expect(abs(accumulated.loss - whole.loss) <= 1e-6 * whole.loss, "\(accumulated.loss) vs \(whole.loss)")
+        let scale = whole.gradients.map(abs).max() ?? 0
+        func worst(_ a: [Float], _ b: [Float]) -> Float { zip(a, b).map { abs($0 - $1) }.max() ?? 0 }
+        #expect(scale > 0)
+        #expect(worst(accumulated.gradients, whole.gradients) <= 1e-5 * scale, "\(worst(accumulated.gradients, whole.gradients)) of \(scale)")
+        #expect(worst(firstHalf.gradients, whole.gradients) > 1e-3 * scale, "one micro-batch alone is a different gradient")
+    }
+
+    @Test func aRunWhoseBuffersCannotFitIsRefusedBeforeAllocating() throws {
+        let dir = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let model = try Self.tinyModel()
+        let options = Self.options(dir)
+        func start(limit: Int) throws -> TrainingRun {
+            try TrainingRun.start(model: model, options: options, memoryLimit: limit) {
+                try LanguageModelObjective(model: model, source: .tokens(try Self.patternTokens()), options: $0)
+            }
+        }
+        // Room for the parameters twice over (new_model's check asks for once), not for the
+        // weights, gradients and both AdamW moments: four times.
+        let parameters = TransformerModel.parameterCount(model.config)
+        let error = #expect(throws: TrainingError.self) { try start(limit: Int(2 * parameters)) }
+        #expect(error?.place == "model", "\(String(describing: error))")
+        for part in ["training a model of \(MemoryNeed.count(parameters)) parameters needs about", "weights and gradients", "AdamW state",
+                     "activations of 3 × 8 tokens", "this machine has \(MemoryNeed.bytes(2 * parameters))", "lora_rank"] {
+            #expect(error?.message.contains(part) == true, "\(part): \(String(describing: error))")
+        }
+        #expect(!FileManager.default.fileExists(atPath: dir), "nothing is written for a refused run")
+
+        // Room for the parameters and optimiser state but not the activations: the batch is to blame.
+        let need = MemoryNeed.run(model.config, options: options, lora: nil, rows: 3)
+        let activations = try #require(need.parts.last?.floats)
+        let batchError = #expect(throws: TrainingError.self) { try start(limit: Int(need.floats - activations / 2)) }
+        #expect(batchError?.place == "batch" && batchError?.message.contains("lower batch or seq_len") == true,
+                "\(String(describing: batchError))")
+        #expect(try start(limit: Int(need.floats.rounded(.up))).step == 0)
+    }
+
     @Test func checkpointsAreCompleteDirectoriesAndOldOnesArePruned() throws {
         let dir = Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -198,7 +334,7 @@ struct ShapeLimitTests {
         let config = try ModelConfig.make(architecture: .llama, vocab: 50_000, hidden: 8, layers: 1, heads: 2, maxLength: 100_000)
         let engine = try TrainableModel(model: try TransformerModel.random(config: config, seed: 1))
         let error = #expect(throws: TrainingError.self) { try engine.checkFits(batch: 2, length: 100_000) }
-        #expect(error?.place == "batch" && error?.message.contains("GB of activations") == true)
+        #expect(error?.place == "batch" && error?.message.contains("activations of 2 × 100000 tokens") == true, "\(String(describing: error))")
         try engine.checkFits(batch: 2, length: 64)
     }
 }

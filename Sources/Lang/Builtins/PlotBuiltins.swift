@@ -1,6 +1,7 @@
 import Foundation
 import Plot
 import Tensor
+import Training
 
 /// A figure as a language value: it shows itself at the prompt and when printed.
 final class PlotHandle: Handle {
@@ -141,6 +142,77 @@ extension Arguments {
     func plotValue(_ figure: any Figure) throws -> Value { .handle(PlotHandle(figure, colored: try colorOverride)) }
 }
 
+extension Arguments {
+    /// `plot_every`: steps between redraws of a training run's live plot; 0 draws none.
+    func plotEvery() throws -> Int {
+        let every = try int(index("plot_every"))
+        guard every >= 0, every <= TrainingOptions.maximumCount else {
+            throw BuiltinError("plot_every: must be between 0 (no live plot) and \(TrainingOptions.maximumCount), got \(every)")
+        }
+        return every
+    }
+}
+
+/// The loss of a run being trained, redrawn in place every `every` steps (`train(…, plot_every: N)`);
+/// a preference run adds the change of the chosen and rejected log-probs from the reference.
+/// Only on a terminal: in a log the progress lines already say it, and a plot per update would
+/// bury them.
+final class LiveTrainingPlot {
+    private let view: LiveView
+    private let every: Int
+    private let totalSteps: Int
+    /// Steps so far, including those before a resume.
+    private var history: [StepMetrics]
+
+    /// Nil when `every` is 0 or `view` is not a terminal.
+    init?(every: Int, totalSteps: Int, history: [StepMetrics], view: LiveView) {
+        guard every > 0, view.isTerminal else { return nil }
+        self.view = view
+        self.every = every
+        self.totalSteps = totalSteps
+        self.history = history
+    }
+
+    /// The live plot of `run` on standard error, beside its progress bar.
+    convenience init?(every: Int, run: TrainingRun) {
+        self.init(every: every, totalSteps: run.options.steps, history: run.history, view: LiveView(fileDescriptor: STDERR_FILENO))
+    }
+
+    /// Adds a step, redrawing every `every` steps and at the last.
+    func record(_ metrics: StepMetrics) {
+        history.append(metrics)
+        if metrics.step % every == 0 || metrics.step == totalSteps { view.update(figure) }
+    }
+
+    /// The loss alone, or beside the log-prob changes for a preference run.
+    private var figure: any Figure {
+        var options = PlotOptions()
+        options.height = 8
+        options.xlabel = "step"
+        // The whole run's steps from the start, so the curve grows to the right as it trains.
+        options.xlim = (0, Double(Swift.max(1, totalSteps)))
+        // One column spare: a line as wide as the terminal may wrap, and the redraw would miss it.
+        let width = view.columns - 1
+        let steps = history.map { Double($0.step) }
+        var lossOptions = options
+        lossOptions.title = "loss"
+        let loss = XYPlot([Series(name: "loss", x: steps, y: history.map(\.loss))], options: lossOptions)
+        let chosen = history.compactMap { $0.value("logps/chosen_delta") }
+        let rejected = history.compactMap { $0.value("logps/rejected_delta") }
+        guard !history.isEmpty, chosen.count == history.count, rejected.count == history.count else {
+            var alone = loss
+            alone.options.width = width
+            return alone
+        }
+        var deltaOptions = options
+        deltaOptions.title = "log-prob − reference"
+        deltaOptions.hlines = [0]
+        let deltas = XYPlot([Series(name: "chosen", x: steps, y: chosen), Series(name: "rejected", x: steps, y: rejected)],
+                            options: deltaOptions)
+        return Panel([loss, deltas], width: width)
+    }
+}
+
 private func xyPlot(_ name: String, _ style: XYPlot.Style, doc: String, example: String) -> Builtin {
     Builtin("\(name)(x, y = nil, names = nil, \(optionParameters))", topic: "plots", doc: doc, example: example) { a in
         if case .handle(let handle) = a[0], let run = handle as? RunHandle, a.isNil(1) {
@@ -180,7 +252,7 @@ extension Builtins {
         xyPlot("stairs", .stairs, doc: "A step plot: each value holds until the next x. Same arguments and options as plot.",
                example: "stairs([1, 3, 2, 5])"),
         Builtin("hist(values, bins = nil, edges = nil, \(optionParameters))", topic: "plots",
-                doc: "A histogram with horizontal bars: Sturges' rule for the bin count unless bins: (a count) or edges: (a list) is given. NaN and ±inf are left out. Takes title, xlabel, width and canvas (\"ascii\" draws bars with #); axis options such as xlim are errors.",
+                doc: "A histogram with horizontal bars: bins: k gives exactly k equal-width bins from the smallest finite value to the largest (as NumPy's histogram), edges: (a list) gives the bins themselves, and otherwise Sturges' rule makes ⌈log₂ n⌉ + 1 bins. Bins are [a, b), the last [a, b]. NaN and ±inf are left out. Takes title, xlabel, width and canvas (\"ascii\" draws bars with #); axis options such as xlim are errors.",
                 example: "hist([1, 2, 2, 3, 3, 3, 4, 4, 5])") { a in
             let edges = a.isNil(a.index("edges")) ? nil : try a.numbers(a.index("edges"))
             if let edges, edges.count < 2 || zip(edges, edges.dropFirst()).contains(where: { !($0 < $1) }) {

@@ -56,7 +56,7 @@ extension Builtins {
     static let preferenceTraining: [Builtin] = [
         Builtin("pref_train(policy, data, \(lossSignature), ref = nil, eos = true, max_length = nil, max_prompt_length = nil, "
                 + "ref_cache = nil, steps = 100, batch = 8, seq_len = nil, \(sharedOptionSignature))", topic: "preference",
-                doc: "Preference-trains policy (in place) on pairs — a paired JSONL path (prompt, chosen, rejected), a pair set, or a list of records — with loss (a name or a list weighted by weights: sigmoid, dpop, ipo, hinge, robust, exo_pair, nca_pair, bco_pair, sppo_hard, apo_zero, apo_down, simpo, orpo, sft) and returns the run, as train does (same options: LoRA, schedules, checkpoints, resume, Ctrl-C). Completions are tokenised apart from the prompt with EOS appended (eos: false turns it off) and cut by max_length / max_prompt_length; seq_len defaults to the longest pair. ref is the frozen reference model (nil: the policy's starting weights); its log-probs are computed once and cached in ref_cache (default ~/.cache/preflab/reference). Each step logs TRL's rewards/* and logps/* and the per-token probe probe/{chosen,rejected}_{before,at,after}; metric(run, name) lists one of them by step.",
+                doc: "Preference-trains policy (in place) on pairs — a paired JSONL path (prompt, chosen, rejected), a pair set, or a list of records — with loss (a name or a list weighted by weights: sigmoid, dpop, ipo, hinge, robust, exo_pair, nca_pair, bco_pair, sppo_hard, apo_zero, apo_down, simpo, orpo, sft) and returns the run, as train does (same options: LoRA, schedules, checkpoints, resume, Ctrl-C). Completions are tokenised apart from the prompt with EOS appended (eos: false turns it off) and cut by max_length / max_prompt_length; seq_len defaults to the longest pair. ref is the frozen reference model (nil: the policy's starting weights); its log-probs are computed once and cached in ref_cache (default ~/.cache/preflab/reference). Each step logs TRL's rewards/* and logps/* and the per-token probe probe/{chosen,rejected}_{before,at,after}; metric(run, name) lists one of them by step. plot_every: N draws the loss and the chosen/rejected log-prob changes live.",
                 example: "let run = pref_train(default_model(), synthetic_pairs(count: 4), loss: \"dpop\", steps: 2, batch: 2, dir: temp_dir() + \"/run\")\nmetric(run, \"logps/chosen_delta\")") { a in
             let policy = try a.model(0)
             guard let tokenizer = policy.tokenizer else {
@@ -75,7 +75,9 @@ extension Builtins {
             }
             let pairs = tokenized.pairs.map { PairTokens(prompt: $0.promptIds, chosen: $0.chosenIds, rejected: $0.rejectedIds) }
             var options = try a.trainingOptions()
-            if options.seqLen == 0 {
+            let plotEvery = try a.plotEvery()
+            let seqLenDefaulted = options.seqLen == 0
+            if seqLenDefaulted {
                 let longest = pairs.map { $0.prompt.count + max($0.chosen.count, $0.rejected.count) - 1 }.max() ?? 1
                 options.seqLen = max(1, min(longest, policy.config.maxPositions))
             }
@@ -84,7 +86,11 @@ extension Builtins {
                 try PreferenceTraining.start(policy: policy, pairs: pairs, loss: loss, settings: settings, options: options,
                                              reference: reference, cacheDirectory: cache)
             }
-            return try a.drive(run, updating: policy)
+            if let cut = (run.objective as? PreferenceObjective)?.sequenceCut.summary {
+                let why = seqLenDefaulted ? "; seq_len defaulted to the model's context" : ""
+                FileHandle.standardError.write(Data("pref_train: \(cut)\(why)\n".utf8))
+            }
+            return try a.drive(run, updating: policy, plotEvery: plotEvery)
         },
         Builtin("token_probe(run, window = 8, completion = \"chosen\")", topic: "preference",
                 doc: "The change of each completion token's log-prob from the reference under the run's current weights, one row per pair, aligned so column window is the first token where chosen and rejected differ (columns before it are the shared tokens before, after it the tokens after): a tensor [pairs, 2·window + 1], NaN where a completion has no token; heatmap() draws it (NaN blank). completion: \"chosen\" or \"rejected\".",

@@ -99,10 +99,12 @@ extension Arguments {
         return o
     }
 
-    /// Trains `run` to its last step with progress on standard error; Ctrl-C stops it after
-    /// the current step. Afterwards `model` holds the trained weights (adapters merged).
-    func drive(_ run: TrainingRun, updating model: TransformerModel) throws -> Value {
+    /// Trains `run` to its last step with progress on standard error, and there on a terminal a
+    /// loss plot redrawn every `plotEvery` steps (0: none); Ctrl-C stops it after the current
+    /// step. Afterwards `model` holds the trained weights (adapters merged).
+    func drive(_ run: TrainingRun, updating model: TransformerModel, plotEvery: Int = 0) throws -> Value {
         let progress = ProgressReporter.standardError(total: run.options.steps, every: run.options.logEvery)
+        if let live = LiveTrainingPlot(every: plotEvery, run: run) { progress.onStep = live.record }
         let interrupt = runtime.interrupt
         var outcome: TrainingRun.Outcome = .finished
         var failure: Error?
@@ -133,14 +135,14 @@ func trainingWrap<T>(_ body: () throws -> T) throws -> T {
 /// The options `train` and `pref_train` share, after `seq_len`.
 let sharedOptionSignature = "accumulate = 1, lr = 0.0003, schedule = \"constant\", warmup = 0, "
     + "min_lr = 0, optimizer = \"adamw\", weight_decay = 0.01, beta1 = 0.9, beta2 = 0.999, eps = 0.00000001, momentum = 0.9, "
-    + "clip = 1, seed = 0, batching = nil, checkpoint_every = 0, keep_checkpoints = 2, log_every = 10, dir = nil, "
+    + "clip = 1, seed = 0, batching = nil, checkpoint_every = 0, keep_checkpoints = 2, log_every = 10, plot_every = 0, dir = nil, "
     + "lora_rank = 0, lora_alpha = 16, lora_dropout = 0, lora_targets = nil"
 private let optionSignature = "steps = 100, batch = 8, seq_len = 128, " + sharedOptionSignature
 
 extension Builtins {
     static let training: [Builtin] = [
         Builtin("train(model, data, \(optionSignature))", topic: "training",
-                doc: "Trains model (in place) on data — a .txt, text JSONL or prompt/completion JSONL path, or token ids [N, seq_len + 1] — for steps optimiser steps of batch sequences of seq_len tokens (× accumulate micro-batches), and returns the run: run.losses, run.tokens_per_second, run.lrs, run.grad_norms, run.metrics, run.dir; plot(run) draws the loss. schedule: constant, linear or cosine (warmup steps, min_lr floor); optimizer: adamw or sgd; clip: global gradient norm (0: off); lora_rank > 0 trains LoRA adapters (lora_alpha, lora_dropout, lora_targets) instead of all weights. The run directory (dir, default runs/run-<time>) gets metrics.jsonl/csv, run.json and checkpoints (every checkpoint_every steps, at the end and on Ctrl-C, which stops after the current step).",
+                doc: "Trains model (in place) on data — a .txt, text JSONL or prompt/completion JSONL path, or token ids [N, seq_len + 1] — for steps optimiser steps of batch sequences of seq_len tokens (× accumulate micro-batches), and returns the run: run.losses, run.tokens_per_second, run.lrs, run.grad_norms, run.metrics, run.dir; plot(run) draws the loss. schedule: constant, linear or cosine (warmup steps, min_lr floor); optimizer: adamw or sgd; clip: global gradient norm (0: off); lora_rank > 0 trains LoRA adapters (lora_alpha, lora_dropout, lora_targets) instead of all weights. The run directory (dir, default runs/run-<time>) gets metrics.jsonl/csv, run.json and checkpoints (every checkpoint_every steps, at the end and on Ctrl-C, which stops after the current step). plot_every: N redraws a loss plot in place every N steps when standard error is a terminal.",
                 example: "let m = new_model(vocab: 16, hidden: 16, layers: 1, heads: 2, max_len: 16)\nlet ids = tensor([[1, 2, 3, 4, 5, 6, 7, 8, 9], [2, 3, 4, 5, 6, 7, 8, 9, 10]])\nlet run = train(m, ids, steps: 3, batch: 2, seq_len: 8, lr: 0.01, dir: temp_dir() + \"/run\")\nlen(run.losses)") { a in
             let model = try a.model(0)
             let source: TrainingSource
@@ -151,13 +153,15 @@ extension Builtins {
             case let other: throw BuiltinError("data must be a file path or a tensor of token ids [N, seq_len + 1], got a \(other.typeName)")
             }
             let options = try a.trainingOptions()
+            let plotEvery = try a.plotEvery()
             let run = try trainingWrap { try TrainingRun.start(model: model, data: source, options: options) }
-            return try a.drive(run, updating: model)
+            return try a.drive(run, updating: model, plotEvery: plotEvery)
         },
-        Builtin("resume(dir)", topic: "training",
+        Builtin("resume(dir, plot_every = 0)", topic: "training",
                 doc: "Continues the run in dir from its newest checkpoint to its last step, with the same data order, optimiser state and random streams, so its losses equal an uninterrupted run's. Returns the run; run.model is the trained model.",
                 example: "let m = new_model(vocab: 16, hidden: 16, layers: 1, heads: 2, max_len: 16)\nlet dir = temp_dir() + \"/run\"\ntrain(m, tensor([[1, 2, 3, 4, 5], [5, 4, 3, 2, 1]]), steps: 2, batch: 2, seq_len: 4, dir: dir)\nresume(dir).step") { a in
             let directory = try a.string(0)
+            let plotEvery = try a.plotEvery()
             let run = try trainingWrap {
                 try TrainingRun.record(directory: directory).objective == "preference"
                     ? try PreferenceTraining.resume(directory: directory, makeLoss: { try PreferenceLoss(settings: $0) })
@@ -166,7 +170,7 @@ extension Builtins {
             let model = try trainingWrap {
                 try TransformerModel(config: run.engine.config, weights: try run.engine.exportWeights(), tokenizer: run.engine.tokenizer)
             }
-            return try a.drive(run, updating: model)
+            return try a.drive(run, updating: model, plotEvery: plotEvery)
         },
             Builtin("metric(run, name)", topic: "training",
                 doc: "One figure of a run by step, as a list: \"loss\", \"lr\", \"grad_norm\", \"tokens_per_second\", or an objective's own (pref_train's \"rewards/margins\", \"logps/chosen_delta\", \"probe/chosen_at\", …).",

@@ -25,6 +25,8 @@ public final class PreferenceObjective: TrainingObjective {
     let referenceModel: TransformerModel?
     let cacheDirectory: String?
     public private(set) var reference: ReferenceLogprobs?
+    /// What rows of `seq_len` positions cut from the pairs (pref_train reports it).
+    public let sequenceCut: SequenceCut
     public private(set) var position = DataPosition()
     private var order: [Int]
 
@@ -40,6 +42,10 @@ public final class PreferenceObjective: TrainingObjective {
         if let bad = pairs.firstIndex(where: { $0.chosen.isEmpty || $0.rejected.isEmpty }) {
             throw PreferenceError("data", "pair \(bad + 1) has an empty completion")
         }
+        if let bad = pairs.firstIndex(where: { $0.prompt.isEmpty }) {
+            throw PreferenceError("data", "pair \(bad + 1) has an empty prompt; its first completion token needs a token before it to be predicted from")
+        }
+        sequenceCut = try SequenceCut(pairs, length: options.seqLen)
         if let cacheDirectory { try Self.checkWritable(cacheDirectory) }
         self.pairs = pairs
         self.loss = loss
@@ -95,11 +101,13 @@ public final class PreferenceObjective: TrainingObjective {
     /// Computes (or finds in the cache) the reference log-probs and stores them in the run directory.
     public func prepare(_ engine: TrainableModel, directory: String) throws {
         let referenceEngine = try referenceModel.map { try TrainableModel(model: $0) } ?? engine
-        let key = ReferenceLogprobs.key(weights: referenceEngine.weights, pairs: pairs, length: length)
+        let key = ReferenceLogprobs.key(config: referenceEngine.config, weights: referenceEngine.weights, pairs: pairs, length: length)
         let cached = cacheDirectory.map { $0 + "/reference-\(key).safetensors" }
         let computed: ReferenceLogprobs
         if let cached, FileManager.default.fileExists(atPath: cached) {
-            computed = try ReferenceLogprobs.read(cached, pairs: pairs.count)
+            do { computed = try ReferenceLogprobs.read(cached, pairs: pairs, length: length) } catch let error as PreferenceError {
+                throw PreferenceError(error.place, error.message + "; the cache entry is damaged: delete it to compute the log-probs again")
+            }
         } else {
             computed = try ReferenceLogprobs.compute(referenceEngine, pairs: pairs, length: length, batch: batch)
             if let cacheDirectory, let cached {
@@ -124,30 +132,29 @@ public final class PreferenceObjective: TrainingObjective {
         do { try SafetensorsWriter.write(tensors, to: file) } catch { throw PreferenceError(file, "cannot write the pairs: \(error)") }
     }
 
-    /// The pairs `writePairs` stored.
+    /// The pairs `writePairs` stored, every id and length checked (a corrupt file is an error
+    /// naming it and the tensor).
     public static func readPairs(_ file: String) throws -> [PairTokens] {
-        do {
-            let saved = try SafetensorsFile(path: file)
-            func split(_ name: String) throws -> [[Int32]] {
-                let values = try saved.tensor(name).scalars.map { Int32($0) }
-                let lengths = try saved.tensor(name + "_lengths").scalars.map { Int($0) }
-                guard lengths.allSatisfy({ $0 >= 0 }), lengths.reduce(0, +) == values.count else {
-                    throw PreferenceError(file, "tensor '\(name)' does not match '\(name)_lengths'")
-                }
-                var start = 0
-                return lengths.map { count in defer { start += count }; return Array(values[start..<(start + count)]) }
+        let saved: SafetensorsFile
+        do { saved = try SafetensorsFile(path: file) } catch { throw PreferenceError(file, "\(error)") }
+        func split(_ name: String) throws -> [[Int32]] {
+            let (values, lengths): ([Float], [Float])
+            do { (values, lengths) = (try saved.tensor(name).scalars, try saved.tensor(name + "_lengths").scalars) } catch {
+                throw PreferenceError(file, "\(error)")
             }
-            let (prompts, chosen, rejected) = (try split("prompt"), try split("chosen"), try split("rejected"))
-            guard prompts.count == chosen.count, chosen.count == rejected.count else {
-                throw PreferenceError(file, "holds \(prompts.count) prompts, \(chosen.count) chosen and \(rejected.count) rejected completions")
-            }
-            return prompts.indices.map { PairTokens(prompt: prompts[$0], chosen: chosen[$0], rejected: rejected[$0]) }
-        } catch let error as PreferenceError { throw error } catch { throw PreferenceError(file, "\(error)") }
+            return try RaggedTensors.split(try RaggedTensors.tokenIds(values, file: file, name: name), lengths: lengths, file: file,
+                                           name: name, lengthsName: name + "_lengths")
+        }
+        let (prompts, chosen, rejected) = (try split("prompt"), try split("chosen"), try split("rejected"))
+        guard prompts.count == chosen.count, chosen.count == rejected.count else {
+            throw PreferenceError(file, "holds \(prompts.count) prompts, \(chosen.count) chosen and \(rejected.count) rejected completions")
+        }
+        return prompts.indices.map { PairTokens(prompt: prompts[$0], chosen: chosen[$0], rejected: rejected[$0]) }
     }
 
     /// Loads the reference log-probs a run directory holds.
     public func loadReference(directory: String) throws {
-        reference = try ReferenceLogprobs.read(directory + "/reference.safetensors", pairs: pairs.count)
+        reference = try ReferenceLogprobs.read(directory + "/reference.safetensors", pairs: pairs, length: length)
     }
 
     public func step(_ engine: TrainableModel, accumulate: Int) throws -> ObjectiveStep {
@@ -167,7 +174,7 @@ public final class PreferenceObjective: TrainingObjective {
                     policyChosen: rows.sum(logprobs, row: c, from: rows.promptEnd[c], to: rows.end[c]),
                     policyRejected: rows.sum(logprobs, row: r, from: rows.promptEnd[r], to: rows.end[r]),
                     referenceChosen: reference.chosen[index], referenceRejected: reference.rejected[index],
-                    chosenTokens: max(1, rows.end[c] - rows.promptEnd[c]), rejectedTokens: max(1, rows.end[r] - rows.promptEnd[r]),
+                    chosenTokens: rows.end[c] - rows.promptEnd[c], rejectedTokens: rows.end[r] - rows.promptEnd[r],
                     policyPrompt: rows.sum(logprobs, row: c, from: 0, to: rows.promptEnd[c]), promptTokens: rows.promptEnd[c]))
                 probe.add(policy: Array(logprobs[(c * length + rows.promptEnd[c])..<(c * length + rows.end[c])]),
                           reference: reference.chosenTokens[index], firstDifference: pairs[index].firstDifference, chosen: true)

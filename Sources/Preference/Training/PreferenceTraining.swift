@@ -16,11 +16,7 @@ public enum PreferenceTraining {
         if let reference, reference.config.vocabSize != policy.config.vocabSize {
             throw PreferenceError("ref", "has a vocabulary of \(reference.config.vocabSize) tokens, the policy \(policy.config.vocabSize)")
         }
-        if let bad = pairs.firstIndex(where: { pair in
-            (pair.prompt + pair.chosen + pair.rejected).contains { $0 < 0 || Int($0) >= policy.config.vocabSize }
-        }) {
-            throw PreferenceError("data", "pair \(bad + 1) holds a token id outside the model's vocabulary of \(policy.config.vocabSize)")
-        }
+        try checkVocabulary(pairs, size: policy.config.vocabSize, place: "data")
         return try TrainingRun.start(model: policy, options: options) { resolved in
             try PreferenceObjective(pairs: pairs, loss: loss, settings: settings, options: resolved, reference: reference,
                                     cacheDirectory: cacheDirectory)
@@ -29,15 +25,33 @@ public enum PreferenceTraining {
 
     /// Reopens the preference run in `directory`; `makeLoss` rebuilds the loss from its recorded settings.
     public static func resume(directory: String, makeLoss: ([String: String]) throws -> PairObjectiveLoss) throws -> TrainingRun {
-        try TrainingRun.resume(directory: directory) { record, _ in
+        try TrainingRun.resume(directory: directory) { record, model in
             guard record.objective == "preference" else {
                 throw PreferenceError(directory, "holds a \(record.objective) run, not a preference one")
             }
-            let objective = try PreferenceObjective(pairs: try PreferenceObjective.readPairs(directory + "/pairs.safetensors"),
-                                                    loss: try makeLoss(record.settings), settings: record.settings,
-                                                    options: record.options, reference: nil, cacheDirectory: nil)
+            let pairsFile = directory + "/pairs.safetensors"
+            let pairs = try PreferenceObjective.readPairs(pairsFile)
+            try checkVocabulary(pairs, size: model.config.vocabSize, place: pairsFile)
+            let loss = try makeLoss(record.settings)
+            let objective: PreferenceObjective
+            do {
+                objective = try PreferenceObjective(pairs: pairs, loss: loss, settings: record.settings, options: record.options,
+                                                    reference: nil, cacheDirectory: nil)
+            } catch let error as PreferenceError {
+                // The options were checked with run.json, so what the objective refuses is the pairs.
+                throw PreferenceError(pairsFile, "\(error.place): \(error.message)")
+            }
             try objective.loadReference(directory: directory)
             return objective
+        }
+    }
+
+    /// Refuses pairs holding a token id the model has no embedding for, naming the first such pair.
+    static func checkVocabulary(_ pairs: [PairTokens], size: Int, place: String) throws {
+        if let bad = pairs.firstIndex(where: { pair in
+            (pair.prompt + pair.chosen + pair.rejected).contains { $0 < 0 || Int($0) >= size }
+        }) {
+            throw PreferenceError(place, "pair \(bad + 1) holds a token id outside the model's vocabulary of \(size)")
         }
     }
 }

@@ -5,7 +5,8 @@ import Training
 
 /// The frozen reference model's log-probs of every pair: the completion sums the losses use and
 /// the per-token values the probes compare against. Computed once, without gradients, and kept
-/// on disk under a key of the reference weights, the pairs and the row length.
+/// on disk under a key of the reference model (configuration and weights), the pairs and the
+/// row length.
 public struct ReferenceLogprobs: Equatable {
     public var chosen: [Double]
     public var rejected: [Double]
@@ -36,8 +37,13 @@ public struct ReferenceLogprobs: Equatable {
         return result
     }
 
-    /// A key of the reference weights, the pairs and the row length (FNV-1a, 64 bits, in hex).
-    static func key(weights: ParameterStore, pairs: [PairTokens], length: Int) -> String {
+    /// A key of the reference model, the pairs, the row length and OpenBLAS's kernel set (FNV-1a,
+    /// 64 bits, in hex). The weights alone do not determine the log-probs: the same values read as
+    /// 4 or 8 heads, or under another RoPE base, give others, so the key covers `forwardSignature`
+    /// too; and another kernel set sums in another order, so a run with other kernels must not
+    /// pick up these values (DPOP's penalty switches on the sign of differences that small).
+    static func key(config: ModelConfig, weights: ParameterStore, pairs: [PairTokens], length: Int,
+                    kernels: String = BLASCore.name) -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         func mix(_ bytes: UnsafeRawBufferPointer) {
             for byte in bytes {
@@ -45,12 +51,32 @@ public struct ReferenceLogprobs: Equatable {
                 hash &*= 0x100_0000_01b3
             }
         }
+        Array((forwardSignature(config) + ";blas=" + kernels).utf8).withUnsafeBytes(mix)
         mix(UnsafeRawBufferPointer(start: weights.values, count: weights.count * MemoryLayout<Float>.stride))
         for pair in pairs {
             for part in [pair.prompt, pair.chosen, pair.rejected, [-2]] { part.withUnsafeBytes(mix) }
         }
         withUnsafeBytes(of: length) { mix($0) }
         return String(hash, radix: 16)
+    }
+
+    /// Every configuration field that shapes the model's outputs, as text (Doubles in their
+    /// exact shortest form). The token ids of `bosTokenId` and `eosTokenIds` are left out: the
+    /// pairs already hold whatever tokens they hold.
+    static func forwardSignature(_ c: ModelConfig) -> String {
+        var fields = ["architecture=\(c.architecture.rawValue)", "vocab=\(c.vocabSize)", "hidden=\(c.hiddenSize)",
+                      "intermediate=\(c.intermediateSize)", "layers=\(c.layers)", "heads=\(c.heads)", "kv_heads=\(c.kvHeads)",
+                      "head_dim=\(c.headDim)", "max_positions=\(c.maxPositions)", "norm_epsilon=\(c.normEpsilon)",
+                      "tie=\(c.tieWordEmbeddings)", "qkv_bias=\(c.qkvBias)", "output_bias=\(c.outputBias)", "mlp_bias=\(c.mlpBias)",
+                      "sliding_window=\(c.slidingWindow.map(String.init) ?? "none")"]
+        if let rope = c.rope {
+            fields += ["rope=\(rope.kind.rawValue)", "rope_theta=\(rope.theta)", "rope_partial=\(rope.partialRotaryFactor)",
+                       "rope_factor=\(rope.factor)", "rope_low=\(rope.lowFrequencyFactor)", "rope_high=\(rope.highFrequencyFactor)",
+                       "rope_original_positions=\(rope.originalMaxPositions)"]
+        } else {
+            fields.append("rope=none")
+        }
+        return fields.joined(separator: ";")
     }
 
     func write(to file: String) throws {
@@ -64,25 +90,45 @@ public struct ReferenceLogprobs: Equatable {
         } catch { throw PreferenceError(file, "cannot write the reference log-probs: \(error)") }
     }
 
-    static func read(_ file: String, pairs: Int) throws -> ReferenceLogprobs {
-        do {
-            let saved = try SafetensorsFile(path: file)
-            func split(_ name: String, _ lengthName: String) throws -> [[Float]] {
-                let values = try saved.tensor(name).scalars, lengths = try saved.tensor(lengthName).scalars.map { Int($0) }
-                guard lengths.reduce(0, +) == values.count, lengths.allSatisfy({ $0 >= 0 }) else {
-                    throw PreferenceError(file, "tensor '\(name)' does not match '\(lengthName)'")
+    /// Reads the log-probs `write` stored for `pairs` in rows of `length` positions, checking
+    /// that every value is finite and that each pair's token log-probs are as many as its row
+    /// scores: a corrupt or mismatched file is an error naming it and the tensor.
+    static func read(_ file: String, pairs: [PairTokens], length: Int) throws -> ReferenceLogprobs {
+        let saved: SafetensorsFile
+        do { saved = try SafetensorsFile(path: file) } catch { throw PreferenceError(file, "\(error)") }
+        func scalars(_ name: String) throws -> [Float] {
+            do { return try saved.tensor(name).scalars } catch { throw PreferenceError(file, "\(error)") }
+        }
+        func logprobs(_ name: String) throws -> [Float] {
+            let values = try scalars(name)
+            if let index = values.firstIndex(where: { !$0.isFinite }) {
+                throw PreferenceError(file, "tensor '\(name)' holds \(values[index]) at element \(index), not a log-probability")
+            }
+            return values
+        }
+        func sums(_ name: String) throws -> [Double] {
+            let sums = try logprobs(name)
+            guard sums.count == pairs.count else {
+                throw PreferenceError(file, "tensor '\(name)' holds log-probs of \(sums.count) pairs, not of the \(pairs.count) here")
+            }
+            return sums.map(Double.init)
+        }
+        func tokens(_ name: String, _ lengthsName: String, _ completion: KeyPath<PairTokens, [Int32]>) throws -> [[Float]] {
+            let lists = try RaggedTensors.split(try logprobs(name), lengths: try scalars(lengthsName), file: file, name: name,
+                                                lengthsName: lengthsName)
+            guard lists.count == pairs.count else {
+                throw PreferenceError(file, "tensor '\(lengthsName)' holds \(lists.count) lengths, not one for each of the \(pairs.count) pairs here")
+            }
+            for (index, pair) in pairs.enumerated() {
+                let scored = pair.scoredTokens(pair[keyPath: completion], length: length)
+                guard lists[index].count == scored else {
+                    throw PreferenceError(file, "tensor '\(lengthsName)' gives pair \(index + 1) \(lists[index].count) tokens, but its row of \(length) positions scores \(scored)")
                 }
-                var start = 0
-                return lengths.map { count in defer { start += count }; return Array(values[start..<(start + count)]) }
             }
-            let result = ReferenceLogprobs(chosen: try saved.tensor("chosen").scalars.map(Double.init),
-                                           rejected: try saved.tensor("rejected").scalars.map(Double.init),
-                                           chosenTokens: try split("chosen_tokens", "chosen_lengths"),
-                                           rejectedTokens: try split("rejected_tokens", "rejected_lengths"))
-            guard [result.chosen.count, result.rejected.count, result.chosenTokens.count, result.rejectedTokens.count].allSatisfy({ $0 == pairs }) else {
-                throw PreferenceError(file, "holds reference log-probs of a different number of pairs than the \(pairs) here")
-            }
-            return result
-        } catch let error as PreferenceError { throw error } catch { throw PreferenceError(file, "\(error)") }
+            return lists
+        }
+        return ReferenceLogprobs(chosen: try sums("chosen"), rejected: try sums("rejected"),
+                                 chosenTokens: try tokens("chosen_tokens", "chosen_lengths", \.chosen),
+                                 rejectedTokens: try tokens("rejected_tokens", "rejected_lengths", \.rejected))
     }
 }

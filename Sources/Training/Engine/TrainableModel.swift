@@ -12,7 +12,8 @@ import Tensor
 /// on top of those two calls.
 public final class TrainableModel {
     public let config: ModelConfig
-    public let tokenizer: Tokenizer?
+    /// The model's tokenizer; a run points it at its own copy (see `TrainingRun`).
+    public internal(set) var tokenizer: Tokenizer?
     /// The model's weights under their Hugging Face names.
     public let weights: ParameterStore
     /// LoRA adapters (lora_A / lora_B per adapted projection), when training with LoRA.
@@ -37,12 +38,17 @@ public final class TrainableModel {
 
     /// Copies `model`'s weights into a parameter store; with `lora`, adds adapter parameters
     /// (initialised as PEFT does, from `seed`) and freezes the base weights.
+    /// - Throws: `TrainingError` on "model" when the stores (weights and gradients: twice the
+    ///   model's own size) would not fit in memory, before allocating them.
     public init(model: TransformerModel, lora: LoRAConfig? = nil, seed: UInt64 = 0) throws {
         config = model.config
         tokenizer = model.tokenizer
         if config.rope?.partialRotaryFactor ?? 1 != 1 {
             throw TrainingError("model", "partial rotary embeddings are not supported by the training engine")
         }
+        try MemoryNeed.stores(config, lora: lora).check(
+            place: "model", subject: "a trainable copy of a model of \(MemoryNeed.count(TransformerModel.parameterCount(config))) parameters",
+            advice: "pick a smaller model", limit: TensorLimits.maximumElements)
         let layout = TransformerModel.expectedShapes(config)
         weights = ParameterStore(layout.map { (name: $0.0, shape: $0.1) })
         for (name, _) in layout {
@@ -160,14 +166,14 @@ public final class TrainableModel {
         pass.backward(logprobGradients)
     }
 
-    /// Refuses a (batch, length) shape whose activations would not fit in this machine's memory.
+    /// Refuses a (batch, length) shape whose activations, beside this model's parameter stores,
+    /// would not fit in this machine's memory.
     public func checkFits(batch: Int, length: Int) throws {
-        let bytes = Pass.floatsNeeded(config, batch: batch, length: length) * 4
-        let available = Double(ProcessInfo.processInfo.physicalMemory)
-        guard bytes < available * 0.8 else {
-            throw TrainingError("batch", String(format: "%d sequences of %d tokens need about %.1f GB of activations; this machine has %.1f GB (lower batch or seq_len)",
-                                                batch, length, bytes / 1e9, available / 1e9))
-        }
+        var parts = [("weights and gradients", 2 * Double(weights.count))]
+        if let adapters { parts.append(("LoRA adapters and gradients", 2 * Double(adapters.count))) }
+        let need = MemoryNeed(parts: parts + MemoryNeed.activations(config, lora: lora, batch: batch, length: length).parts)
+        try need.check(place: "batch", subject: "a batch of \(batch) sequences of \(length) tokens", advice: "lower batch or seq_len",
+                       limit: TensorLimits.maximumElements)
     }
 
     private func validate(inputs: [Int32], targets: [Int32], batch: Int, length: Int) throws {

@@ -79,7 +79,7 @@ public final class AdamW: Optimizer {
     public func restore(_ state: [String: Tensor]) throws {
         let saved = try OptimizerState(state, prefix: "adamw.", expected: Self.stateNames)
         let savedM = try saved.buffer("adamw.m", count: count)
-        let savedV = try saved.buffer("adamw.v", count: count)
+        let savedV = try saved.buffer("adamw.v", count: count, nonNegative: true)
         let steps = try saved.stepCount("adamw.step")
         m.load(savedM)
         v.load(savedV)

@@ -19,11 +19,17 @@ struct OptimizerState {
         }
     }
 
-    /// Tensor `name`, checked to have `count` elements in one axis.
-    func buffer(_ name: String, count: Int) throws -> Tensor {
+    /// Tensor `name`, checked to have `count` elements in one axis, no NaN, and nothing
+    /// negative when `nonNegative` (a running mean of squares). Steps run only on finite
+    /// gradients, so such a value comes from a corrupt file, not from training.
+    func buffer(_ name: String, count: Int, nonNegative: Bool = false) throws -> Tensor {
         let tensor = try present(name)
         guard tensor.shape == [count] else {
             throw TrainingError(name, "has shape \(tensor.shape), expected [\(count)] (the parameter count of this model)")
+        }
+        let values = tensor.scalars
+        if let index = values.firstIndex(where: { $0.isNaN || (nonNegative && $0 < 0) }) {
+            throw TrainingError(name, "holds \(values[index]) at element \(index), which no optimiser step writes")
         }
         return tensor
     }

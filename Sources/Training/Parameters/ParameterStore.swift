@@ -29,8 +29,7 @@ public final class ParameterStore: @unchecked Sendable {
         for (name, shape) in layout {
             let count = shape.reduce(1, *)
             entries.append(Entry(name: name, shape: shape, offset: offset, count: count, decays: shape.count >= 2))
-            // Each parameter starts on a 64-byte boundary so SIMD loops over it stay aligned.
-            offset += (count + 15) / 16 * 16
+            offset += Self.aligned(count)
         }
         self.entries = entries
         self.count = offset
@@ -44,6 +43,16 @@ public final class ParameterStore: @unchecked Sendable {
         free(gradients)
     }
 
+    /// Floats a parameter of `count` values takes in each buffer: each parameter starts on a
+    /// 64-byte boundary so SIMD loops over it stay aligned.
+    private static func aligned(_ count: Int) -> Int { (count + 15) / 16 * 16 }
+
+    /// Floats a store of parameters shaped `shapes` allocates, values and gradients together.
+    /// (Shapes come from a config whose sizes are capped at 2^24, so no count overflows.)
+    static func floatsNeeded(_ shapes: [[Int]]) -> Double {
+        2 * shapes.reduce(0) { $0 + Double(aligned($1.reduce(1, *))) }
+    }
+
     private static func allocate(_ count: Int) -> UnsafeMutablePointer<Float> {
         var raw: UnsafeMutableRawPointer?
         let bytes = max(count, 1) * MemoryLayout<Float>.stride
@@ -52,6 +61,17 @@ public final class ParameterStore: @unchecked Sendable {
         }
         memset(raw, 0, bytes)  // also faults the pages in now rather than in the first step
         return raw.bindMemory(to: Float.self, capacity: max(count, 1))
+    }
+
+    /// The first value that is NaN, by parameter and element. Training never writes one (a step
+    /// whose loss or gradient is not finite is refused), so one read from a file means the file
+    /// is corrupt.
+    func firstNaN() -> (name: String, index: Int)? {
+        for entry in entries {
+            let buffer = UnsafeBufferPointer(start: values + entry.offset, count: entry.count)
+            if let index = buffer.firstIndex(where: \.isNaN) { return (entry.name, index) }
+        }
+        return nil
     }
 
     /// Number of parameters excluding alignment padding.

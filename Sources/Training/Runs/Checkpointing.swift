@@ -17,6 +17,40 @@ struct CheckpointState: Codable {
             throw TrainingError(file, "is not a checkpoint state: \(error)")
         }
     }
+
+    /// Checks what a corrupt or hand-edited `file` could get wrong against the run's (checked)
+    /// options, naming the field: a resumed run must fail here rather than trap on an overflow
+    /// later or quietly train a different run.
+    func check(file: String, options: TrainingOptions) throws {
+        guard step >= 0, step <= options.steps else {
+            throw TrainingError(file, "step is \(step), outside this run's 0…\(options.steps)")
+        }
+        guard history.count == step, history.enumerated().allSatisfy({ $0.element.step == $0.offset + 1 }) else {
+            throw TrainingError(file, "history does not hold one entry for each of steps 1…\(step) (it holds \(history.count))")
+        }
+        // Each step consumes batch × accumulate examples and an epoch at least one, so no later
+        // epoch is reachable; the bound also keeps the loader's epoch counter far from overflow.
+        // (The index is checked against the data by the objective.)
+        let examplesUsed = step * options.batch * options.accumulate
+        guard position.epoch >= 0, position.epoch <= examplesUsed else {
+            throw TrainingError(file, "position: epoch \(position.epoch) cannot be reached in \(step) steps of \(options.batch * options.accumulate) examples")
+        }
+    }
+
+    /// The LoRA dropout generator `random` records.
+    func generator(file: String) throws -> RandomGenerator {
+        let words = try random.map { text in
+            guard let word = UInt64(text) else { throw TrainingError(file, "random: '\(text)' is not a 64-bit generator word") }
+            return word
+        }
+        guard let generator = RandomGenerator(stateWords: words) else {
+            throw TrainingError(file, "random holds \(words.count) words, expected 4")
+        }
+        // xoshiro's all-zero state is a fixed point no seeded generator reaches: it would drop
+        // the same inputs forever.
+        guard words.contains(where: { $0 != 0 }) else { throw TrainingError(file, "random is all zeros, which no generator reaches") }
+        return generator
+    }
 }
 
 extension TrainingRun {
@@ -52,18 +86,23 @@ extension TrainingRun {
         }
         try files.write(Data(name.utf8), to: files.checkpoints + "/latest")
         lastCheckpoint = step
-        pruneCheckpoints()
+        files.pruneCheckpoints(keeping: options.keepCheckpoints)
     }
 
     /// Loads adapters, optimiser state, data position and generator state from `checkpoint`
-    /// (the weights were loaded with the model).
+    /// (the weights were loaded with the model), checking each value a corrupt file could spoil.
     func restore(from checkpoint: String, state: CheckpointState) throws {
+        let modelFile = checkpoint + "/model.safetensors"
+        if let bad = engine.weights.firstNaN() {
+            throw TrainingError(modelFile, "tensor '\(bad.name)' holds NaN at element \(bad.index)")
+        }
         if let adapters = engine.adapters {
             let file = checkpoint + "/adapters.safetensors"
             do {
                 let saved = try SafetensorsFile(path: file)
                 for entry in adapters.entries { try adapters.set(entry.name, try saved.tensor(entry.name)) }
             } catch { throw TrainingError(file, "\(error)") }
+            if let bad = adapters.firstNaN() { throw TrainingError(file, "tensor '\(bad.name)' holds NaN at element \(bad.index)") }
         }
         let optimizerFile = checkpoint + "/optimizer.safetensors"
         do {
@@ -72,18 +111,11 @@ extension TrainingRun {
             for name in saved.names { tensors[name] = try saved.tensor(name) }
             try optimizer.restore(tensors)
         } catch { throw TrainingError(optimizerFile, "\(error)") }
-        try objective.restore(state.position)
-        guard let random = RandomGenerator(stateWords: state.random.compactMap { UInt64($0) }) else {
-            throw TrainingError(checkpoint + "/state.json", "random holds \(state.random.count) words, expected 4")
+        let stateFile = checkpoint + "/state.json"
+        try state.check(file: stateFile, options: options)
+        do { try objective.restore(state.position) } catch let error as TrainingError {
+            throw TrainingError(stateFile, "position: \(error.message)")
         }
-        engine.random = random
-    }
-
-    private func pruneCheckpoints() {
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: files.checkpoints) else { return }
-        let steps = names.filter { $0.hasPrefix("step-") }.sorted()
-        for name in steps.dropLast(options.keepCheckpoints) {
-            try? FileManager.default.removeItem(atPath: files.checkpoints + "/" + name)
-        }
+        engine.random = try state.generator(file: stateFile)
     }
 }

@@ -10,6 +10,10 @@ public final class ProgressReporter {
     /// The unit named at the start of each plain line ("step 10/100 …").
     let label: String
     private var drewBar = false
+    /// Called with each step's metrics before the bar is redrawn (a live loss plot above it).
+    /// On a terminal the bar's line is cleared first, so what the observer writes to the same
+    /// stream starts on a clean line and the bar then follows it.
+    public var onStep: ((StepMetrics) -> Void)?
 
     public init(total: Int, every: Int, isTerminal: Bool, label: String = "step", write: @escaping (String) -> Void) {
         self.total = total
@@ -27,6 +31,10 @@ public final class ProgressReporter {
     }
 
     func update(_ metrics: StepMetrics, secondsLeft: Double) {
+        if let onStep {
+            if drewBar { write("\r\u{1B}[K") }
+            onStep(metrics)
+        }
         let figures = "loss \(String(format: "%.4f", metrics.loss))  lr \(String(format: "%.2e", metrics.learningRate))  "
             + "\(String(format: "%.0f", metrics.tokensPerSecond)) tok/s  ETA \(Self.duration(secondsLeft))"
         advance(to: metrics.step, figures: figures, plainFigures: "grad_norm \(String(format: "%.3f", metrics.gradientNorm))  " + figures)
@@ -53,7 +61,9 @@ public final class ProgressReporter {
     }
 
     public static func duration(_ seconds: Double) -> String {
-        guard seconds.isFinite, seconds >= 0 else { return "?" }
+        // Past 30 years the figure means nothing (it comes from a run's history, which a
+        // resumed run reads from disk), and past Int's range it cannot be converted.
+        guard seconds.isFinite, seconds >= 0, seconds < 1e9 else { return "?" }
         let whole = Int(seconds.rounded())
         return whole >= 3600 ? String(format: "%d:%02d:%02d", whole / 3600, whole / 60 % 60, whole % 60)
                              : String(format: "%d:%02d", whole / 60, whole % 60)

@@ -5,6 +5,7 @@ import Models
 ///
 ///     run.json                 resolved options, model config, data source
 ///     data.safetensors         the token tensor, when the data was a tensor
+///     tokenizer.json           the model's tokenizer, which checkpoints copy
 ///     metrics.jsonl            one object per step
 ///     metrics.csv              the same as CSV
 ///     checkpoints/step-000040/ a loadable model (config.json, model.safetensors, tokenizer.json),
@@ -18,6 +19,7 @@ struct RunDirectory {
 
     var runFile: String { path + "/run.json" }
     var dataFile: String { path + "/data.safetensors" }
+    var tokenizerFile: String { path + "/tokenizer.json" }
     var metricsJSONL: String { path + "/metrics.jsonl" }
     var metricsCSV: String { path + "/metrics.csv" }
     var checkpoints: String { path + "/checkpoints" }
@@ -28,6 +30,24 @@ struct RunDirectory {
         "step-" + String(repeating: "0", count: max(0, 6 - String(step).count)) + String(step)
     }
 
+    /// The step a checkpoint's directory name records ("step-000040" → 40), or nil for any other
+    /// entry of checkpoints/ (`latest`, the temporary directory of an unfinished write).
+    static func checkpointStep(_ name: String) -> Int? {
+        guard name.hasPrefix("step-") else { return nil }
+        let digits = name.dropFirst("step-".count)
+        guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        return Int(digits)
+    }
+
+    /// The checkpoint names among `names`, oldest first. Ordered by step number, not by text:
+    /// names are padded to six digits only, so from step 1,000,000 on "step-1000000" sorts
+    /// before "step-999999".
+    static func checkpointsOldestFirst(_ names: [String]) -> [String] {
+        names.compactMap { name in checkpointStep(name).map { (name: name, step: $0) } }
+            .sorted { $0.step < $1.step }
+            .map(\.name)
+    }
+
     func create() throws {
         do {
             try FileManager.default.createDirectory(atPath: checkpoints, withIntermediateDirectories: true)
@@ -36,13 +56,24 @@ struct RunDirectory {
         }
     }
 
-    /// The directory of the newest complete checkpoint.
+    /// The directory of the newest checkpoint: the highest step among checkpoints/step-N, which
+    /// are all complete (each gets its name only once written). `latest` names the same one
+    /// except after a crash between the rename and its update, when this finds the newer one.
     func latestCheckpoint() throws -> String {
-        guard let name = try? String(contentsOfFile: checkpoints + "/latest", encoding: .utf8)
-            .trimmingCharacters(in: .whitespacesAndNewlines), !name.isEmpty else {
-            throw TrainingError(checkpoints + "/latest", "no checkpoint to resume from (the run wrote none yet)")
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: checkpoints)) ?? []
+        guard let newest = Self.checkpointsOldestFirst(names).last else {
+            throw TrainingError(checkpoints, "no checkpoint to resume from (the run wrote none yet)")
         }
-        return checkpoints + "/" + name
+        return checkpoints + "/" + newest
+    }
+
+    /// Removes all but the newest `keep` checkpoints. A checkpoint that cannot be removed stays:
+    /// it costs disk space, not correctness.
+    func pruneCheckpoints(keeping keep: Int) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: checkpoints) else { return }
+        for name in Self.checkpointsOldestFirst(names).dropLast(keep) {
+            try? FileManager.default.removeItem(atPath: checkpoints + "/" + name)
+        }
     }
 
     /// Appends one step to both metrics files; each line goes out in one write.

@@ -71,9 +71,12 @@ public final class LanguageModelObjective: TrainingObjective {
                                 directory: String) throws -> LanguageModelObjective {
         if let path = settings["data"] { return try LanguageModelObjective(model: model, source: .file(path), options: options) }
         let file = directory + "/data.safetensors"
-        let tensor: Tensor
-        do { tensor = try SafetensorsFile(path: file).tensor("tokens") } catch { throw TrainingError(file, "\(error)") }
-        return try LanguageModelObjective(model: model, source: .tokens(tensor), options: options)
+        do {
+            return try LanguageModelObjective(model: model, source: .tokens(try SafetensorsFile(path: file).tensor("tokens")), options: options)
+        } catch {
+            // The tensor's own errors name the element ("tokens[3, 7]: …"); the file says where.
+            throw TrainingError(file, "\(error)")
+        }
     }
 
     public var rows: Int { loader.batchSize }

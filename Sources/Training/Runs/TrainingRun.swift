@@ -42,7 +42,8 @@ public final class TrainingRun {
     /// Scored tokens per second of training time over the run so far.
     public var tokensPerSecond: Double {
         let seconds = history.reduce(0) { $0 + $1.seconds }
-        return seconds > 0 ? Double(history.reduce(0) { $0 + $1.tokens }) / seconds : 0
+        // Summed as Doubles: a resumed run's history comes from disk, where a count can be anything.
+        return seconds > 0 ? history.reduce(0.0) { $0 + Double($1.tokens) } / seconds : 0
     }
 
     private init(options: TrainingOptions, engine: TrainableModel, objective: TrainingObjective, directory: String,
@@ -69,8 +70,17 @@ public final class TrainingRun {
     }
 
     /// A run of the objective `makeObjective` builds from the resolved options.
+    /// - Throws: `TrainingError` on "model" or "batch" when the run's buffers would not fit in
+    ///   memory, before any is allocated.
     public static func start(model: TransformerModel, options: TrainingOptions,
                              makeObjective: (TrainingOptions) throws -> TrainingObjective) throws -> TrainingRun {
+        try start(model: model, options: options, memoryLimit: TensorLimits.maximumElements, makeObjective: makeObjective)
+    }
+
+    /// `start` with the memory a run may take, in Float32 values, given: tests stand in a small
+    /// machine with it.
+    static func start(model: TransformerModel, options: TrainingOptions, memoryLimit: Int,
+                      makeObjective: (TrainingOptions) throws -> TrainingObjective) throws -> TrainingRun {
         var options = options
         try options.validate(for: model.config)
         if options.dir.isEmpty { options.dir = defaultDirectory() }
@@ -79,10 +89,12 @@ public final class TrainingRun {
             throw TrainingError("dir", "\(options.dir) already holds a run; resume it with resume(\"\(options.dir)\") or choose another dir")
         }
         let objective = try makeObjective(options)
-        let engine = try TrainableModel(model: model, lora: try options.loraConfig(for: model.config), seed: options.seed)
-        try engine.checkFits(batch: objective.rows, length: options.seqLen)
+        let lora = try options.loraConfig(for: model.config)
+        try MemoryNeed.checkRun(model.config, options: options, lora: lora, rows: objective.rows, limit: memoryLimit)
+        let engine = try TrainableModel(model: model, lora: lora, seed: options.seed)
         let run = try TrainingRun(options: options, engine: engine, objective: objective, directory: options.dir, history: [], step: 0)
         try files.create()
+        try run.keepTokenizer()
         try objective.prepare(engine, directory: options.dir)
         let record = RunRecord(options: options, objective: objective.kind, settings: objective.settings)
         try files.write(try JSONEncoder.sorted.encode(record), to: files.runFile)
@@ -121,13 +133,24 @@ public final class TrainingRun {
         let model: TransformerModel
         do { model = try TransformerModel.load(directory: checkpoint) } catch { throw TrainingError(checkpoint, "\(error)") }
         let options = record.options
+        // run.json is read back, not typed: an option it holds out of range would trap or
+        // misbehave later (keep_checkpoints: 0 would delete every checkpoint).
+        let lora: LoRAConfig?
+        do {
+            try options.validate(for: model.config)
+            lora = try options.loraConfig(for: model.config)
+        } catch let error as TrainingError {
+            throw TrainingError(files.runFile, "option \(error.place): \(error.message)")
+        }
         let objective = try makeObjective(record, model)
-        let engine = try TrainableModel(model: model, lora: try options.loraConfig(for: model.config), seed: options.seed)
+        try MemoryNeed.checkRun(model.config, options: options, lora: lora, rows: objective.rows, limit: TensorLimits.maximumElements)
+        let engine = try TrainableModel(model: model, lora: lora, seed: options.seed)
         let state = try CheckpointState.read(checkpoint)
         let run = try TrainingRun(options: options, engine: engine, objective: objective, directory: directory,
                                   history: state.history, step: state.step)
         try run.restore(from: checkpoint, state: state)
         try run.files.rewriteMetrics(state.history)
+        try run.keepTokenizer()
         run.lastCheckpoint = state.step
         return run
     }
@@ -180,6 +203,21 @@ public final class TrainingRun {
         history.append(metrics)
         try files.append(metrics)
         return metrics
+    }
+
+    /// Copies the tokenizer into the run directory and points the engine at the copy. Each
+    /// checkpoint copies the engine's tokenizer file, and the file the model came from need not
+    /// outlive the run: after `resume` it is in a checkpoint, which pruning removes.
+    private func keepTokenizer() throws {
+        guard let tokenizer = engine.tokenizer else { return }
+        let copy = files.tokenizerFile
+        if tokenizer.path != copy {
+            guard let data = FileManager.default.contents(atPath: tokenizer.path) else {
+                throw TrainingError(tokenizer.path, "cannot read the tokenizer to keep a copy with the run")
+            }
+            try files.write(data, to: copy)
+        }
+        do { engine.tokenizer = try Tokenizer(path: copy) } catch { throw TrainingError(copy, "\(error)") }
     }
 
     /// The trained weights, with LoRA adapters merged in, by Hugging Face name.
