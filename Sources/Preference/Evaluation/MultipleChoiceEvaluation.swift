@@ -1,0 +1,79 @@
+import Models
+
+/// Multiple-choice evaluation as lm-evaluation-harness runs ARC and HellaSwag: every choice is
+/// scored as a continuation of the prompt (`ContinuationScorer`), and `acc`, `acc_norm` and
+/// `acc_bytes` are the means over questions of `MultipleChoiceScore`'s predictions.
+public enum MultipleChoiceEvaluation {
+    public struct Options: Sendable {
+        /// Few-shot examples before each question (`FewShot`).
+        public var shots = 0
+        /// Evaluate only the first `limit` questions (lm-evaluation-harness's `--limit`); nil: all.
+        public var limit: Int?
+        /// Seeds the choice of few-shot examples (lm-evaluation-harness's default seed is 1234).
+        public var seed: UInt64 = 1234
+        /// Start each context with BOS (see `ContinuationScorer.init`).
+        public var bos = true
+        public init() {}
+    }
+
+    public struct Result: Sendable {
+        public var scores: [MultipleChoiceScore]
+        /// Whether `shouldStop` ended the run before every question was scored.
+        public var interrupted: Bool
+        public var acc: MetricMean? { MetricMean(scores.map(\.acc)) }
+        public var accNorm: MetricMean? { MetricMean(scores.map(\.accNorm)) }
+        public var accBytes: MetricMean? { MetricMean(scores.map(\.accBytes)) }
+    }
+
+    /// Questions scored per step; progress and interruption happen between steps.
+    public static let questionsPerStep = 16
+
+    /// The prompt of question `index` of `items`: `options.shots` examples (prompt, space,
+    /// correct choice, blank line each), then the question's own prompt.
+    public static func context(of index: Int, in items: [MultipleChoiceItem], options: Options) -> String {
+        let examples = FewShot.examples(options.shots, of: items.count, excluding: index, seed: options.seed)
+        return examples.map { items[$0].example }.joined() + items[index].query
+    }
+
+    /// Scores the first `options.limit` questions of `items` (examples come from all of them).
+    /// - Parameters:
+    ///   - onProgress: after each step, with the questions done and how many `acc` got right.
+    ///   - shouldStop: checked before each step; the result then holds the questions done.
+    public static func run(model: TransformerModel, items: [MultipleChoiceItem], options: Options = Options(),
+                           onProgress: (_ done: Int, _ correct: Int) -> Void = { _, _ in },
+                           shouldStop: () -> Bool = { false }) throws -> Result {
+        try FewShot.checkLimit(options.limit)
+        try FewShot.check(options.shots, count: items.count)
+        if let bad = items.first(where: { !$0.choices.indices.contains($0.gold) }) {
+            throw PreferenceError(bad.origin, "the gold index \(bad.gold) is not one of its \(bad.choices.count) choices")
+        }
+        let scorer = try ContinuationScorer(model: model, bos: options.bos)
+        let evaluated = min(items.count, options.limit ?? items.count)
+        var result = Result(scores: [], interrupted: false)
+        var start = 0
+        while start < evaluated {
+            if shouldStop() {
+                result.interrupted = true
+                break
+            }
+            let step = start..<min(evaluated, start + questionsPerStep)
+            var requests: [ContinuationRequest] = []
+            for index in step {
+                let context = context(of: index, in: items, options: options)
+                requests += items[index].choices.indices.map {
+                    ContinuationRequest(context: context, continuation: items[index].continuation($0), origin: items[index].origin)
+                }
+            }
+            var scores = try scorer.score(requests)[...]
+            for index in step {
+                let item = items[index]
+                let logprobs = scores.prefix(item.choices.count).map(\.logprob)
+                scores = scores.dropFirst(item.choices.count)
+                result.scores.append(MultipleChoiceScore(choices: item.choices, gold: item.gold, logprobs: logprobs, origin: item.origin))
+            }
+            start = step.upperBound
+            onProgress(result.scores.count, result.scores.filter(\.acc).count)
+        }
+        return result
+    }
+}
