@@ -4,15 +4,13 @@
    openblas_get_corename. */
 #include <cblas.h>
 
-/* The widest of OpenBLAS's x86 kernel sets this CPU runs: 2 for SkylakeX's (AVX-512 F, CD, BW,
-   DQ, VL), 1 for Haswell's (AVX2 and FMA), 0 for neither. */
-static inline int preflab_cpu_vector_level(void) {
+/* Whether this CPU runs OpenBLAS's Haswell kernels: AVX2 and FMA. */
+static inline int preflab_cpu_has_avx2_fma(void) {
 #if defined(__x86_64__)
     __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512cd") && __builtin_cpu_supports("avx512bw")
-        && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl")) return 2;
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return 1;
-#endif
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#else
     return 0;
+#endif
 }
 #endif

@@ -29,7 +29,7 @@ func report(_ name: String, _ ours: Double, _ reference: Double, unit: String, t
     print("\(pad(name, 34)) \(String(format: "%8.1f", ours)) \(unit)   reference \(String(format: "%8.1f", reference)) \(unit)   \(String(format: "%5.1f", ratio * 100)) %  (target ≥ \(Int(target * 100)) %: \(verdict))")
 }
 
-BLASCore.ensureFastKernels()
+BLASCore.ensurePinnedKernels()
 var generator = RandomGenerator(seed: 0)
 
 // `preflab-bench training` times only the training and preference steps (which also end the full run).
@@ -41,7 +41,7 @@ if CommandLine.arguments.dropFirst().first == "training" {
 /// Results feed `sink` so the optimiser cannot drop the work being timed.
 var sink: Float = 0
 
-print("PrefLab bench — \(Parallel.workers) cores; \(String(cString: openblas_get_config())); kernels in use: \(BLASCore.name)")
+print("PrefLab bench — \(Parallel.workers) cores; \(BLASCore.configuration); kernels in use: \(BLASCore.name)")
 print("Threads: GEMM on OpenBLAS's pool (\(Parallel.workers) threads, set with openblas_set_num_threads);")
 print("element-wise and reduction kernels on \(Parallel.workers) Dispatch workers. Kernels run one after another, never both pools at once.")
 print("")

@@ -26,11 +26,14 @@ struct PrefLabCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Run the script and write a Markdown transcript of each statement, its output and its value.", valueName: "OUT.md"))
     var notebook: String?
 
+    @Flag(help: "Print PrefLab's version and the OpenBLAS build and kernels in use, then exit.")
+    var version = false
+
     @Argument(parsing: .captureForPassthrough, help: ArgumentHelp("A script to run, then its arguments.", valueName: "FILE.pref"))
     var arguments: [String] = []
 
     static func main() {
-        BLASCore.ensureFastKernels()
+        BLASCore.ensurePinnedKernels()
         do {
             let command = try parseAsRoot() as? PrefLabCommand ?? PrefLabCommand()
             try command.validate()
@@ -67,6 +70,10 @@ struct PrefLabCommand: ParsableCommand {
 
     /// Runs what the command line asks for; the process exit status.
     func execute() -> Int32 {
+        if version {
+            print(Self.versionReport)
+            return 0
+        }
         let scriptArguments = Array(arguments.dropFirst())
         if let notebook, let script = arguments.first {
             return Notebook.run(script: script, arguments: scriptArguments, output: notebook)
@@ -82,10 +89,23 @@ struct PrefLabCommand: ParsableCommand {
             return runProgram(Source(name: script, text: text), arguments: scriptArguments, printValue: json)
         }
         if isatty(STDIN_FILENO) == 1 {
-            return REPL().run()
+            return REPL(lineEditing: isatty(STDOUT_FILENO) == 1).run()
         }
         let input = FileHandle.standardInput.readDataToEndOfFile()
         return runProgram(Source(name: "<stdin>", text: String(decoding: input, as: UTF8.self)), arguments: [], printValue: json)
+    }
+
+    static let versionNumber = "0.1.0"
+
+    /// What `--version` prints: enough to tell whether two machines compute the same figures.
+    static var versionReport: String {
+        let kernels = BLASCore.isPinned ? "\(BLASCore.name) (PrefLab's pinned set: the same figures on every machine)"
+                                        : "\(BLASCore.name) (not PrefLab's pinned \(BLASCore.pinned): figures can differ in the last bits)"
+        return """
+            preflab \(versionNumber)
+            \(BLASCore.configuration)
+            kernels: \(kernels)
+            """
     }
 
     private func runProgram(_ source: Source, arguments: [String], printValue: Bool) -> Int32 {

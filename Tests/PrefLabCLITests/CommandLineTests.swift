@@ -50,6 +50,44 @@ import Testing
         #expect(missing == 1 && missingError.contains("/nonexistent/file.pref"))
     }
 
+    @Test func codeAndAScriptTogetherAreABadCommandLine() throws {
+        let script = FileManager.default.temporaryDirectory.appendingPathComponent("both-\(UUID().uuidString).pref")
+        try "1 + 1".write(to: script, atomically: true, encoding: .utf8)
+        let (status, out, error) = try runPreflab(["-e", "2 + 2", script.path])
+        #expect(status == 2 && out.isEmpty && error.contains("give either -e CODE or a script file, not both"), "\(error)")
+    }
+
+    @Test func helpListsTheBuiltinsByTopic() throws {
+        let (status, out, _) = try runPreflab(["-e", "help()"])
+        #expect(status == 0 && out.hasPrefix("Builtins by topic (help(\"name\") or ?name for one):\n"))
+        #expect(out.contains("\n  plots:        plot, scatter, stairs, hist, bar, heatmap, spark, panel, save\n"))
+        #expect(out.contains("\n  session:      help, who, seed, temp_dir\n"))
+    }
+
+    @Test func carriageReturnEscapeIsOneCharacter() throws {
+        let (status, out, _) = try runPreflab(["--json", "-e", "[\"a\\rb\", len(\"a\\rb\"), \"a\\rb\"[1] == \"\\r\"]"])
+        #expect(status == 0 && out == "[\"a\\rb\", 3, true]\n", "\(out)")
+    }
+
+    @Test func aLivePlotIsNotDrawnOffATerminal() throws {
+        let code = "let m = new_model(vocab: 16, hidden: 16, layers: 1, heads: 2, max_len: 16)\n"
+            + "let run = train(m, randint(1, 16, [8, 9]), steps: 4, batch: 4, seq_len: 8, plot_every: 1, log_every: 2, dir: temp_dir() + \"/run\")\n"
+            + "len(run.losses)"
+        let (status, out, error) = try runPreflab(["-e", code])
+        #expect(status == 0 && out == "4\n", "\(error)")
+        // The progress lines a log gets, and nothing more.
+        #expect(error.contains("step 2/4") && error.contains("step 4/4"), "\(error)")
+        #expect(!error.contains("■") && !error.contains("\u{1B}"), "\(error)")
+    }
+
+    @Test func pinsOpenBLASKernelsUnlessTheUserChoseThem() throws {
+        // Whatever kernels OpenBLAS picks for this CPU, preflab runs itself again with Haswell's.
+        let (status, out, error) = try runPreflab(["--version"], removing: ["OPENBLAS_CORETYPE"])
+        #expect(status == 0 && out.hasPrefix("preflab ") && out.contains("kernels: Haswell (PrefLab's pinned set"), "\(out)\(error)")
+        let (chosenStatus, chosenOut, _) = try runPreflab(["--version"], environment: ["OPENBLAS_CORETYPE": "Sandybridge"])
+        #expect(chosenStatus == 0 && chosenOut.contains("kernels: Sandybridge (not PrefLab's pinned Haswell"), "\(chosenOut)")
+    }
+
     @Test func notebookTranscript() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("notebook-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

@@ -5,12 +5,13 @@ import Testing
 let preflabExecutable: URL = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("preflab")
 
 /// Runs `preflab` with arguments and standard input; returns (status, stdout, stderr).
-func runPreflab(_ arguments: [String], input: String? = nil, environment: [String: String] = [:]) throws -> (Int32, String, String) {
+func runPreflab(_ arguments: [String], input: String? = nil, environment: [String: String] = [:], removing: [String] = []) throws -> (Int32, String, String) {
     let process = Process()
     process.executableURL = preflabExecutable
     process.arguments = arguments
     var env = ProcessInfo.processInfo.environment
     env.merge(environment) { $1 }
+    for name in removing { env[name] = nil }
     process.environment = env
     let (stdout, stderr, stdin) = (Pipe(), Pipe(), Pipe())
     process.standardOutput = stdout
@@ -36,11 +37,15 @@ final class Terminal {
     private var buffer = ""
     let home: URL
 
-    init(home: URL? = nil, environment: [String: String] = [:]) throws {
+    /// - Parameter standardOutput: a file to send preflab's standard output to, so that only its
+    ///   standard input and error are the terminal (`preflab > out.txt` typed in a shell).
+    init(home: URL? = nil, environment: [String: String] = [:], standardOutput: URL? = nil) throws {
         self.home = home ?? FileManager.default.temporaryDirectory.appendingPathComponent("preflab-pty-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: self.home, withIntermediateDirectories: true)
         process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
-        process.arguments = ["-qfec", preflabExecutable.path, "/dev/null"]
+        // script runs its command through the shell, which does the redirection.
+        let command = standardOutput.map { "'\(preflabExecutable.path)' > '\($0.path)'" } ?? preflabExecutable.path
+        process.arguments = ["-qfec", command, "/dev/null"]
         var env = ProcessInfo.processInfo.environment
         env["HOME"] = self.home.path
         env["TERM"] = "xterm"
@@ -76,9 +81,11 @@ final class Terminal {
         return buffer
     }
 
+    /// `text` as a person reads it: without escape sequences, carriage returns and the bell
+    /// (libedit rings it when it completes a word).
     static func plain(_ text: String) -> String {
         text.replacingOccurrences(of: "\u{1B}\\[[0-9;?]*[A-Za-z]", with: "", options: .regularExpression)
-            .replacingOccurrences(of: "\r", with: "")
+            .replacingOccurrences(of: "\r", with: "").replacingOccurrences(of: "\u{07}", with: "")
     }
 
     func type(_ keys: String) {
@@ -103,15 +110,32 @@ final class Terminal {
 
     var mark: Int { screen.count }
 
+    /// Waits for preflab to end by itself; its exit status, or nil if it still runs after `timeout`.
+    func exitStatus(timeout: TimeInterval = 10) -> Int32? {
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        return process.isRunning ? nil : process.terminationStatus
+    }
+
+    /// Types Ctrl-D once, as a person ending the session does, and returns the exit status
+    /// (nil if preflab did not end). Call it once the prompt is shown: libedit is then reading
+    /// in raw mode, where Ctrl-D reaches it rather than the terminal's line discipline.
+    func typeControlD(timeout: TimeInterval = 10) -> Int32? {
+        type("\u{04}")
+        return exitStatus(timeout: timeout)
+    }
+
     func close() {
         // Ctrl-D typed while the REPL is still printing meets the cooked terminal, which can
-        // swallow it as an end-of-file before libedit reads; so it is typed again each second
-        // until the process ends. A loaded machine can take seconds to stop the process.
+        // swallow it as an end-of-file before libedit reads, or leave a byte on the line, where
+        // Ctrl-D deletes a character instead of ending the input. So Ctrl-U (kill the line) and
+        // Ctrl-D are typed again each second until the process ends. A loaded machine can take
+        // seconds to stop the process.
         let deadline = Date().addingTimeInterval(20)
         var nextKey = Date()
         while process.isRunning, Date() < deadline {
             if Date() >= nextKey {
-                type("\u{04}")
+                type("\u{15}\u{04}")
                 nextKey = Date().addingTimeInterval(1)
             }
             Thread.sleep(forTimeInterval: 0.02)
