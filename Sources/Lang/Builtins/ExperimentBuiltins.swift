@@ -9,7 +9,7 @@ import Training
 extension Builtins {
     static let experiments: [Builtin] = [
         Builtin("default_model()", topic: "experiments",
-                doc: "A fresh copy of PrefLab's embedded default model: a 1.1M-parameter Llama with its own BPE tokenizer, pre-trained and fine-tuned by PrefLab on worked arithmetic problems (as problems gives) and multiple-choice questions, by examples/default-model.pref. Each call loads a new copy, so training one leaves the others as they were.",
+                doc: "A fresh copy of PrefLab's embedded default model: a 1.15M-parameter Llama with its own BPE tokenizer, pre-trained and fine-tuned by PrefLab on worked arithmetic problems (as problems gives) and multiple-choice questions, by examples/default-model.pref. Each call loads a new copy, so training one leaves the others as they were.",
                 example: "let m = default_model()\ngenerate(m, problems(1, steps: 1, seed: 9)[0].prompt, max_tokens: 24)") { a in
             .handle(ModelHandle(try trainingWrap { try DefaultModel.load() }))
         },
