@@ -12,6 +12,7 @@ enum PreferenceBench {
         let setup = try TrainingBench.setups()[0]
         let (pairsPerStep, length) = (8, 256)
         let prompt = length / 4
+        TrainingBench.resetPeakResident()
         let model = try TransformerModel.random(config: setup.config, seed: 1)
         let engine = try TrainableModel(model: model)
         var random = RandomGenerator(seed: 3)
@@ -41,13 +42,14 @@ enum PreferenceBench {
         print("")
         print("Preference step (DPO, Llama 13.8M, 8 pairs → 16 rows of 256 tokens, cached reference, AdamW; median of \(steps - 1) after a warm-up)")
         let rows = Double(2 * pairsPerStep * length)
-        print("\(pad("DPO step", 26)) \(String(format: "%.3f", median)) s/step  \(String(format: "%6.0f", rows / median)) tokens/s")
+        print("\(pad("DPO step", 26)) \(String(format: "%.3f", median)) s/step  \(String(format: "%6.0f", rows / median)) tokens/s  "
+              + "peak RSS \(TrainingBench.peakResidentMegabytes()) MB")
         if let torch = TrainingBench.pytorch(setup, steps: steps, batch: pairsPerStep, extra: ["dpo"]) {
             let verdict = median < torch.seconds ? "ahead" : "BEHIND"
             print("    PyTorch now: \(String(format: "%.3f", torch.seconds)) s/step, peak RSS \(torch.megabytes) MB; PrefLab is "
                   + "\(String(format: "%.2f", torch.seconds / median))× as fast (target: ahead of PyTorch: \(verdict))")
         } else {
-            print("    PyTorch not installed here; measured on this machine on 2026-11-25: 2.78 s/step")
+            print("    PyTorch: not installed (pip install torch transformers to compare in the same run)")
         }
     }
 }
