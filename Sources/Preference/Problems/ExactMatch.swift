@@ -1,5 +1,4 @@
 import Models
-import Tensor
 
 /// Greedy exact match on worked problems: a problem counts as solved when greedy decoding from
 /// its prompt reproduces the reference solution token for token, EOS included — the strictest
@@ -34,18 +33,13 @@ public enum ExactMatch {
         var start = 0
         while start < problems.count, !shouldStop() {
             let chunk = problems[start..<Swift.min(start + batchSize, problems.count)]
-            let rows = chunk.map { problem in
-                (prompt: tokenizer.encode(problem.prompt), completion: tokenizer.encode(problem.solution, addSpecialTokens: false) + [eos])
+            let rows = chunk.enumerated().map { offset, problem in
+                let prompt = tokenizer.encode(problem.prompt)
+                return ScoredRow(tokens: prompt + tokenizer.encode(problem.solution, addSpecialTokens: false) + [eos],
+                                 firstTarget: prompt.count, origin: "problem \(start + offset + 1)")
             }
-            let logits = try GradMode.withoutGrad { try model.logits(batch: rows.map { $0.prompt + $0.completion }) }   // [B, T, V]
-            let predicted = try logits.argmax(axis: -1)   // [B, T]
-            let width = predicted.shape[1]
-            let choices = predicted.scalars
-            for (b, row) in rows.enumerated() {
-                // Position p predicts token p + 1; the completion's first token is predicted at the prompt's last position.
-                let departure = row.completion.indices.first { k in
-                    Int(choices[b * width + row.prompt.count - 1 + k]) != row.completion[k]
-                }
+            for scored in try TeacherForcing.score(model, rows: rows) {
+                let departure = scored.greedy.firstIndex(of: false)
                 correct.append(departure == nil)
                 firstError.append(departure)
             }
