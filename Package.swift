@@ -5,7 +5,7 @@ import PackageDescription
 // targets has (AMD Zen and Intel since Haswell); without it SIMD8 splits into SSE halves.
 let vectorISA: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"])]
 
-// Layers point one way: system libraries → Tensor → (Models → Training → Preference → DefaultModel → Plot → Lang) → preflab.
+// Layers point one way: system libraries, Base → Tensor → (Models → Training → Preference → DefaultModel → Plot → Lang) → preflab.
 let package = Package(
     name: "PrefLab",
     platforms: [.macOS(.v15)],
@@ -25,27 +25,29 @@ let package = Package(
         .systemLibrary(
             name: "CEditLine", path: "Sources/CEditLine",
             pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
-        .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: vectorISA),
-        .target(name: "Models", dependencies: ["Tensor"]),
-        .target(name: "Training", dependencies: ["Tensor", "Models", "CBLAS"], swiftSettings: vectorISA),
-        .target(name: "Preference", dependencies: ["Tensor", "Models", "Training"]),
+        .target(name: "Base"),
+        .target(name: "Tensor", dependencies: ["Base", "CBLAS"], swiftSettings: vectorISA),
+        .target(name: "Models", dependencies: ["Base", "Tensor"]),
+        .target(name: "Training", dependencies: ["Base", "Tensor", "Models", "CBLAS"], swiftSettings: vectorISA),
+        .target(name: "Preference", dependencies: ["Base", "Tensor", "Models", "Training"]),
         // The default model's files are a resource: SwiftPM copies them beside the executable.
         .target(name: "DefaultModel", dependencies: ["Models"], resources: [.copy("Files")]),
         .target(name: "Plot"),
-        .target(name: "Lang", dependencies: ["Tensor", "Models", "Training", "Preference", "DefaultModel", "Plot", .product(name: "OrderedCollections", package: "swift-collections")]),
+        .target(name: "Lang", dependencies: ["Base", "Tensor", "Models", "Training", "Preference", "DefaultModel", "Plot", .product(name: "OrderedCollections", package: "swift-collections")]),
         .executableTarget(
             name: "preflab",
-            dependencies: ["Lang", "Tensor", "Plot", "CEditLine", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .executableTarget(name: "preflab-bench", dependencies: ["Tensor", "Models", "Training", "Preference", "CBLAS"]),
-        .executableTarget(name: "preflab-fuzz", dependencies: ["Lang", "Tensor"]),
-        .testTarget(name: "TensorTests", dependencies: ["Tensor"], resources: [.copy("Fixtures")]),
+            dependencies: ["Base", "Lang", "Tensor", "Plot", "CEditLine", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "preflab-bench", dependencies: ["Base", "Tensor", "Models", "Training", "Preference", "CBLAS"]),
+        .executableTarget(name: "preflab-fuzz", dependencies: ["Base", "Lang", "Tensor"]),
+        .testTarget(name: "TensorTests", dependencies: ["Base", "Tensor"], resources: [.copy("Fixtures")]),
         // Golden files are read from the source tree by path, not bundled.
-        .testTarget(name: "LangTests", dependencies: ["Lang", "Tensor", "Plot"], exclude: ["Golden"]),
-        .testTarget(name: "ModelsTests", dependencies: ["Models", "Tensor"], exclude: ["Fixtures"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "Tensor"], exclude: ["Fixtures"]),
-        .testTarget(name: "PreferenceTests", dependencies: ["Preference", "Training", "Models", "Tensor"], exclude: ["Fixtures"]),
+        .testTarget(name: "LangTests", dependencies: ["Base", "Lang", "Tensor", "Plot"], exclude: ["Golden"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Base", "Models", "Tensor"], exclude: ["Fixtures"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Base", "Training", "Models", "Tensor"], exclude: ["Fixtures"]),
+        .testTarget(name: "PreferenceTests", dependencies: ["Base", "Preference", "Training", "Models", "Tensor"], exclude: ["Fixtures"]),
         .testTarget(name: "PlotTests", dependencies: ["Plot"], exclude: ["Golden"]),
         .testTarget(name: "PrefLabCLITests", dependencies: ["preflab"]),
+        .testTarget(name: "BaseTests", dependencies: ["Base"]),
         .testTarget(name: "SystemLibraryTests", dependencies: ["CBLAS", "CEditLine"]),
     ],
     swiftLanguageModes: [.v5]

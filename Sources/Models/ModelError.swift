@@ -1,5 +1,7 @@
+import Base
+
 /// An error loading or saving a model: which file, which tensor (when one is involved), what.
-public struct ModelError: Error, Equatable, CustomStringConvertible {
+public struct ModelError: UserFacingError, Equatable {
     public let file: String
     public let tensor: String?
     public let message: String
@@ -10,7 +12,5 @@ public struct ModelError: Error, Equatable, CustomStringConvertible {
         self.message = message
     }
 
-    public var description: String {
-        "\(file): " + (tensor.map { "tensor '\($0)': " } ?? "") + message
-    }
+    public var place: String { file + (tensor.map { ": tensor '\($0)'" } ?? "") }
 }

@@ -1,3 +1,4 @@
+import Base
 import CBLAS
 import Dispatch
 import Foundation

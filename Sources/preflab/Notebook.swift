@@ -1,3 +1,4 @@
+import Base
 import Foundation
 import Lang
 import Plot
@@ -91,7 +92,7 @@ enum Notebook {
                 let folder = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent(plotFolderName)
                 do {
                     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-                    try AtomicFile.write(figure.svg(), to: folder.appendingPathComponent("plot-\(plotCount).svg").path)
+                    try AtomicWrite.write(figure.svg(), to: folder.appendingPathComponent("plot-\(plotCount).svg").path)
                     // Percent-encoded so that a transcript name with spaces still links.
                     let link = file.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? file
                     markdown += "![plot \(plotCount)](\(link))\n\n"
@@ -105,7 +106,7 @@ enum Notebook {
 
         private func save() {
             do {
-                try AtomicFile.write(markdown, to: path)
+                try AtomicWrite.write(markdown, to: path)
             } catch {
                 if !failed { report("cannot write \(path): \(error)") }
                 failed = true

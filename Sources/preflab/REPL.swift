@@ -1,3 +1,4 @@
+import Base
 import CEditLine
 import Foundation
 import Lang
@@ -151,7 +152,7 @@ final class REPL {
             } catch { report(error) }
         case ":save":
             do {
-                try AtomicFile.write(transcript.joined(separator: "\n") + "\n", to: argument)
+                try AtomicWrite.write(transcript.joined(separator: "\n") + "\n", to: argument)
                 print("saved \(transcript.count) entries to \(argument)")
             } catch { report("cannot write \(argument): \(error)") }
         case ":time":
@@ -171,15 +172,3 @@ final class REPL {
     }
 }
 
-/// Writes files so a crash never leaves half of one: a temporary file, then a rename.
-enum AtomicFile {
-    static func write(_ text: String, to path: String) throws {
-        let url = URL(fileURLWithPath: path)
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp")
-        try Data(text.utf8).write(to: temporary)
-        if rename(temporary.path, url.path) != 0 {
-            try? FileManager.default.removeItem(at: temporary)
-            throw CocoaError(.fileWriteUnknown)
-        }
-    }
-}

@@ -65,7 +65,7 @@ struct LossBuiltinTests {
         #expect(errorMessage("pref_loss(\"sigmoid\", [-1], [-2], [0], [0], beta: 0)").contains("beta: must be a positive number"))
         #expect(errorMessage("pref_loss(\"dpop\", [-1], [-2], [0], [0], lambda: -1)").contains("lambda:"))
         #expect(errorMessage("pref_loss(\"exo_pair\", [-1], [-2], [0], [0])").contains("label_smoothing:"))
-        #expect(errorMessage("pref_loss(\"dpop\", [-1], [-2], [0], [0], form: \"v2\")").contains("form must be"))
+        #expect(errorMessage("pref_loss(\"dpop\", [-1], [-2], [0], [0], form: \"v2\")").contains("form: must be v3 or v1, got 'v2'"))
         #expect(errorMessage("pref_loss(\"sigmoid\", [-1], [-2])").contains("needs ref_chosen"))
         #expect(errorMessage("pref_loss(\"sigmoid\", [-1, 0], [-2], [0, 0], [0, 0])").contains("policy_rejected has 1 value"))
         #expect(errorMessage("pref_loss([\"sigmoid\", \"sft\"], [-1], [-2], [0], [0], weights: [1])").contains("weights:"))

@@ -164,14 +164,14 @@ struct Corruption: Sendable, CustomTestStringConvertible {
         Corruption(name: "keep_checkpoints 0", file: "run.json", mention: "option keep_checkpoints") { directory in
             try rewriteJSON(directory + "/run.json") { record in
                 var options = record["options"] as? [String: Any] ?? [:]
-                options["keepCheckpoints"] = 0
+                options["keep_checkpoints"] = 0
                 record["options"] = options
             }
         },
         Corruption(name: "seq_len 0", file: "run.json", mention: "option seq_len") { directory in
             try rewriteJSON(directory + "/run.json") { record in
                 var options = record["options"] as? [String: Any] ?? [:]
-                options["seqLen"] = 0
+                options["seq_len"] = 0
                 record["options"] = options
             }
         },

@@ -1,3 +1,4 @@
+import Base
 import Foundation
 import Models
 import Tensor
@@ -24,13 +25,13 @@ import Testing
         FileManager.default.temporaryDirectory.appendingPathComponent("preflab-run-\(UUID().uuidString)").path
     }
 
-    static func options(_ dir: String, steps: Int = 6) -> TrainingOptions {
+    static func options(_ dir: String?, steps: Int = 6) -> TrainingOptions {
         var options = TrainingOptions()
         options.steps = steps
         options.batch = 3
         options.seqLen = 8
         options.lr = 1e-2
-        options.schedule = "cosine"
+        options.schedule = .cosine
         options.warmup = 2
         options.dir = dir
         return options
@@ -79,7 +80,7 @@ import Testing
         let dir = Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         var options = Self.options(dir, steps: 4)
-        options.optimizer = "sgd"
+        options.optimizer = .sgd
         options.accumulate = 2
         let run = try TrainingRun.start(model: try Self.tinyModel(architecture: .gpt2), data: .tokens(try Self.patternTokens()), options: options)
         #expect(try run.run() == .finished)
@@ -124,8 +125,8 @@ import Testing
             self.spoil = spoil
         }
 
-        var kind: String { inner.kind }
-        var settings: [String: String] { inner.settings }
+        var kind: ObjectiveKind { inner.kind }
+        var settings: [String: SettingValue] { inner.settings }
         var rows: Int { inner.rows }
         var position: DataPosition { inner.position }
         func restore(_ position: DataPosition) throws { try inner.restore(position) }
@@ -283,7 +284,9 @@ import Testing
         expectRejected("lr") { $0.lr = -1 }
         expectRejected("seq_len") { $0.seqLen = 17 }
         expectRejected("batch") { $0.batch = 13 }
-        expectRejected("schedule") { $0.schedule = "exponential" }
+        var named = Self.options(dir)
+        #expect(throws: TrainingError("schedule", "must be constant, linear or cosine, got 'exponential'")) { try named.assign("schedule", .text("exponential")) }
+        #expect(throws: TrainingError("stpes", "is not an option; did you mean 'steps'?")) { try named.assign("stpes", .whole(3)) }
         expectRejected("lora_targets") { $0.loraRank = 2; $0.loraTargets = ["attention"] }
         // Counts are capped, so steps: 1e15 is a named error rather than a run that never ends.
         expectRejected("steps") { $0.steps = 1_000_000_000_000_000 }
@@ -303,7 +306,7 @@ import Testing
     @Test func backToBackRunsWithoutADirGetDifferentDirectories() throws {
         let model = try RunTests.tinyModel()
         let data = TrainingSource.tokens(try RunTests.patternTokens())
-        var options = RunTests.options("", steps: 1)
+        var options = RunTests.options(nil, steps: 1)
         options.warmup = 0
         var made: [String] = []
         defer {

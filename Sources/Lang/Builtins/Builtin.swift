@@ -1,3 +1,4 @@
+import Base
 import Foundation
 import Tensor
 
@@ -44,7 +45,8 @@ public final class Builtin {
         }
         for (label, value) in arguments.keywords {
             guard let i = parameters.firstIndex(where: { $0.name == label && !$0.variadic }) else {
-                throw BuiltinError("has no parameter '\(label)'; usage: \(signature)")
+                let suggestion = nearest(to: label, in: parameters.filter { !$0.variadic }.map(\.name)).map { "; did you mean '\($0)'?" } ?? ""
+                throw BuiltinError("has no parameter '\(label)'\(suggestion); usage: \(signature)")
             }
             guard bound[i] == nil else { throw BuiltinError("got two values for '\(label)'") }
             bound[i] = value
@@ -109,9 +111,13 @@ struct Arguments {
 
     subscript(_ i: Int) -> Value { values[i] }
 
-    /// The position of the parameter called `name`.
-    func index(_ name: String) -> Int {
-        builtin.parameters.firstIndex { $0.name == name } ?? 0
+    /// The position of the parameter called `name`; a name the signature lacks is the builtin's
+    /// own mistake, reported rather than read from another argument.
+    func index(_ name: String) throws -> Int {
+        guard let i = builtin.parameters.firstIndex(where: { $0.name == name }) else {
+            throw BuiltinError("reads a parameter '\(name)' its signature does not have; usage: \(builtin.signature)")
+        }
+        return i
     }
 
     private func name(_ i: Int) -> String { builtin.parameters[i].name }

@@ -12,13 +12,13 @@ extension Builtins {
                 doc: "Multiple-choice accuracy as lm-evaluation-harness scores ARC and HellaSwag: each choice is scored by the summed log-probs of \" \" + choice after the prompt (joint tokenisation), task \"arc\" (prompt \"Question: …\\nAnswer:\") or \"hellaswag\" (activity label and context, preprocessed). Returns {acc (argmax of the sums), acc_norm (sums divided by the choice's length in characters), acc_bytes (… in UTF-8 bytes), n, their *_stderr, task, shots, interrupted, out, items}; items holds per question its origin, gold, logprobs and the three predictions. limit: the first questions only; shots: examples (prompt, answer, blank line) from the file's other questions, drawn with seed; bos: start the context with BOS. Also writes the record as JSON to out (default: the file's path with .eval_mc.json for .jsonl; false: none). Shows progress; Ctrl-C stops with the questions done.",
                 example: "let p = temp_dir() + \"/arc.jsonl\"\nsave_jsonl([{question: \"What is frozen water called?\", choices: {text: [\"Ice, which floats.\", \"A kitten.\"], label: [\"A\", \"B\"]}, answerKey: \"A\"}], p)\neval_mc(default_model(), p, task: \"arc\").acc") { a in
             let model = try a.model(0), path = try a.string(1)
-            let task = try trainingWrap { try MultipleChoiceTask.named(try a.string(2)) }
+            let task = try MultipleChoiceTask.named(try a.string(2))
             var options = MultipleChoiceEvaluation.Options()
             options.limit = try a.optionalInt(3)
             options.shots = try a.int(4)
             options.seed = try a.seedValue(5)
             options.bos = try a.bool(6)
-            let items = try trainingWrap { try task.items(path: path) }
+            let items = try task.items(path: path)
             let out = try a.resultsPath(7, beside: path, kind: "eval_mc")
             let total = min(items.count, max(options.limit ?? items.count, 0))
             let result = try a.withProgress(total: total, label: task.rawValue) { progress, shouldStop in
@@ -56,7 +56,7 @@ extension Builtins {
             options.maxNewTokens = try a.int(4)
             options.seed = try a.seedValue(5)
             options.bos = try a.bool(6)
-            let problems = try trainingWrap { try GSM8KProblem.read(path: path) }
+            let problems = try GSM8KProblem.read(path: path)
             let out = try a.resultsPath(7, beside: path, kind: "eval_gsm8k")
             let total = min(problems.count, max(options.limit ?? problems.count, 0))
             let result = try a.withProgress(total: total, label: "gsm8k") { progress, shouldStop in
@@ -93,7 +93,7 @@ extension Builtins {
             options.topK = try a.int(8)
             options.temperature = try a.number(9)
             options.seed = try a.seedValue(10)
-            let samples = try trainingWrap { try BenchmarkSample.read(path: path) }
+            let samples = try BenchmarkSample.read(path: path)
             let out = try a.resultsPath(11, beside: path, kind: "contamination")
             let result = try a.withProgress(total: min(samples.count, max(options.samples, 0)), label: "contamination") { progress, shouldStop in
                 try Contamination.run(model: model, reference: reference, samples: samples, options: options, onProgress: { done, below in
@@ -127,7 +127,7 @@ extension Builtins {
             guard k > 0, k <= 1 else { throw BuiltinError("k must be a fraction in (0, 1], got \(format(k))") }
             let ids = Array(tokenizer.encode(text).prefix(model.config.maxPositions + 1))
             guard ids.count >= 2 else { throw BuiltinError("the text must give at least two tokens (with BOS), got \(ids.count)") }
-            let logprobs = try trainingWrap { try model.tokenLogprobs(ids) }.scalars.map { Double($0) }
+            let logprobs = try model.tokenLogprobs(ids).scalars.map { Double($0) }
             return MinKProb.score(logprobs, fraction: k).map(Value.number) ?? .nil
         },
         Builtin("ngram_overlap(train_path, bench_path, n = 13, out = nil)", topic: "evaluation",
@@ -135,7 +135,7 @@ extension Builtins {
                 example: "let dir = temp_dir()\nsave_jsonl([{text: \"the quick brown fox jumps over the lazy dog\"}], dir + \"/train.jsonl\")\nsave_jsonl([{text: \"A quick brown fox jumps over a fence.\"}], dir + \"/bench.jsonl\")\nngram_overlap(dir + \"/train.jsonl\", dir + \"/bench.jsonl\", n: 3).overlap") { a in
             let training = try a.string(0), benchmark = try a.string(1), n = try a.int(2)
             let out = try a.resultsPath(3, beside: benchmark, kind: "ngram_overlap")
-            let result = try trainingWrap { try NGramOverlap.measure(trainingPath: training, benchmarkPath: benchmark, n: n) }
+            let result = try NGramOverlap.measure(trainingPath: training, benchmarkPath: benchmark, n: n)
             let record: OrderedDictionary<String, Value> = [
                 "overlap": result.overlap.map(Value.number) ?? .nil,
                 "contaminated": .number(Double(result.items.filter(\.contaminated).count)),
@@ -206,6 +206,6 @@ extension Arguments {
             progress.finish()
             interrupt.clear()
         }
-        return try trainingWrap { try body(progress, { interrupt.isSet }) }
+        return try body(progress, { interrupt.isSet })
     }
 }

@@ -11,7 +11,7 @@ extension Builtins {
         Builtin("default_model()", topic: "experiments",
                 doc: "A fresh copy of PrefLab's embedded default model: a 1.15M-parameter Llama with its own BPE tokenizer, pre-trained and fine-tuned by PrefLab on worked arithmetic problems (as problems gives) and multiple-choice questions, by examples/default-model.pref. Each call loads a new copy, so training one leaves the others as they were.",
                 example: "let m = default_model()\ngenerate(m, problems(1, steps: 1, seed: 9)[0].prompt, max_tokens: 24)") { a in
-            .handle(ModelHandle(try trainingWrap { try DefaultModel.load() }))
+            .handle(ModelHandle(try DefaultModel.load()))
         },
         Builtin("problems(count = 100, steps = 3, seed = 0)", topic: "experiments",
                 doc: "Arithmetic word problems solved step by step with every intermediate result written out (MetaMath-like), the same for the same seed: a list of records {prompt, solution, answer, steps}. prompt is \"Question: …\\nAnswer:\\n\"; solution ends \"The answer is: N\". steps (1 to 21) sets the difficulty. synthetic_pairs(\"arithmetic\", …) builds its pairs from the same problems.",
@@ -48,7 +48,7 @@ extension Builtins {
             var out = try a.string(1)
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: out, isDirectory: &isDirectory), isDirectory.boolValue { out += "/tokenizer.json" }
-            let tokenizer = try trainingWrap { try BPETraining.write(texts: texts, vocabularySize: try a.int(2), to: out) }
+            let tokenizer = try BPETraining.write(texts: texts, vocabularySize: try a.int(2), to: out)
             return .handle(TokenizerHandle(tokenizer))
         },
         Builtin("exact_match(model, problems)", topic: "experiments",
@@ -63,11 +63,9 @@ extension Builtins {
             }
             let progress = ProgressReporter.standardError(total: problems.count, every: max(ExactMatch.batchSize, problems.count / 4), label: "exact match")
             let interrupt = a.runtime.interrupt
-            let outcome = try trainingWrap {
-                try ExactMatch.grade(model: model, problems: problems, onBatch: { done, correct in
-                    progress.advance(to: done, figures: "\(correct) solved")
-                }, shouldStop: { interrupt.isSet })
-            }
+            let outcome = try ExactMatch.grade(model: model, problems: problems, onBatch: { done, correct in
+                progress.advance(to: done, figures: "\(correct) solved")
+            }, shouldStop: { interrupt.isSet })
             progress.finish()
             interrupt.clear()
             return .record([

@@ -2,9 +2,10 @@ import OrderedCollections
 import Preference
 import Tensor
 
-/// The keyword arguments every preference builtin shares, after the name and the four inputs.
-private let lossOptionSignature = "beta = 0.1, lambda = 50, label_smoothing = 0, gamma = 0.5, chosen_tokens = nil, rejected_tokens = nil, "
-    + "prompt_logps = nil, prompt_tokens = nil, weights = nil, form = \"v3\", ipo_average = true"
+/// The keyword arguments every preference builtin shares, after the name and the four inputs:
+/// the loss settings (the name is the first argument), then the per-pair token counts.
+private let lossOptionSignature = SettingSignature.parameters(LossSettings.table, omitting: ["loss"])
+    + ", chosen_tokens = nil, rejected_tokens = nil, prompt_logps = nil, prompt_tokens = nil"
 
 private let lossSignatureHead = "name, policy_chosen, policy_rejected, ref_chosen = nil, ref_rejected = nil"
 
@@ -18,11 +19,6 @@ private struct LossCall {
 }
 
 extension Arguments {
-    /// Turns a PreferenceError into the builtin's error, which already names the option.
-    fileprivate func preference<T>(_ body: () throws -> T) throws -> T {
-        do { return try body() } catch let error as PreferenceError { throw BuiltinError(error.description) }
-    }
-
     /// One log-prob per pair: a list, a tensor of rank ≤ 1, or a number for one pair.
     fileprivate func perPair(_ name: String, count: Int?) throws -> Tensor {
         let t = try tensor(index(name))
@@ -38,7 +34,7 @@ extension Arguments {
     /// tensors as they hold them.
     fileprivate func perPairDoubles(_ name: String, count: Int?) throws -> (tensor: Tensor, values: [Double]) {
         let t = try perPair(name, count: count)
-        switch self[index(name)] {
+        switch self[try index(name)] {
         case .number(let x): return (t, [x])
         case .list(let items):
             let numbers = items.compactMap { item -> Double? in
@@ -54,7 +50,7 @@ extension Arguments {
     /// Per-pair token counts; `minimum` is 1 for completions (a completion of no tokens has no
     /// length to average over, and the losses would otherwise quietly treat 0 as 1).
     fileprivate func counts(_ name: String, count: Int, fallback: Int, minimum: Int) throws -> [Int] {
-        guard !isNil(index(name)) else { return Array(repeating: fallback, count: count) }
+        guard !isNil(try index(name)) else { return Array(repeating: fallback, count: count) }
         return try perPair(name, count: count).scalars.map { x in
             guard let n = Int(exactly: x), n >= minimum else {
                 throw BuiltinError("\(name) must hold whole numbers ≥ \(minimum), got \(format(Double(x)))")
@@ -75,23 +71,15 @@ extension Arguments {
             }
         case let other: throw BuiltinError("name must be a loss name or a list of names, got a \(other.typeName)")
         }
-        var weights: [Double]?
-        if !isNil(index("weights")) {
-            weights = try tensor(index("weights")).scalars.map(Double.init)
-        }
-        guard let form = DPOPForm(rawValue: try string(index("form"))) else {
-            throw BuiltinError("form must be \"v3\" (paper v3, penalty inside the sigmoid) or \"v1\" (penalty outside), got \(repr(self[index("form")]))")
-        }
-        let options = LossOptions(beta: try number(index("beta")), lambda: try number(index("lambda")),
-                                  labelSmoothing: try number(index("label_smoothing")), gamma: try number(index("gamma")),
-                                  ipoAverage: try bool(index("ipo_average")), dpopForm: form)
-        let loss = try preference { try PreferenceLoss(names, weights: weights, options: options) }
+        var settings = try settings(LossSettings.self, skipping: ["loss"])
+        settings.loss = names
+        let loss = try settings.makeLoss()
 
         let (chosen, c) = try perPairDoubles("policy_chosen", count: nil)
         let n = chosen.count
         let (rejected, r) = try perPairDoubles("policy_rejected", count: n)
         func reference(_ name: String) throws -> [Double] {
-            guard !isNil(index(name)) else {
+            guard !isNil(try index(name)) else {
                 if let kind = loss.kinds.first(where: \.usesReference) {
                     throw BuiltinError("\(kind.rawValue) needs \(name), the reference model's log-probs (pass zeros for a reference-free loss)")
                 }
@@ -100,7 +88,7 @@ extension Arguments {
             return try perPairDoubles(name, count: n).values
         }
         let refChosen = try reference("ref_chosen"), refRejected = try reference("ref_rejected")
-        let prompt = isNil(index("prompt_logps")) ? nil : try perPairDoubles("prompt_logps", count: n)
+        let prompt = isNil(try index("prompt_logps")) ? nil : try perPairDoubles("prompt_logps", count: n)
         let promptValues = prompt?.values ?? Array(repeating: 0, count: n)
         let chosenTokens = try counts("chosen_tokens", count: n, fallback: 1, minimum: 1)
         let rejectedTokens = try counts("rejected_tokens", count: n, fallback: 1, minimum: 1)
@@ -151,14 +139,14 @@ extension Builtins {
                 doc: "The per-pair preference losses (a tensor, one per pair; mean(...) is TRL's batch loss) from summed completion log-probs: policy_chosen, policy_rejected and the reference's ref_chosen, ref_rejected (tensors or lists). name is one of \(PreferenceLoss.names.joined(separator: ", ")), or a list of names summed with weights (TRL's loss_type and loss_weights). beta: β; lambda: DPOP's λ (form \"v3\": −log σ(β(Δ − λ·relu(−ρ_w))), the current paper; \"v1\": −log σ(βΔ) + λ·relu(−ρ_w)); label_smoothing: ε (cDPO for sigmoid; robust, exo_pair, simpo); gamma: SimPO's margin; chosen_tokens, rejected_tokens: completion lengths for ipo (per-token averages unless ipo_average: false), simpo and orpo; prompt_logps, prompt_tokens: the prompt's policy log-prob for ORPO's NLL. Differentiable with respect to the policy inputs (and prompt_logps) when they require grad; the reference inputs are constants. See docs/losses.md.",
                 example: "pref_loss(\"dpop\", [-14.2, -9.1], [-31.0, -15.4], [-12.0, -10.0], [-20.5, -14.0])") { a in
             let call = try a.lossCall()
-            let result = try a.preference { try call.loss.evaluate(call.pairs) }
+            let result = try call.loss.evaluate(call.pairs)
             return .tensor(try differentiableLosses(call, result))
         },
         Builtin("pref_metrics(\(lossSignatureHead), \(lossOptionSignature))", topic: "preference",
                 doc: "TRL's logged metrics for one batch, as a record: rewards/chosen, rewards/rejected (mean β·ρ), rewards/accuracies, rewards/margins, logps/chosen, logps/rejected (mean policy log-probs), and logps/chosen_delta, logps/rejected_delta (mean ρ: the change from the reference the Smaug paper tracks). For simpo and orpo the rewards and logps are length-averaged, as TRL logs them; orpo adds nll_loss, log_odds_ratio and log_odds_chosen. Takes pref_loss's arguments.",
                 example: "pref_metrics(\"sigmoid\", [-14.2, -9.1], [-31.0, -15.4], [-12.0, -10.0], [-20.5, -14.0])[\"logps/chosen_delta\"]") { a in
             let call = try a.lossCall()
-            let metrics = try a.preference { try PreferenceMetrics.compute(call.pairs, loss: call.loss) }
+            let metrics = try PreferenceMetrics.compute(call.pairs, loss: call.loss)
             var record = OrderedDictionary<String, Value>()
             for metric in metrics { record[metric.name] = .number(metric.value) }
             return .record(record)

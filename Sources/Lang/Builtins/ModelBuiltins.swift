@@ -69,17 +69,13 @@ extension Arguments {
     }
 }
 
-private func wrap<T>(_ body: () throws -> T) throws -> T {
-    do { return try body() } catch let error as ModelError { throw BuiltinError(error.description) }
-}
-
 extension Builtins {
     static let models: [Builtin] = [
         Builtin("load_model(dir)", topic: "models",
                 doc: "A Hugging Face model directory (config.json, *.safetensors, and tokenizer.json when present): Llama, Mistral, Qwen2 or GPT-2.",
                 example: "let m = new_model(vocab: 32, hidden: 16, layers: 1, heads: 2)\nsave_model(m, \"/tmp/preflab-example-model\")\nload_model(\"/tmp/preflab-example-model\")") { a in
             let directory = try a.string(0)
-            return .handle(ModelHandle(try wrap { try TransformerModel.load(directory: directory) }))
+            return .handle(ModelHandle(try TransformerModel.load(directory: directory)))
         },
         Builtin("new_model(arch = \"llama\", vocab = 256, hidden = 64, layers = 2, heads = 4, kv_heads = nil, ffn = nil, tie = true, max_len = 512, seed = 0, tokenizer = nil)",
                 topic: "models",
@@ -105,18 +101,15 @@ extension Builtins {
             if architecture == .gpt2, try !a.bool(7) {
                 throw BuiltinError("tie: GPT-2's LM head is always tied to its embeddings (as in transformers' GPT2LMHeadModel); leave tie out")
             }
-            let model = try wrap {
-                let config = try ModelConfig.make(architecture: architecture, vocab: sizes[0], hidden: sizes[1], layers: sizes[2], heads: sizes[3],
-                                                  kvHeads: try a.optionalInt(5), ffn: try a.optionalInt(6), tie: try a.bool(7), maxLength: sizes[4])
-                return try TransformerModel.random(config: config, seed: UInt64(seed), tokenizer: tokenizer)
-            }
-            return .handle(ModelHandle(model))
+            let config = try ModelConfig.make(architecture: architecture, vocab: sizes[0], hidden: sizes[1], layers: sizes[2], heads: sizes[3],
+                                              kvHeads: try a.optionalInt(5), ffn: try a.optionalInt(6), tie: try a.bool(7), maxLength: sizes[4])
+            return .handle(ModelHandle(try TransformerModel.random(config: config, seed: UInt64(seed), tokenizer: tokenizer)))
         },
         Builtin("save_model(model, dir)", topic: "models",
                 doc: "Writes config.json and model.safetensors (and the tokenizer) so transformers' from_pretrained loads the directory. Files are replaced atomically.",
                 example: "save_model(new_model(vocab: 32, hidden: 16, layers: 1, heads: 2), \"/tmp/preflab-example-save\")") { a in
             let model = try a.model(0), directory = try a.string(1)
-            try wrap { try model.save(directory: directory) }
+            try model.save(directory: directory)
             return .nil
         },
         Builtin("tokenizer(path)", topic: "models", doc: "A tokenizer.json file (or a directory holding one): BPE tokenizers of the GPT-2, Llama-3, Qwen2 and SentencePiece kinds.",
@@ -124,7 +117,7 @@ extension Builtins {
             var path = try a.string(0)
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue { path += "/tokenizer.json" }
-            return .handle(TokenizerHandle(try wrap { try Tokenizer(path: path) }))
+            return .handle(TokenizerHandle(try Tokenizer(path: path)))
         },
         Builtin("encode(tok, text, special = true)", topic: "models",
                 doc: "Token ids of the text; special: false leaves out the post-processor's tokens (e.g. BOS). tok may be a tokenizer or a model with one.",
@@ -135,17 +128,17 @@ extension Builtins {
         Builtin("decode(tok, ids)", topic: "models", doc: "The text of token ids.", example: "let m = default_model()\ndecode(m, encode(m, \"Ana has 17 apples.\", special: false))") { a in
             let tokenizer = try a.tokenizerValue(0)
             let ids = try a.ids(1)
-            return .string(try wrap { try tokenizer.decode(ids) })
+            return .string(try tokenizer.decode(ids))
         },
         Builtin("logits(model, ids)", topic: "models", doc: "The model's logits at every position of the token ids: a tensor [T, vocab].",
                 example: "logits(new_model(vocab: 32, hidden: 16, layers: 1, heads: 2), [1, 2, 3]).shape") { a in
             let model = try a.model(0), ids = try a.ids(1)
-            return .tensor(try wrap { try model.logits(ids) })
+            return .tensor(try model.logits(ids))
         },
         Builtin("token_logprobs(model, ids)", topic: "models", doc: "log p(ids[t] | ids[<t]) for t = 1 … T−1: a tensor [T−1] (differentiable).",
                 example: "token_logprobs(new_model(vocab: 32, hidden: 16, layers: 1, heads: 2), [1, 2, 3])") { a in
             let model = try a.model(0), ids = try a.ids(1)
-            return .tensor(try wrap { try model.tokenLogprobs(ids) })
+            return .tensor(try model.tokenLogprobs(ids))
         },
         Builtin("completion_logprob(model, prompt, completion)", topic: "models",
                 doc: "The sum of the completion tokens' log-probs given the prompt, using the model's tokenizer: the prompt is encoded with its special tokens (e.g. BOS), the completion without, and the two are concatenated, so the score never depends on how the completion's first token would merge with the prompt.",
@@ -154,7 +147,7 @@ extension Builtins {
             guard let tokenizer = model.tokenizer else { throw BuiltinError("the model has no tokenizer (no tokenizer.json in its directory)") }
             let prompt = tokenizer.encode(try a.string(1)), completion = tokenizer.encode(try a.string(2), addSpecialTokens: false)
             guard !prompt.isEmpty, !completion.isEmpty else { throw BuiltinError("prompt and completion must each give at least one token") }
-            let logprobs = try wrap { try model.tokenLogprobs(prompt + completion) }
+            let logprobs = try model.tokenLogprobs(prompt + completion)
             return .number(Double(try logprobs.slice(axis: 0, start: prompt.count - 1).sum().item()))
         },
         Builtin("generate(model, prompt, max_tokens = 32, temperature = 0, top_k = nil, top_p = nil, seed = 0, stop = nil)", topic: "models",
@@ -182,12 +175,12 @@ extension Builtins {
             guard (0...100_000).contains(maxTokens) else { throw BuiltinError("max_tokens must be between 0 and 100000") }
             if case .string(let text) = a[1] {
                 guard let tokenizer = model.tokenizer else { throw BuiltinError("a text prompt needs a model with a tokenizer; pass token ids instead") }
-                let made = try wrap { try model.generate(prompt: tokenizer.encode(text), maxTokens: maxTokens, sampling: sampling, stop: stop) }
-                var output = try wrap { try tokenizer.decode(made, skipSpecialTokens: true) }
+                let made = try model.generate(prompt: tokenizer.encode(text), maxTokens: maxTokens, sampling: sampling, stop: stop)
+                var output = try tokenizer.decode(made, skipSpecialTokens: true)
                 if let cut = stop.compactMap({ output.range(of: $0)?.lowerBound }).min() { output = String(output[..<cut]) }
                 return .string(output)
             }
-            let made = try wrap { try model.generate(prompt: try a.ids(1), maxTokens: maxTokens, sampling: sampling, stop: stop) }
+            let made = try model.generate(prompt: try a.ids(1), maxTokens: maxTokens, sampling: sampling, stop: stop)
             return .list(made.map { .number(Double($0)) })
         },
     ]

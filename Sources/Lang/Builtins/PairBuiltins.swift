@@ -81,11 +81,6 @@ final class PairSetHandle: Handle {
     }
 }
 
-/// Runs `body`, turning Preference errors into builtin errors with their place and message.
-private func pairWrap<T>(_ body: () throws -> T) throws -> T {
-    do { return try body() } catch let error as PreferenceError { throw BuiltinError(error.description) }
-}
-
 extension Arguments {
     fileprivate func pairSet(_ i: Int) throws -> PairSetHandle {
         guard case .handle(let handle) = values[i], let set = handle as? PairSetHandle else {
@@ -129,16 +124,16 @@ extension Builtins {
                 example: "let p = temp_dir() + \"/pairs.jsonl\"\nsave_pairs(synthetic_pairs(count: 4), p)\npairs(p).stats.count") { a in
             let path = try a.string(0)
             let tokenizer = try a.optionalTokenizer(1)
-            return .handle(PairSetHandle(try pairWrap { try PairFile.load(path) }, tokenizer: tokenizer))
+            return .handle(PairSetHandle(try PairFile.load(path), tokenizer: tokenizer))
         },
         Builtin("make_pairs(kind, path, seed = 0, tokenizer = nil)", topic: "preference",
                 doc: "Pairs built from a public dataset's JSONL, as the DPOP paper built them. kind \"arc\" (question {stem, choices} or the flat Hugging Face form, answerKey) and \"hellaswag\" (ctx or ctx_a + ctx_b, activity_label, endings, label) give one pair per wrong answer (3 per 4-choice question); \"metamath\" (query, response) and \"gsm8k\" (question, answer; <<…>> annotations removed) give one pair whose rejected solution has exactly one intermediate result (a number right after '=', not the final answer) changed to a nearby value chosen with seed, every other character unchanged. ps.skipped lists items that gave no pair. Returns a pair set, as pairs does.",
                 example: "help(\"make_pairs\")") { a in
-            let kind = try pairWrap { try PairSource.named(try a.string(0)) }
+            let kind = try PairSource.named(try a.string(0))
             let path = try a.string(1)
             let seed = try a.seedValue(2)
             let tokenizer = try a.optionalTokenizer(3)
-            let built = try pairWrap { try kind.build(path: path, seed: seed) }
+            let built = try kind.build(path: path, seed: seed)
             guard !built.pairs.isEmpty else {
                 let why = built.skipped.first.map { " (\($0.description))" } ?? ""
                 throw BuiltinError("\(path) gave no pairs\(why)")
@@ -155,7 +150,7 @@ extension Builtins {
             let count = try a.int(1), corrupt = try a.int(2), seed = try a.seedValue(3)
             let tokenizer = try a.optionalTokenizer(4)
             let steps = try a.optionalInt(5)
-            let made = try pairWrap { try SyntheticPairs.make(kind, count: count, corrupt: corrupt, steps: steps, seed: seed) }
+            let made = try SyntheticPairs.make(kind, count: count, corrupt: corrupt, steps: steps, seed: seed)
             return .handle(PairSetHandle(made, tokenizer: tokenizer))
         },
         Builtin("edit_distance(a, b)", topic: "preference",
@@ -173,7 +168,7 @@ extension Builtins {
                 example: "save_pairs(synthetic_pairs(kind: \"choice\", count: 3), temp_dir() + \"/choice.jsonl\")") { a in
             let set = try a.pairSet(0)
             let path = try a.string(1)
-            try pairWrap { try PairFile.save(set.pairs, to: path) }
+            try PairFile.save(set.pairs, to: path)
             return .nil
         },
     ]

@@ -1,3 +1,4 @@
+import Base
 import Foundation
 import Plot
 import Tensor
@@ -70,7 +71,7 @@ extension Arguments {
     /// `[low, high]` with finite low < high (positive on a log scale): the plot would otherwise
     /// quietly fall back to automatic limits.
     private func limits(_ name: String, scale: Scale) throws -> (Double, Double)? {
-        let i = index(name)
+        let i = try index(name)
         if isNil(i) { return nil }
         let pair = try numbers(i)
         guard pair.count == 2 else { throw BuiltinError("\(name) must be [low, high], got \(repr(values[i]))") }
@@ -85,7 +86,7 @@ extension Arguments {
 
     /// Reference-line positions: a NaN or infinite line cannot be drawn, so it is an error.
     private func referenceLines(_ name: String) throws -> [Double] {
-        let i = index(name)
+        let i = try index(name)
         if isNil(i) { return [] }
         let lines = try numbers(i)
         if let bad = lines.first(where: { !$0.isFinite }) { throw BuiltinError("\(name) must be finite, got \(format(bad))") }
@@ -96,7 +97,7 @@ extension Arguments {
     /// reference lines), naming the option, rather than ignoring them silently.
     func rejectOptions(_ names: [String], for kind: String) throws {
         for name in names {
-            let i = index(name)
+            let i = try index(name)
             let given: Bool
             switch name {
             case "xscale", "yscale": given = (try? string(i)) != "linear"
@@ -106,7 +107,7 @@ extension Arguments {
         }
     }
 
-    private func optionalString(_ name: String) throws -> String? { isNil(index(name)) ? nil : try string(index(name)) }
+    private func optionalString(_ name: String) throws -> String? { isNil(try index(name)) ? nil : try string(index(name)) }
 
     func choice<T: RawRepresentable & CaseIterable>(_ name: String, _ type: T.Type) throws -> T where T.RawValue == String {
         let text = try string(index(name))
@@ -136,7 +137,7 @@ extension Arguments {
     }
 
     var colorOverride: Bool? {
-        get throws { isNil(index("color")) ? nil : try bool(index("color")) }
+        get throws { isNil(try index("color")) ? nil : try bool(index("color")) }
     }
 
     func plotValue(_ figure: any Figure) throws -> Value { .handle(PlotHandle(figure, colored: try colorOverride)) }
@@ -146,8 +147,8 @@ extension Arguments {
     /// `plot_every`: steps between redraws of a training run's live plot; 0 draws none.
     func plotEvery() throws -> Int {
         let every = try int(index("plot_every"))
-        guard every >= 0, every <= TrainingOptions.maximumCount else {
-            throw BuiltinError("plot_every: must be between 0 (no live plot) and \(TrainingOptions.maximumCount), got \(every)")
+        guard every >= 0, every <= Check.maximumCount else {
+            throw BuiltinError("plot_every: must be between 0 (no live plot) and \(Check.maximumCount), got \(every)")
         }
         return every
     }
@@ -221,13 +222,13 @@ private func xyPlot(_ name: String, _ style: XYPlot.Style, doc: String, example:
             options.xlabel = options.xlabel ?? "step"
             options.ylabel = options.ylabel ?? "loss"
             let history = run.run.history
-            let names = a.isNil(a.index("names")) ? ["loss"] : try a.list(a.index("names")).map(display)
+            let names = a.isNil(try a.index("names")) ? ["loss"] : try a.list(a.index("names")).map(display)
             return try a.plotValue(XYPlot([Series(name: names.first, x: history.map { Double($0.step) }, y: history.map(\.loss))],
                                           style: style, options: options))
         }
         let ys = try a.seriesValues(a.isNil(1) ? 0 : 1)
         let xs: [Double]? = a.isNil(1) ? nil : try a.numbers(0)
-        let names = a.isNil(a.index("names")) ? [] : try a.list(a.index("names")).map(display)
+        let names = a.isNil(try a.index("names")) ? [] : try a.list(a.index("names")).map(display)
         if !names.isEmpty, names.count != ys.count {
             throw BuiltinError("names has \(names.count) entr\(names.count == 1 ? "y" : "ies") for \(ys.count) series")
         }
@@ -254,7 +255,7 @@ extension Builtins {
         Builtin("hist(values, bins = nil, edges = nil, \(optionParameters))", topic: "plots",
                 doc: "A histogram with horizontal bars: bins: k gives exactly k equal-width bins from the smallest finite value to the largest (as NumPy's histogram), edges: (a list) gives the bins themselves, and otherwise Sturges' rule makes ⌈log₂ n⌉ + 1 bins. Bins are [a, b), the last [a, b]. NaN and ±inf are left out. Takes title, xlabel, width and canvas (\"ascii\" draws bars with #); axis options such as xlim are errors.",
                 example: "hist([1, 2, 2, 3, 3, 3, 4, 4, 5])") { a in
-            let edges = a.isNil(a.index("edges")) ? nil : try a.numbers(a.index("edges"))
+            let edges = a.isNil(try a.index("edges")) ? nil : try a.numbers(a.index("edges"))
             if let edges, edges.count < 2 || zip(edges, edges.dropFirst()).contains(where: { !($0 < $1) }) {
                 throw BuiltinError("edges must be at least two increasing numbers")
             }
@@ -331,15 +332,7 @@ extension Builtins {
                 throw BuiltinError("path must end in .svg or .txt (plots are written as SVG or plain text), got \"\(path)\"")
             }
             let text = suffix.hasSuffix(".svg") ? plot.figure.svg() : plot.figure.render(colored: false) + "\n"
-            let url = URL(fileURLWithPath: path)
-            let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp")
-            do {
-                try Data(text.utf8).write(to: temporary)
-                guard rename(temporary.path, url.path) == 0 else { throw CocoaError(.fileWriteUnknown) }
-            } catch {
-                try? FileManager.default.removeItem(at: temporary)
-                throw BuiltinError("cannot write \(path)")
-            }
+            try AtomicWrite.write(text, to: path)
             return .nil
         },
     ]

@@ -60,45 +60,6 @@ extension Arguments {
         return run.run
     }
 
-    /// The training options from the keyword arguments named as in `TrainingOptions.names`.
-    func trainingOptions() throws -> TrainingOptions {
-        var o = TrainingOptions()
-        func text(_ name: String) throws -> String? { isNil(index(name)) ? nil : try string(index(name)) }
-        o.steps = try int(index("steps"))
-        o.batch = try int(index("batch"))
-        o.seqLen = isNil(index("seq_len")) ? 0 : try int(index("seq_len"))
-        o.accumulate = try int(index("accumulate"))
-        o.lr = try number(index("lr"))
-        o.schedule = try string(index("schedule"))
-        o.warmup = try int(index("warmup"))
-        o.minLR = try number(index("min_lr"))
-        o.optimizer = try string(index("optimizer"))
-        o.weightDecay = try number(index("weight_decay"))
-        o.beta1 = try number(index("beta1"))
-        o.beta2 = try number(index("beta2"))
-        o.eps = try number(index("eps"))
-        o.momentum = try number(index("momentum"))
-        o.clip = try number(index("clip"))
-        let seed = try int(index("seed"))
-        guard seed >= 0 else { throw BuiltinError("seed must not be negative, got \(seed)") }
-        o.seed = UInt64(seed)
-        o.batching = try text("batching") ?? ""
-        o.checkpointEvery = try int(index("checkpoint_every"))
-        o.keepCheckpoints = try int(index("keep_checkpoints"))
-        o.logEvery = try int(index("log_every"))
-        o.dir = try text("dir") ?? ""
-        o.loraRank = try int(index("lora_rank"))
-        o.loraAlpha = try number(index("lora_alpha"))
-        o.loraDropout = try number(index("lora_dropout"))
-        if !isNil(index("lora_targets")) {
-            o.loraTargets = try list(index("lora_targets")).map { item in
-                guard case .string(let name) = item else { throw BuiltinError("lora_targets must be a list of module names") }
-                return name
-            }
-        }
-        return o
-    }
-
     /// Trains `run` to its last step with progress on standard error, and there on a terminal a
     /// loss plot redrawn every `plotEvery` steps (0: none); Ctrl-C stops it after the current
     /// step. Afterwards `model` holds the trained weights (adapters merged).
@@ -114,8 +75,8 @@ extension Arguments {
             failure = error
         }
         interrupt.clear()
-        try trainingWrap { try model.replaceWeights(try run.trainedWeights()) }
-        if let failure { throw BuiltinError(String(describing: failure)) }
+        try model.replaceWeights(try run.trainedWeights())
+        if let failure { throw failure }
         if case .interrupted(let step) = outcome {
             let message = "interrupted after step \(step); checkpoint written to \(run.directory); resume(\"\(run.directory)\") continues\n"
             FileHandle.standardError.write(Data(message.utf8))
@@ -125,24 +86,13 @@ extension Arguments {
     }
 }
 
-/// Runs `body`, turning Training and Models errors into builtin errors with their messages.
-func trainingWrap<T>(_ body: () throws -> T) throws -> T {
-    do { return try body() } catch let error as TrainingError { throw BuiltinError(error.description) } catch let error as ModelError {
-        throw BuiltinError(error.description)
-    }
-}
-
-/// The options `train` and `pref_train` share, after `seq_len`.
-let sharedOptionSignature = "accumulate = 1, lr = 0.0003, schedule = \"constant\", warmup = 0, "
-    + "min_lr = 0, optimizer = \"adamw\", weight_decay = 0.01, beta1 = 0.9, beta2 = 0.999, eps = 0.00000001, momentum = 0.9, "
-    + "clip = 1, seed = 0, batching = nil, checkpoint_every = 0, keep_checkpoints = 2, log_every = 10, plot_every = 0, dir = nil, "
-    + "lora_rank = 0, lora_alpha = 16, lora_dropout = 0, lora_targets = nil"
-private let optionSignature = "steps = 100, batch = 8, seq_len = 128, " + sharedOptionSignature
+/// `train`'s options: the training options, then the live plot's interval.
+private let trainSignature = SettingSignature.parameters(TrainingOptions.table) + ", plot_every = 0"
 
 extension Builtins {
     static let training: [Builtin] = [
-        Builtin("train(model, data, \(optionSignature))", topic: "training",
-                doc: "Trains model (in place) on data — a .txt, text JSONL or prompt/completion JSONL path, or token ids [N, seq_len + 1] — for steps optimiser steps of batch sequences of seq_len tokens (× accumulate micro-batches), and returns the run: run.losses, run.tokens_per_second, run.lrs, run.grad_norms, run.metrics, run.dir; plot(run) draws the loss. schedule: constant, linear or cosine (warmup steps, min_lr floor); optimizer: adamw or sgd; clip: global gradient norm (0: off); lora_rank > 0 trains LoRA adapters (lora_alpha, lora_dropout, lora_targets) instead of all weights. The run directory (dir, default runs/run-<time>) gets metrics.jsonl/csv, run.json and checkpoints (every checkpoint_every steps, at the end and on Ctrl-C, which stops after the current step). plot_every: N redraws a loss plot in place every N steps when standard error is a terminal.",
+        Builtin("train(model, data, \(trainSignature))", topic: "training",
+                doc: "Trains model (in place) on data — a .txt, text JSONL or prompt/completion JSONL path, or token ids [N, seq_len + 1] — for steps optimiser steps of batch sequences of seq_len tokens (× accumulate micro-batches), and returns the run: run.losses, run.tokens_per_second, run.lrs, run.grad_norms, run.metrics, run.dir; plot(run) draws the loss. The run directory gets metrics.jsonl/csv, run.json and checkpoints (at the end, every checkpoint_every steps and on Ctrl-C, which stops after the current step). Options: " + SettingSignature.help(TrainingOptions.table) + "; plot_every: N redraws a loss plot in place every N steps when standard error is a terminal.",
                 example: "let m = new_model(vocab: 16, hidden: 16, layers: 1, heads: 2, max_len: 16)\nlet ids = tensor([[1, 2, 3, 4, 5, 6, 7, 8, 9], [2, 3, 4, 5, 6, 7, 8, 9, 10]])\nlet run = train(m, ids, steps: 3, batch: 2, seq_len: 8, lr: 0.01, dir: temp_dir() + \"/run\")\nlen(run.losses)") { a in
             let model = try a.model(0)
             let source: TrainingSource
@@ -152,9 +102,9 @@ extension Builtins {
             case .list: source = .tokens(try a.tensor(1))
             case let other: throw BuiltinError("data must be a file path or a tensor of token ids [N, seq_len + 1], got a \(other.typeName)")
             }
-            let options = try a.trainingOptions()
+            let options = try a.settings(TrainingOptions.self)
             let plotEvery = try a.plotEvery()
-            let run = try trainingWrap { try TrainingRun.start(model: model, data: source, options: options) }
+            let run = try TrainingRun.start(model: model, data: source, options: options)
             return try a.drive(run, updating: model, plotEvery: plotEvery)
         },
         Builtin("resume(dir, plot_every = 0)", topic: "training",
@@ -162,14 +112,12 @@ extension Builtins {
                 example: "let m = new_model(vocab: 16, hidden: 16, layers: 1, heads: 2, max_len: 16)\nlet dir = temp_dir() + \"/run\"\ntrain(m, tensor([[1, 2, 3, 4, 5], [5, 4, 3, 2, 1]]), steps: 2, batch: 2, seq_len: 4, dir: dir)\nresume(dir).step") { a in
             let directory = try a.string(0)
             let plotEvery = try a.plotEvery()
-            let run = try trainingWrap {
-                try TrainingRun.record(directory: directory).objective == "preference"
-                    ? try PreferenceTraining.resume(directory: directory, makeLoss: { try PreferenceLoss(settings: $0) })
-                    : try TrainingRun.resume(directory: directory)
+            let run: TrainingRun
+            switch try TrainingRun.record(directory: directory).objective {
+            case .preference: run = try PreferenceTraining.resume(directory: directory)
+            case .causalLM: run = try TrainingRun.resume(directory: directory)
             }
-            let model = try trainingWrap {
-                try TransformerModel(config: run.engine.config, weights: try run.engine.exportWeights(), tokenizer: run.engine.tokenizer)
-            }
+            let model = try TransformerModel(config: run.engine.config, weights: try run.engine.exportWeights(), tokenizer: run.engine.tokenizer)
             return try a.drive(run, updating: model, plotEvery: plotEvery)
         },
             Builtin("metric(run, name)", topic: "training",
@@ -189,12 +137,10 @@ extension Builtins {
                 example: "let m = new_model(vocab: 16, hidden: 16, layers: 1, heads: 2, max_len: 16)\nlet run = train(m, tensor([[1, 2, 3, 4, 5], [5, 4, 3, 2, 1]]), steps: 2, batch: 2, seq_len: 4, lora_rank: 2, dir: temp_dir() + \"/run\")\nsave_adapter(run, temp_dir() + \"/adapter\")") { a in
             let run = try a.run(0)
             let directory = try a.string(1)
-            try trainingWrap {
-                guard let adapter = try run.adapter() else {
-                    throw TrainingError("run", "trained all weights, not a LoRA adapter (train with lora_rank: r)")
-                }
-                try adapter.save(directory: directory)
+            guard let adapter = try run.adapter() else {
+                throw TrainingError("run", "trained all weights, not a LoRA adapter (train with lora_rank: r)")
             }
+            try adapter.save(directory: directory)
             return .nil
         },
         Builtin("load_adapter(model, dir)", topic: "training",
@@ -202,9 +148,7 @@ extension Builtins {
                 example: "let m = new_model(vocab: 16, hidden: 16, layers: 1, heads: 2, max_len: 16)\nlet run = train(m, tensor([[1, 2, 3, 4, 5], [5, 4, 3, 2, 1]]), steps: 2, batch: 2, seq_len: 4, lora_rank: 2, dir: temp_dir() + \"/run\")\nlet dir = temp_dir() + \"/adapter\"\nsave_adapter(run, dir)\nload_adapter(m, dir)") { a in
             let model = try a.model(0)
             let directory = try a.string(1)
-            return .handle(ModelHandle(try trainingWrap {
-                try LoRAAdapter.load(directory: directory, config: model.config).merged(into: model)
-            }))
+            return .handle(ModelHandle(try LoRAAdapter.load(directory: directory, config: model.config).merged(into: model)))
         },
     ]
 }

@@ -1,3 +1,4 @@
+import Base
 import Tensor
 
 /// A user function after compilation: parameters occupy the first slots of its frame.
@@ -60,8 +61,9 @@ extension Runtime {
                 return try builtin.invoke(arguments, self, node)
             } catch let error as BuiltinError {
                 throw node.fail(error.namesBuiltin ? "\(builtin.name): \(error.message)" : error.message)
-            } catch let error as TensorError {
-                throw node.fail(error.description)
+            } catch let error as UserFacingError {
+                // The one place where the layers' errors become located language errors.
+                throw node.fail(error.namesCaller ? "\(builtin.name): \(error.description)" : error.description)
             }
         default:
             throw node.fail("cannot call a \(callee.typeName)")

@@ -1,3 +1,4 @@
+import Base
 import Tensor
 
 /// The session's random stream: `randn`, `rand` and `randint` draw from it, `seed(n)` resets it.

@@ -1,3 +1,4 @@
+import Base
 import Foundation
 import Tensor
 
@@ -46,23 +47,5 @@ public enum SafetensorsWriter {
     static func jsonString(_ text: String) -> String {
         let data = (try? JSONSerialization.data(withJSONObject: text, options: [.fragmentsAllowed, .withoutEscapingSlashes])) ?? Data("\"\"".utf8)
         return String(decoding: data, as: UTF8.self)
-    }
-}
-
-/// Files that appear whole or not at all: written beside the target, then renamed over it.
-/// Writes a file whole or not at all: into a temporary file beside it, then renamed over it.
-public enum AtomicWrite {
-    public static func write(_ data: Data, to path: String) throws {
-        let url = URL(fileURLWithPath: path)
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp")
-        do {
-            try data.write(to: temporary)
-        } catch {
-            throw ModelError(file: path, "cannot write: \(error.localizedDescription)")
-        }
-        guard rename(temporary.path, url.path) == 0 else {
-            try? FileManager.default.removeItem(at: temporary)
-            throw ModelError(file: path, "cannot move the finished file into place: \(String(cString: strerror(errno)))")
-        }
     }
 }

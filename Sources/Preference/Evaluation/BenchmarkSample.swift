@@ -1,3 +1,4 @@
+import Base
 import Foundation
 
 /// One benchmark item as a contamination check reads it: a single text, the question followed by
@@ -26,14 +27,14 @@ public struct BenchmarkSample: Equatable, Sendable {
 
     /// The samples of the JSONL file at `path`, in file order.
     public static func read(path: String) throws -> [BenchmarkSample] {
-        try PairJSONLines.read(path).map { line in
+        try JSONLines.read(path, noun: "pair").map { line in
             let text = try sampleText(line)
             guard text.contains(where: { !$0.isWhitespace }) else { throw PreferenceError(line.place, "gives an empty sample text") }
             return BenchmarkSample(text: text, origin: line.place)
         }
     }
 
-    private static func sampleText(_ line: PairJSONLine) throws -> String {
+    private static func sampleText(_ line: JSONLine) throws -> String {
         if line.has("text") { return try line.string("text") }
         if line.has("input") { return try line.string("input") }
         if line.has("answerKey") {
@@ -66,12 +67,12 @@ public struct BenchmarkSample: Equatable, Sendable {
     }
 
     /// TruthfulQA's multiple-choice layout: the question and its single correct `mc1` choice.
-    private static func truthfulQA(_ line: PairJSONLine) throws -> String {
+    private static func truthfulQA(_ line: JSONLine) throws -> String {
         guard let targets = try line.value("mc1_targets") as? [String: Any], let choices = targets["choices"] as? [String],
               let labels = targets["labels"] as? [Any], labels.count == choices.count else {
             throw PreferenceError(line.place, "field 'mc1_targets' must be {\"choices\": [strings], \"labels\": [0 or 1, one per choice]}")
         }
-        guard let right = labels.firstIndex(where: { PairJSONLine.labelText($0) == "1" }) else {
+        guard let right = labels.firstIndex(where: { JSONLine.labelText($0) == "1" }) else {
             throw PreferenceError(line.place, "field 'mc1_targets' has no label 1 (no correct choice)")
         }
         return try line.string("question") + " " + choices[right]

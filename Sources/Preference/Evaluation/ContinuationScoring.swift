@@ -1,3 +1,4 @@
+import Base
 import Models
 
 /// The log-likelihood of a continuation given a context, as lm-evaluation-harness computes it

@@ -1,3 +1,4 @@
+import Base
 import Foundation
 
 /// A worked math problem to evaluate by generation, read from a JSONL line.
@@ -34,7 +35,7 @@ public struct GSM8KProblem: Equatable, Sendable {
 
     /// The problems of the JSONL file at `path`, in file order; each line is GSM8K's or MetaMath's.
     public static func read(path: String) throws -> [GSM8KProblem] {
-        try PairJSONLines.read(path).map { line in
+        try JSONLines.read(path, noun: "pair").map { line in
             if line.has("question") || !line.has("query") {
                 let answer = try line.string("answer")
                 let question = try line.string("question")

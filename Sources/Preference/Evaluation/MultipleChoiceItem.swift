@@ -1,3 +1,5 @@
+import Base
+
 /// A multiple-choice question as lm-evaluation-harness scores it: the prompt (`doc_to_text`), the
 /// choice texts (`doc_to_choice`) and the correct choice's position (`doc_to_target`).
 public struct MultipleChoiceItem: Equatable, Sendable {
@@ -42,7 +44,7 @@ public enum MultipleChoiceTask: String, CaseIterable, Sendable {
     /// The questions of the JSONL file at `path`, in file order. The fields are those the pair
     /// builders read (`ARCQuestion`, `HellaSwagItem`).
     public func items(path: String) throws -> [MultipleChoiceItem] {
-        try PairJSONLines.read(path).map { line in
+        try JSONLines.read(path, noun: "pair").map { line in
             switch self {
             case .arc:
                 let question = try ARCQuestion(line)

@@ -1,3 +1,4 @@
+import Base
 import Foundation
 
 /// Word n-gram overlap between a training file and a benchmark file, by lm-evaluation-harness's
@@ -76,7 +77,7 @@ public enum NGramOverlap {
             guard let data = FileManager.default.contents(atPath: path) else { throw PreferenceError(path, "cannot be read") }
             return [String(decoding: data, as: UTF8.self)]
         }
-        return try PairJSONLines.read(path).flatMap { line in line.object.keys.sorted().flatMap { strings(in: line.object[$0] as Any) } }
+        return try JSONLines.read(path, noun: "pair").flatMap { line in line.object.keys.sorted().flatMap { strings(in: line.object[$0] as Any) } }
     }
 
     /// Every string inside a JSON value.

@@ -1,3 +1,5 @@
+import Base
+
 /// ARC (AI2 Reasoning Challenge) multiple-choice questions → one pair per wrong answer, as the
 /// DPOP paper built its ARC pairs (three per four-choice question). The file layouts are
 /// `ARCQuestion`'s.
@@ -6,7 +8,7 @@
 /// text; rejected: a wrong option's text — whole answers, which is why ARC pairs have a high
 /// edit distance.
 enum ARCPairs {
-    static func build(_ lines: [PairJSONLine]) throws -> BuiltPairs {
+    static func build(_ lines: [JSONLine]) throws -> BuiltPairs {
         var built = BuiltPairs()
         for line in lines {
             let question = try ARCQuestion(line)

@@ -1,3 +1,4 @@
+import Base
 import Foundation
 
 /// One ARC (AI2 Reasoning Challenge) question as a JSON line holds it: the stem, the (label,
@@ -15,7 +16,7 @@ struct ARCQuestion {
     /// `file:line`, for errors.
     let place: String
 
-    init(_ line: PairJSONLine) throws {
+    init(_ line: JSONLine) throws {
         (stem, options) = try Self.question(line)
         answerKey = try line.label("answerKey")
         place = line.place
@@ -31,7 +32,7 @@ struct ARCQuestion {
     }
 
     /// The question text and its (label, text) options, from either layout.
-    private static func question(_ line: PairJSONLine) throws -> (String, [(label: String, text: String)]) {
+    private static func question(_ line: JSONLine) throws -> (String, [(label: String, text: String)]) {
         let question = try line.value("question")
         if let stem = question as? String {
             guard let choices = try line.value("choices") as? [String: Any],
@@ -58,7 +59,7 @@ struct ARCQuestion {
 
     private static func option(label: Any, text: Any, place: String) throws -> (label: String, text: String) {
         guard let text = text as? String else { throw PreferenceError(place, "a choice's text is not a string") }
-        guard let label = PairJSONLine.labelText(label) else { throw PreferenceError(place, "a choice's label is not a string or a whole number") }
+        guard let label = JSONLine.labelText(label) else { throw PreferenceError(place, "a choice's label is not a string or a whole number") }
         return (label, text)
     }
 }

@@ -1,3 +1,5 @@
+import Base
+
 /// One HellaSwag sentence completion as a JSON line holds it. The pair builder and the
 /// multiple-choice evaluation both read items through this type, so they accept the same files.
 ///
@@ -15,7 +17,7 @@ struct HellaSwagItem {
     /// The right ending's position in `endings`.
     let gold: Int
 
-    init(_ line: PairJSONLine) throws {
+    init(_ line: JSONLine) throws {
         guard line.has("ctx") || line.has("ctx_a") else { throw PreferenceError(line.place, "has no 'ctx' (or 'ctx_a' and 'ctx_b') field") }
         if line.has("ctx_a") {
             contextA = try line.string("ctx_a")

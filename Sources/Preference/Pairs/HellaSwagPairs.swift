@@ -1,3 +1,5 @@
+import Base
+
 /// HellaSwag sentence completions → one pair per wrong ending (three per question), as the DPOP
 /// paper built its HellaSwag pairs. The fields read are `HellaSwagItem`'s.
 ///
@@ -6,7 +8,7 @@
 /// to the completion, where a BPE tokenizer expects it (" word" is one token, "word" another).
 /// Texts are otherwise kept as they are (WikiHow's `[header]`/`[step]` markers included).
 enum HellaSwagPairs {
-    static func build(_ lines: [PairJSONLine]) throws -> BuiltPairs {
+    static func build(_ lines: [JSONLine]) throws -> BuiltPairs {
         var built = BuiltPairs()
         for line in lines {
             let item = try HellaSwagItem(line)

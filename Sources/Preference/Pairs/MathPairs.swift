@@ -1,3 +1,4 @@
+import Base
 import Foundation
 
 /// Worked math solutions → one low-edit-distance pair each, built the way the DPOP paper built
@@ -34,7 +35,7 @@ enum MathPairs {
         }
     }
 
-    static func build(_ lines: [PairJSONLine], format: Format, seed: UInt64) throws -> BuiltPairs {
+    static func build(_ lines: [JSONLine], format: Format, seed: UInt64) throws -> BuiltPairs {
         var built = BuiltPairs()
         for (index, line) in lines.enumerated() {
             let question = try line.string(format.fields.question)

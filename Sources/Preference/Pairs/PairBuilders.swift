@@ -1,3 +1,5 @@
+import Base
+
 /// The public datasets the DPOP paper built pairs from, and what a builder produced.
 public enum PairSource: String, CaseIterable, Sendable {
     case arc, hellaswag, metamath, gsm8k
@@ -5,7 +7,7 @@ public enum PairSource: String, CaseIterable, Sendable {
     /// The pairs built from the JSONL file at `path`. `seed` drives the seeded choices (which
     /// number the math builders corrupt, and to what); the same seed gives the same pairs.
     public func build(path: String, seed: UInt64 = 0) throws -> BuiltPairs {
-        let lines = try PairJSONLines.read(path)
+        let lines = try JSONLines.read(path, noun: "pair")
         switch self {
         case .arc: return try ARCPairs.build(lines)
         case .hellaswag: return try HellaSwagPairs.build(lines)

@@ -1,3 +1,4 @@
+import Base
 import Foundation
 
 /// TRL's standard paired JSONL: one object per line with `prompt`, `chosen` and `rejected` strings.
@@ -5,7 +6,7 @@ public enum PairFile {
     /// The pairs of `path`, each with its `file:line` as origin. Errors name the line and the
     /// missing or mistyped field; other fields (ids, scores) are ignored.
     public static func load(_ path: String) throws -> [PreferencePair] {
-        try PairJSONLines.read(path).map { line in
+        try JSONLines.read(path, noun: "pair").map { line in
             PreferencePair(prompt: try text(line, "prompt"), chosen: try text(line, "chosen"), rejected: try text(line, "rejected"),
                            origin: line.place)
         }
@@ -14,7 +15,7 @@ public enum PairFile {
     /// A field of the standard format. TRL's conversational format (lists of `{role, content}`
     /// messages) needs a chat template to become text, which PrefLab does not apply, so it is
     /// refused with a message that says so rather than as a mere type error.
-    private static func text(_ line: PairJSONLine, _ field: String) throws -> String {
+    private static func text(_ line: JSONLine, _ field: String) throws -> String {
         let value = try line.value(field)
         if let text = value as? String { return text }
         if value is [Any] {

@@ -1,3 +1,4 @@
+import Base
 import Tensor
 
 /// Seeded choices for the pair builders and generators.

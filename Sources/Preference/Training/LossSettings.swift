@@ -1,6 +1,50 @@
+import Base
 import Foundation
 
-/// A preference loss as the trainer runs it, and as a run's run.json records it.
+/// The loss options of `pref_train`, declared once: the language takes them by name and a
+/// preference run records them in run.json, from which `resume` rebuilds the loss.
+public struct LossDeclarations: Sendable {
+    public let loss = Setting("loss", ["sigmoid"], "a loss name or a list of names summed with weights") { names in
+        names.isEmpty ? "needs at least one loss name; one of \(PreferenceLoss.names.joined(separator: ", "))" : nil
+    }
+    public let beta = Setting("beta", LossOptions().beta, "β, the inverse temperature")
+    public let lambda = Setting("lambda", LossOptions().lambda, "DPOP's λ")
+    public let labelSmoothing = Setting("label_smoothing", LossOptions().labelSmoothing, "ε: cDPO, robust, exo_pair, simpo")
+    public let gamma = Setting("gamma", LossOptions().gamma, "SimPO's margin")
+    public let ipoAverage = Setting("ipo_average", LossOptions().ipoAverage, "IPO on per-token averages")
+    public let form = Setting("form", LossOptions().dpopForm, "DPOP's formula: v3 (penalty inside the sigmoid) or v1")
+    public let weights = Setting("weights", NumberList?.none, "one weight per loss; nil: 1 each")
+}
+
+extension DPOPForm: SettingChoice {}
+
+/// One preference run's loss settings (`settings.beta`, `settings.loss`, …).
+public struct LossSettings: SettingSet {
+    public static let table = SettingTable(LossDeclarations())
+    public var values: [String: SettingValue]
+
+    public init() { values = Self.table.defaults }
+
+    /// The settings a run recorded, each checked again by its declaration.
+    public init(recorded: [String: SettingValue]) throws {
+        self.init()
+        for name in Self.table.names {
+            if let value = recorded[name] { try assign(name, value) }
+        }
+    }
+
+    public var options: LossOptions {
+        LossOptions(beta: self.beta, lambda: self.lambda, labelSmoothing: self.labelSmoothing, gamma: self.gamma,
+                    ipoAverage: self.ipoAverage, dpopForm: self.form)
+    }
+
+    /// The loss these settings describe, its options checked against the losses that read them.
+    public func makeLoss() throws -> PreferenceLoss {
+        try PreferenceLoss(self.loss, weights: self.weights?.numbers, options: options)
+    }
+}
+
+/// A preference loss as the trainer runs it.
 extension PreferenceLoss: PairObjectiveLoss {
     public func lossAndGradients(_ pairs: [PairLogprobs]) throws -> (loss: Double, gradients: [PairGradient]) {
         let result = try evaluate(pairs)
@@ -9,31 +53,5 @@ extension PreferenceLoss: PairObjectiveLoss {
 
     public func metrics(_ pairs: [PairLogprobs]) -> [(name: String, value: Double)] {
         (try? PreferenceMetrics.compute(pairs, loss: self)) ?? []
-    }
-
-    /// The loss `settings` describe: "loss" (a name or comma-separated names), "loss_weights",
-    /// "beta", "lambda", "label_smoothing", "gamma", "ipo_average", "dpop_form".
-    public init(settings: [String: String]) throws {
-        func number(_ key: String, _ fallback: Double) throws -> Double {
-            guard let text = settings[key] else { return fallback }
-            guard let value = Double(text) else { throw PreferenceError(key, "must be a number, got '\(text)'") }
-            return value
-        }
-        let defaults = LossOptions()
-        guard let form = DPOPForm(rawValue: settings["dpop_form"] ?? defaults.dpopForm.rawValue) else {
-            throw PreferenceError("dpop_form", "must be one of \(DPOPForm.allCases.map(\.rawValue).joined(separator: ", ")), got '\(settings["dpop_form"] ?? "")'")
-        }
-        let options = LossOptions(beta: try number("beta", defaults.beta), lambda: try number("lambda", defaults.lambda),
-                                  labelSmoothing: try number("label_smoothing", defaults.labelSmoothing),
-                                  gamma: try number("gamma", defaults.gamma),
-                                  ipoAverage: (settings["ipo_average"] ?? "\(defaults.ipoAverage)") == "true", dpopForm: form)
-        let names = (settings["loss"] ?? "sigmoid").split(separator: ",").map(String.init)
-        let weights = try settings["loss_weights"].map { text in
-            try text.split(separator: ",").map { part -> Double in
-                guard let value = Double(part) else { throw PreferenceError("loss_weights", "must be numbers, got '\(text)'") }
-                return value
-            }
-        }
-        try self.init(names, weights: weights, options: options)
     }
 }

@@ -1,3 +1,4 @@
+import Base
 import Foundation
 import Models
 import Tensor
@@ -14,26 +15,25 @@ public protocol PairObjectiveLoss {
 /// rejected rows in one forward pass — against reference log-probs computed once, and
 /// back-propagates the loss's gradient into the completion tokens.
 public final class PreferenceObjective: TrainingObjective {
-    public let kind = "preference"
-    public private(set) var settings: [String: String]
+    public let kind = ObjectiveKind.preference
+    /// The loss settings, and once the reference is prepared its cache key.
+    public private(set) var settings: [String: SettingValue]
     public let pairs: [PairTokens]
     let loss: PairObjectiveLoss
     let batch: Int
     let length: Int
-    let seed: UInt64
     /// Where the reference log-probs come from on a new run: nil is the policy's starting weights.
     let referenceModel: TransformerModel?
     let cacheDirectory: String?
     public private(set) var reference: ReferenceLogprobs?
     /// What rows of `seq_len` positions cut from the pairs (pref_train reports it).
     public let sequenceCut: SequenceCut
-    public private(set) var position = DataPosition()
-    private var order: [Int]
+    private var sampler: EpochSampler
 
     /// - Parameters:
     ///   - reference: the frozen reference model; nil uses the policy's weights as they are when training starts.
     ///   - cacheDirectory: where reference log-probs are kept for reuse across runs (nil: only in the run directory).
-    public init(pairs: [PairTokens], loss: PairObjectiveLoss, settings: [String: String], options: TrainingOptions,
+    public init(pairs: [PairTokens], loss: PairObjectiveLoss, settings: [String: SettingValue], options: TrainingOptions,
                 reference: TransformerModel?, cacheDirectory: String?) throws {
         guard !pairs.isEmpty else { throw PreferenceError("data", "has no pairs") }
         guard options.batch <= pairs.count else {
@@ -52,10 +52,9 @@ public final class PreferenceObjective: TrainingObjective {
         self.settings = settings
         batch = options.batch
         length = options.seqLen
-        seed = options.seed
         referenceModel = reference
         self.cacheDirectory = cacheDirectory
-        order = Shuffle.permutation(count: pairs.count, seed: options.seed, epoch: 0)
+        sampler = EpochSampler(count: pairs.count, seed: options.seed)
     }
 
     /// Makes sure reference log-probs can be stored in `directory` (creating it), so a bad
@@ -77,26 +76,9 @@ public final class PreferenceObjective: TrainingObjective {
     /// The chosen and the rejected row of every pair.
     public var rows: Int { 2 * batch }
 
-    public func restore(_ position: DataPosition) throws {
-        guard position.epoch >= 0, position.index >= 0, position.index < pairs.count else {
-            throw PreferenceError("data position", "epoch \(position.epoch), index \(position.index) does not fit \(pairs.count) pairs")
-        }
-        self.position = position
-        order = Shuffle.permutation(count: pairs.count, seed: seed, epoch: position.epoch)
-    }
+    public var position: DataPosition { sampler.position }
 
-    private func nextPairs(_ count: Int) -> [Int] {
-        var chosen: [Int] = []
-        for _ in 0..<count {
-            chosen.append(order[position.index])
-            position.index += 1
-            if position.index == pairs.count {
-                position = DataPosition(epoch: position.epoch + 1, index: 0)
-                order = Shuffle.permutation(count: pairs.count, seed: seed, epoch: position.epoch)
-            }
-        }
-        return chosen
-    }
+    public func restore(_ position: DataPosition) throws { try sampler.restore(position, items: "pairs") }
 
     /// Computes (or finds in the cache) the reference log-probs and stores them in the run directory.
     public func prepare(_ engine: TrainableModel, directory: String) throws {
@@ -117,7 +99,7 @@ public final class PreferenceObjective: TrainingObjective {
         }
         try computed.write(to: directory + "/reference.safetensors")
         try Self.writePairs(pairs, to: directory + "/pairs.safetensors")
-        settings["reference_key"] = key
+        settings["reference_key"] = .text(key)
         reference = computed
     }
 
@@ -163,7 +145,7 @@ public final class PreferenceObjective: TrainingObjective {
         var all: [PairLogprobs] = []
         var probe = ProbeAccumulator()
         for _ in 0..<accumulate {
-            let indices = nextPairs(batch)
+            let indices = sampler.next(batch)
             let batchPairs = indices.map { pairs[$0] }
             let rows = PairRows(batchPairs, length: length)
             let logprobs = try engine.forward(inputs: rows.inputs, targets: rows.targets, batch: 2 * batchPairs.count, length: length)

@@ -1,3 +1,4 @@
+import Base
 import Foundation
 import Models
 import Tensor
@@ -11,7 +12,7 @@ public enum PreferenceTraining {
     /// - Parameters:
     ///   - settings: the loss's settings, recorded for `resume` (see `PreferenceLoss.settings`).
     ///   - reference: the frozen reference model; nil uses the policy's starting weights.
-    public static func start(policy: TransformerModel, pairs: [PairTokens], loss: PairObjectiveLoss, settings: [String: String],
+    public static func start(policy: TransformerModel, pairs: [PairTokens], loss: PairObjectiveLoss, settings: [String: SettingValue],
                              options: TrainingOptions, reference: TransformerModel?, cacheDirectory: String?) throws -> TrainingRun {
         if let reference, reference.config.vocabSize != policy.config.vocabSize {
             throw PreferenceError("ref", "has a vocabulary of \(reference.config.vocabSize) tokens, the policy \(policy.config.vocabSize)")
@@ -23,16 +24,21 @@ public enum PreferenceTraining {
         }
     }
 
-    /// Reopens the preference run in `directory`; `makeLoss` rebuilds the loss from its recorded settings.
-    public static func resume(directory: String, makeLoss: ([String: String]) throws -> PairObjectiveLoss) throws -> TrainingRun {
+    /// Reopens the preference run in `directory`; `makeLoss` rebuilds the loss from its recorded
+    /// settings (by default the loss they describe).
+    public static func resume(directory: String, makeLoss: (LossSettings) throws -> PairObjectiveLoss = { try $0.makeLoss() }) throws -> TrainingRun {
         try TrainingRun.resume(directory: directory) { record, model in
-            guard record.objective == "preference" else {
-                throw PreferenceError(directory, "holds a \(record.objective) run, not a preference one")
+            guard record.objective == .preference else {
+                throw PreferenceError(directory, "holds a \(record.objective.rawValue) run, not a preference one")
             }
             let pairsFile = directory + "/pairs.safetensors"
             let pairs = try PreferenceObjective.readPairs(pairsFile)
             try checkVocabulary(pairs, size: model.config.vocabSize, place: pairsFile)
-            let loss = try makeLoss(record.settings)
+            let settings: LossSettings
+            do { settings = try LossSettings(recorded: record.settings) } catch let error as PreferenceError {
+                throw PreferenceError(TrainingRun.recordFile(directory: directory), "loss setting \(error.place): \(error.message)")
+            }
+            let loss = try makeLoss(settings)
             let objective: PreferenceObjective
             do {
                 objective = try PreferenceObjective(pairs: pairs, loss: loss, settings: record.settings, options: record.options,

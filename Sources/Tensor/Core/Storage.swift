@@ -1,3 +1,4 @@
+import Base
 import Foundation
 import Synchronization
 
@@ -54,13 +55,7 @@ final class BufferPool: Sendable {
             }
             if let reused { return reused }
         }
-        var raw: UnsafeMutableRawPointer?
-        let bytes = max(count, 1) * MemoryLayout<Float>.stride
-        if posix_memalign(&raw, 64, bytes) != 0 || raw == nil {
-            // Out of memory is not recoverable for a numeric library; fail loudly, not corruptly.
-            fatalError("PrefLab could not allocate \(bytes) bytes for a tensor")
-        }
-        return raw!.bindMemory(to: Float.self, capacity: max(count, 1))
+        return AlignedBuffer.allocate(count, zeroed: false, purpose: "for a tensor")
     }
 
     func give(_ buffer: UnsafeMutablePointer<Float>, count: Int) {

@@ -1,15 +1,11 @@
-/// Batches of examples in a seeded order that can be saved and resumed.
-///
-/// Each epoch visits every example once, in a permutation fixed by (seed, epoch). `next()` takes
-/// examples in that order and runs on into the next epoch's permutation when one ends, so a batch
-/// may hold the last examples of one epoch and the first of the next. The `position` alone is
-/// enough to continue: restoring it rebuilds that epoch's order and yields the same batches.
+import Base
+
+/// Batches of examples in the seeded, resumable order of an `EpochSampler`.
 public struct DataLoader: Sendable {
     /// The rows the loader draws from, after packing or truncation to `seqLen + 1` tokens.
     public let examples: [TrainingExample]
     public let batchSize: Int
     public let seqLen: Int
-    public let seed: UInt64
     public let mode: BatchMode
     /// Examples left out because, once cut to `seqLen + 1` tokens, none of their tokens is in the
     /// loss (e.g. a prompt longer than the window).
@@ -19,8 +15,7 @@ public struct DataLoader: Sendable {
     /// Tokens in the source data, before packing or truncation.
     public let tokenCount: Int
 
-    public private(set) var position: DataPosition
-    private var order: [Int]
+    private var sampler: EpochSampler
 
     /// - Parameters:
     ///   - batch: examples per batch, at most the number of examples.
@@ -43,47 +38,30 @@ public struct DataLoader: Sendable {
         examples = kept
         batchSize = batch
         self.seqLen = seqLen
-        self.seed = seed
         self.mode = mode
         droppedCount = rows.count - kept.count
         lossTokensPerEpoch = kept.reduce(0) { $0 + $1.lossTokenCount }
         tokenCount = data.tokenCount
-        position = DataPosition()
-        order = Shuffle.permutation(count: kept.count, seed: seed, epoch: 0)
+        sampler = EpochSampler(count: kept.count, seed: seed)
     }
 
     /// The next `batchSize` examples in order, as rows of `seqLen` positions.
     public mutating func next() -> TrainingBatch {
-        var chosen: [TrainingExample] = []
-        chosen.reserveCapacity(batchSize)
-        for _ in 0..<batchSize {
-            chosen.append(examples[order[position.index]])
-            position.index += 1
-            if position.index == examples.count {
-                // Start the next epoch now, so the saved position is never "one past the end".
-                position = DataPosition(epoch: position.epoch + 1, index: 0)
-                order = Shuffle.permutation(count: examples.count, seed: seed, epoch: position.epoch)
-            }
-        }
-        return TrainingBatch(chosen, length: seqLen)
+        TrainingBatch(sampler.next(batchSize).map { examples[$0] }, length: seqLen)
     }
+
+    public var position: DataPosition { sampler.position }
+    public var seed: UInt64 { sampler.seed }
 
     /// Continue from `position` (as read from `position` earlier, e.g. through a checkpoint).
     public mutating func restore(_ position: DataPosition) throws {
-        guard position.epoch >= 0 else { throw TrainingError("data position", "epoch \(position.epoch) is negative") }
-        guard position.index >= 0, position.index < examples.count else {
-            throw TrainingError("data position", "index \(position.index) is outside this data's \(examples.count) examples")
-        }
-        if position.epoch != self.position.epoch {
-            order = Shuffle.permutation(count: examples.count, seed: seed, epoch: position.epoch)
-        }
-        self.position = position
+        try sampler.restore(position, items: "examples")
     }
 
     /// Rows per epoch.
     public var exampleCount: Int { examples.count }
     /// Epochs so far, with the fraction of the current one: 2.5 is halfway through the third.
-    public var epochsCompleted: Double { Double(position.epoch) + Double(position.index) / Double(examples.count) }
+    public var epochsCompleted: Double { sampler.epochsCompleted }
     /// Batches in one epoch's worth of examples, rounded up.
     public var batchesPerEpoch: Int { (examples.count + batchSize - 1) / batchSize }
 }

@@ -1,3 +1,4 @@
+import Base
 import Models
 
 /// Supervised fine-tuning pairs: JSON lines with `prompt` and `completion`.

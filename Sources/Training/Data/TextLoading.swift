@@ -1,3 +1,4 @@
+import Base
 import Models
 
 /// Documents of running text: a `.txt` file, or JSON lines with a `text` field.
@@ -5,7 +6,7 @@ enum TextLoading {
     /// The whole file as one document, so tokenisation is exactly that of the text (no joins at
     /// arbitrary cut points); packing cuts it into windows afterwards.
     static func plainText(path: String, tokenizer: Tokenizer, eos: Int32?) throws -> TrainingData {
-        var text = try DataFile.text(path)
+        var text = try ReadableFile.text(path, noun: "data file")
         // A byte-order mark is file metadata, not text to learn.
         if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
         guard !text.isEmpty else { throw TrainingError(path, "is empty") }

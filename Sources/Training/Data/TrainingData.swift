@@ -1,3 +1,4 @@
+import Base
 import Foundation
 import Models
 
@@ -32,14 +33,14 @@ public struct TrainingData: Sendable {
     /// the format: `prompt` and `completion` for supervised fine-tuning (preferred when a line also
     /// has `text`), else `text` for documents. Every later line must have the same fields.
     public static func load(path: String, tokenizer: Tokenizer, eos: Int?) throws -> TrainingData {
-        try DataFile.requireFile(path)
+        try ReadableFile.require(path, noun: "data file")
         let eosId = try Tokenization.checkedEOS(eos, tokenizer: tokenizer)
         let fileExtension = (path as NSString).pathExtension.lowercased()
         switch fileExtension {
         case "txt":
             return try TextLoading.plainText(path: path, tokenizer: tokenizer, eos: eosId)
         case "jsonl", "json":
-            let lines = try JSONLines.read(path)
+            let lines = try JSONLines.read(path, noun: "data", exampleObject: "{\"text\": \"…\"}")
             switch try format(ofFirst: lines) {
             case .promptCompletion:
                 return try PromptCompletionLoading.load(lines, path: path, tokenizer: tokenizer, eos: eosId)

@@ -66,7 +66,7 @@ extension MemoryNeed {
         let stores = stores(config, lora: lora)
         // The optimiser's buffers are as long as the trainable store's value buffer.
         let trainable = (stores.parts.last?.floats ?? 0) / 2
-        let optimizer = options.optimizer == "sgd" ? ("SGD momentum", trainable) : ("AdamW state", 2 * trainable)
+        let optimizer = options.optimizer == .sgd ? ("SGD momentum", trainable) : ("AdamW state", 2 * trainable)
         return MemoryNeed(parts: stores.parts + [optimizer]
                                  + activations(config, lora: lora, batch: rows, length: options.seqLen).parts)
     }

@@ -1,3 +1,4 @@
+import Base
 import Foundation
 
 /// The activation and gradient buffers of one (batch, length) shape, allocated once and reused
@@ -15,16 +16,9 @@ final class Workspace {
 
     deinit { for buffer in buffers { free(buffer) } }
 
-    /// A 64-byte aligned buffer of `count` floats, zero-filled (which also maps its pages now,
-    /// not in the middle of the first step).
+    /// A zero-filled buffer of `count` floats.
     func take(_ count: Int) -> UnsafeMutablePointer<Float> {
-        var raw: UnsafeMutableRawPointer?
-        let bytes = max(count, 1) * MemoryLayout<Float>.stride
-        guard posix_memalign(&raw, 64, bytes) == 0, let raw else {
-            fatalError("PrefLab could not allocate \(bytes) bytes of activations")
-        }
-        memset(raw, 0, bytes)
-        let buffer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
+        let buffer = AlignedBuffer.allocate(count, zeroed: true, purpose: "of activations")
         buffers.append(buffer)
         floats += count
         return buffer

@@ -1,3 +1,4 @@
+import Base
 import Foundation
 import Tensor
 
@@ -11,14 +12,7 @@ final class OptimizerBuffer {
 
     init(count: Int) {
         self.count = count
-        var raw: UnsafeMutableRawPointer?
-        let bytes = max(count, 1) * MemoryLayout<Float>.stride
-        // Allocation failure is out-of-memory, the one condition PrefLab stops on.
-        guard posix_memalign(&raw, 64, bytes) == 0, let raw else {
-            fatalError("PrefLab could not allocate \(bytes) bytes for optimiser state")
-        }
-        memset(raw, 0, bytes)
-        pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
+        pointer = AlignedBuffer.allocate(count, zeroed: true, purpose: "for optimiser state")
     }
 
     deinit { free(pointer) }

@@ -1,3 +1,4 @@
+import Base
 import Foundation
 import Tensor
 
@@ -33,8 +34,8 @@ public final class ParameterStore: @unchecked Sendable {
         }
         self.entries = entries
         self.count = offset
-        values = Self.allocate(offset)
-        gradients = Self.allocate(offset)
+        values = AlignedBuffer.allocate(offset, zeroed: true, purpose: "for parameters")
+        gradients = AlignedBuffer.allocate(offset, zeroed: true, purpose: "for parameters")
         index = Dictionary(uniqueKeysWithValues: entries.enumerated().map { ($1.name, $0) })
     }
 
@@ -51,16 +52,6 @@ public final class ParameterStore: @unchecked Sendable {
     /// (Shapes come from a config whose sizes are capped at 2^24, so no count overflows.)
     static func floatsNeeded(_ shapes: [[Int]]) -> Double {
         2 * shapes.reduce(0) { $0 + Double(aligned($1.reduce(1, *))) }
-    }
-
-    private static func allocate(_ count: Int) -> UnsafeMutablePointer<Float> {
-        var raw: UnsafeMutableRawPointer?
-        let bytes = max(count, 1) * MemoryLayout<Float>.stride
-        guard posix_memalign(&raw, 64, bytes) == 0, let raw else {
-            fatalError("PrefLab could not allocate \(bytes) bytes for parameters")
-        }
-        memset(raw, 0, bytes)  // also faults the pages in now rather than in the first step
-        return raw.bindMemory(to: Float.self, capacity: max(count, 1))
     }
 
     /// The first value that is NaN, by parameter and element. Training never writes one (a step

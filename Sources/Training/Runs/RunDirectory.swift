@@ -1,3 +1,4 @@
+import Base
 import Foundation
 import Models
 
@@ -108,7 +109,7 @@ struct RunDirectory {
     }
 
     func write(_ data: Data, to file: String) throws {
-        do { try AtomicWrite.write(data, to: file) } catch { throw TrainingError(file, "\(error)") }
+        try AtomicWrite.write(data, to: file)
     }
 }
 

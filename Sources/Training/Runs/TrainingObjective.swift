@@ -1,3 +1,4 @@
+import Base
 import Foundation
 import Models
 import Tensor
@@ -6,10 +7,10 @@ import Tensor
 /// backward passes of one optimiser step, and reports the loss; `TrainingRun` does the rest
 /// (optimiser, schedule, clipping, checkpoints, metrics, progress, resume).
 public protocol TrainingObjective: AnyObject {
-    /// Recorded in run.json so `resume` can rebuild the objective: "causal_lm", "preference".
-    var kind: String { get }
-    /// What `resume` needs beyond `TrainingOptions` (data path, loss settings), JSON-friendly.
-    var settings: [String: String] { get }
+    /// Recorded in run.json so `resume` can rebuild the objective.
+    var kind: ObjectiveKind { get }
+    /// What `resume` needs beyond `TrainingOptions` (data path, loss settings), by setting name.
+    var settings: [String: SettingValue] { get }
     /// Rows of `seq_len` tokens in one micro-batch's forward pass.
     var rows: Int { get }
     /// Where the data order stands; saved in every checkpoint.
@@ -21,6 +22,14 @@ public protocol TrainingObjective: AnyObject {
     /// Accumulates into the trainable parameters' gradients (zeroed by the caller) the gradient
     /// of this step's loss over `accumulate` micro-batches, advancing the data position.
     func step(_ engine: TrainableModel, accumulate: Int) throws -> ObjectiveStep
+}
+
+/// The objectives a run can have, as run.json names them.
+public enum ObjectiveKind: String, Codable, Sendable {
+    /// Next-token cross-entropy (`train`).
+    case causalLM = "causal_lm"
+    /// A DPO-family loss on pairs (`pref_train`).
+    case preference
 }
 
 /// What one step of an objective measured.
@@ -40,8 +49,8 @@ public struct ObjectiveStep {
 
 /// Causal language modelling: mean cross-entropy over every scored token of the step.
 public final class LanguageModelObjective: TrainingObjective {
-    public let kind = "causal_lm"
-    public let settings: [String: String]
+    public let kind = ObjectiveKind.causalLM
+    public let settings: [String: SettingValue]
     var loader: DataLoader
     private let tokens: Tensor?
 
@@ -60,16 +69,16 @@ public final class LanguageModelObjective: TrainingObjective {
             // The model's own end-of-sequence id, when its config names one, ends each document.
             data = try TrainingData.load(path: path, tokenizer: tokenizer, eos: model.config.eosTokenIds.first ?? tokenizer.endOfTextId)
             tokens = nil
-            settings = ["data": path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path]
+            settings = ["data": .text(path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path)]
         }
         loader = try DataLoader(data: data, batch: options.batch, seqLen: options.seqLen, seed: options.seed,
-                                mode: options.batching.isEmpty ? nil : (options.batching == "pad" ? .padding : .packing))
+                                mode: options.batching?.mode)
     }
 
     /// Rebuilds the objective of a run directory: the data file of its settings, or its data.safetensors.
-    public static func resuming(model: TransformerModel, settings: [String: String], options: TrainingOptions,
+    public static func resuming(model: TransformerModel, settings: [String: SettingValue], options: TrainingOptions,
                                 directory: String) throws -> LanguageModelObjective {
-        if let path = settings["data"] { return try LanguageModelObjective(model: model, source: .file(path), options: options) }
+        if case .text(let path)? = settings["data"] { return try LanguageModelObjective(model: model, source: .file(path), options: options) }
         let file = directory + "/data.safetensors"
         do {
             return try LanguageModelObjective(model: model, source: .tokens(try SafetensorsFile(path: file).tensor("tokens")), options: options)

@@ -1,3 +1,4 @@
+import Base
 import Dispatch
 import Foundation
 import Models
@@ -55,11 +56,13 @@ public final class TrainingRun {
         self.history = history
         self.step = step
         files = RunDirectory(path: directory)
-        schedule = try LearningRateSchedule(name: options.schedule, warmup: options.warmup, minimum: options.minLR, option: "schedule")
-        optimizer = options.optimizer == "sgd"
-            ? try SGD(for: engine.trainable, momentum: options.momentum, weightDecay: options.weightDecay)
-            : try AdamW(for: engine.trainable, beta1: options.beta1, beta2: options.beta2, epsilon: options.eps,
-                        weightDecay: options.weightDecay)
+        schedule = try LearningRateSchedule(options.schedule, warmup: options.warmup, minimum: options.minLR)
+        switch options.optimizer {
+        case .sgd: optimizer = try SGD(for: engine.trainable, momentum: options.momentum, weightDecay: options.weightDecay)
+        case .adamw:
+            optimizer = try AdamW(for: engine.trainable, beta1: options.beta1, beta2: options.beta2, epsilon: options.eps,
+                                  weightDecay: options.weightDecay)
+        }
     }
 
     /// A causal-LM run on `data`: checks everything, then creates the run directory. No training
@@ -83,24 +86,28 @@ public final class TrainingRun {
                       makeObjective: (TrainingOptions) throws -> TrainingObjective) throws -> TrainingRun {
         var options = options
         try options.validate(for: model.config)
-        if options.dir.isEmpty { options.dir = defaultDirectory() }
-        let files = RunDirectory(path: options.dir)
+        let directory = options.dir ?? defaultDirectory()
+        options.dir = directory
+        let files = RunDirectory(path: directory)
         if FileManager.default.fileExists(atPath: files.runFile) {
-            throw TrainingError("dir", "\(options.dir) already holds a run; resume it with resume(\"\(options.dir)\") or choose another dir")
+            throw TrainingError("dir", "\(directory) already holds a run; resume it with resume(\"\(directory)\") or choose another dir")
         }
         let objective = try makeObjective(options)
         let lora = try options.loraConfig(for: model.config)
         try MemoryNeed.checkRun(model.config, options: options, lora: lora, rows: objective.rows, limit: memoryLimit)
         let engine = try TrainableModel(model: model, lora: lora, seed: options.seed)
-        let run = try TrainingRun(options: options, engine: engine, objective: objective, directory: options.dir, history: [], step: 0)
+        let run = try TrainingRun(options: options, engine: engine, objective: objective, directory: directory, history: [], step: 0)
         try files.create()
         try run.keepTokenizer()
-        try objective.prepare(engine, directory: options.dir)
+        try objective.prepare(engine, directory: directory)
         let record = RunRecord(options: options, objective: objective.kind, settings: objective.settings)
         try files.write(try JSONEncoder.sorted.encode(record), to: files.runFile)
         try files.rewriteMetrics([])
         return run
     }
+
+    /// Where the run in `directory` keeps its record.
+    public static func recordFile(directory: String) -> String { RunDirectory(path: directory).runFile }
 
     /// The record of the run in `directory` (options, objective kind and settings).
     public static func record(directory: String) throws -> RunRecord {
@@ -108,7 +115,9 @@ public final class TrainingRun {
         guard let data = FileManager.default.contents(atPath: file) else {
             throw TrainingError(file, "cannot read: is \(directory) a run directory?")
         }
-        do { return try JSONDecoder().decode(RunRecord.self, from: data) } catch {
+        do { return try JSONDecoder().decode(RunRecord.self, from: data) } catch let error as TrainingError {
+            throw TrainingError(file, "option \(error.place): \(error.message)")
+        } catch {
             throw TrainingError(file, "is not a run record: \(error)")
         }
     }
@@ -116,8 +125,8 @@ public final class TrainingRun {
     /// Reopens the causal-LM run in `directory` at its newest checkpoint.
     public static func resume(directory: String) throws -> TrainingRun {
         try resume(directory: directory) { record, model in
-            guard record.objective == "causal_lm" else {
-                throw TrainingError(directory, "holds a \(record.objective) run, not a causal-LM one")
+            guard record.objective == .causalLM else {
+                throw TrainingError(directory, "holds a \(record.objective.rawValue) run, not a causal-LM one")
             }
             return try LanguageModelObjective.resuming(model: model, settings: record.settings, options: record.options, directory: directory)
         }
@@ -255,8 +264,7 @@ public final class TrainingRun {
 /// What run.json holds.
 public struct RunRecord: Codable, Sendable {
     public var options: TrainingOptions
-    /// The objective's kind: "causal_lm", "preference".
-    public var objective: String
-    /// The objective's settings (data path, loss options).
-    public var settings: [String: String]
+    public var objective: ObjectiveKind
+    /// The objective's settings (data path, loss options), by setting name.
+    public var settings: [String: SettingValue]
 }
