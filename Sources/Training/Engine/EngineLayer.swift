@@ -5,7 +5,7 @@ import Tensor
 /// the `TrainableModel` is built, and its hand-written forward and backward pass.
 protocol EngineLayer {
     /// Binds the weights (and LoRA adapters) of layer `layer`.
-    init(layer: Int, config: ModelConfig, binder: inout WeightBinder) throws
+    init(layer: Int, binder: inout WeightBinder) throws
 
     /// Every projection of the block, so a `Pass` can give each its adapter buffers.
     static var projections: [WritableKeyPath<Self, Projection>] { get }

@@ -8,7 +8,7 @@ struct GPT2Layer: EngineLayer {
     var attention, attentionOutput, fc, mlpOutput: Projection
     let ln1, ln2: LayerNormWeights
 
-    init(layer: Int, config: ModelConfig, binder: inout WeightBinder) throws {
+    init(layer: Int, binder: inout WeightBinder) throws {
         let names = GPT2LayerNames(layer: layer)
         attention = try binder.projection(names.attention)
         attentionOutput = try binder.projection(names.attentionOutput)

@@ -8,7 +8,7 @@ struct LlamaLayer: EngineLayer {
     var q, k, v, o, gate, up, down: Projection
     let inputNorm, postNorm: RMSNormWeights
 
-    init(layer: Int, config: ModelConfig, binder: inout WeightBinder) throws {
+    init(layer: Int, binder: inout WeightBinder) throws {
         let names = LlamaLayerNames(layer: layer)
         q = try binder.projection(names.q)
         k = try binder.projection(names.k)

@@ -36,16 +36,6 @@ struct Projection {
     /// the copies a `Pass` runs (`withBuffers`).
     private(set) var buffers: AdapterBuffers?
 
-    init(linear: Linear, weight: UnsafeMutablePointer<Float>, bias: UnsafeMutablePointer<Float>?,
-         weightGradient: UnsafeMutablePointer<Float>?, biasGradient: UnsafeMutablePointer<Float>?, adapter: Adapter?) {
-        self.linear = linear
-        self.weight = weight
-        self.bias = bias
-        self.weightGradient = weightGradient
-        self.biasGradient = biasGradient
-        self.adapter = adapter
-    }
-
     /// This projection with its adapter's buffers for `n` rows taken from `workspace`.
     func withBuffers(rows n: Int, in workspace: Workspace) -> Projection {
         guard let adapter else { return self }

@@ -88,7 +88,7 @@ public final class TrainableModel {
             throw TrainingError("model", "\(descriptor.displayName) models cannot be trained: the engine has no block for them")
         }
         var binder = WeightBinder(config: c, weights: weights, adapters: adapters, lora: lora)
-        let layers = try (0..<c.layers).map { try layerType.init(layer: $0, config: c, binder: &binder) }
+        let layers = try (0..<c.layers).map { try layerType.init(layer: $0, binder: &binder) }
         let shared = try SharedWeights(tokens: binder.embedding(descriptor.tokenEmbeddings),
                                        positions: descriptor.positionEmbeddings.map { try binder.embedding($0) },
                                        finalNorm: binder.norm(descriptor.finalNorm, kind: descriptor.normalization),
