@@ -41,7 +41,7 @@ let package = Package(
         .executableTarget(name: "preflab-fuzz", dependencies: ["Base", "Lang", "Tensor"]),
         .testTarget(name: "TensorTests", dependencies: ["Base", "Tensor"], resources: [.copy("Fixtures")]),
         // Golden files are read from the source tree by path, not bundled.
-        .testTarget(name: "LangTests", dependencies: ["Base", "Lang", "Tensor", "Plot"], exclude: ["Golden"]),
+        .testTarget(name: "LangTests", dependencies: ["Base", "Lang", "Tensor", "Plot", "Training"], exclude: ["Golden"]),
         .testTarget(name: "ModelsTests", dependencies: ["Base", "Models", "Tensor"], exclude: ["Fixtures"]),
         .testTarget(name: "TrainingTests", dependencies: ["Base", "Training", "Models", "Tensor"], exclude: ["Fixtures"]),
         .testTarget(name: "PreferenceTests", dependencies: ["Base", "Preference", "Training", "Models", "Tensor"], exclude: ["Fixtures"]),

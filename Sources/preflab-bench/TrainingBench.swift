@@ -79,7 +79,7 @@ enum TrainingBench {
             let median = measured[measured.count / 2]
             let phase = phases.dropFirst().sorted { $0.0 + $0.1 + $0.2 < $1.0 + $1.1 + $1.2 }[measured.count / 2]
             let c = setup.config
-            let matmulParameters = engine.weights.parameterCount - (c.architecture == .gpt2 ? c.maxPositions * c.hiddenSize : 0)
+            let matmulParameters = engine.weights.parameterCount - (c.descriptor.learnsPositions ? c.maxPositions * c.hiddenSize : 0)
             let flopsPerToken = 6.0 * Double(matmulParameters) + 6.0 * Double(c.layers * c.hiddenSize * setup.length)
             let rate = flopsPerToken * Double(n) / median
             let verdict = median <= setup.targetSecondsPerStep ? "meets" : "MISSES"

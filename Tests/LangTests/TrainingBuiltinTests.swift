@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Testing
+import Training
 @testable import Lang
 
 /// `train`, `resume` and run values in the language.
@@ -64,6 +65,22 @@ import Testing
         #expect(errorMessage(Self.setup + "train(m, ids, steps: 2, batch: 2, seq_len: 40)").contains("seq_len: 40 is longer than the model's context of 16"))
         #expect(errorMessage(Self.setup + "train(m, \"/nonexistent/data.jsonl\", steps: 2, batch: 2, seq_len: 8)").contains("/nonexistent/data.jsonl"))
         #expect(errorMessage("resume(\"/nonexistent/run\")").contains("/nonexistent/run/run.json"))
+        #expect(errorMessage(Self.setup + "train(m, ids, stpes: 2)").contains("has no parameter 'stpes'; did you mean 'steps'?"))
+        #expect(errorMessage(Self.setup + "train(m, ids, clip: -1)") .contains("train: clip: must not be negative (0 turns clipping off), got -1.0"))
+        #expect(errorMessage(Self.setup + "train(m, ids, schedule: \"step\")").contains("train: schedule: must be constant, linear or cosine, got 'step'"))
+        #expect(errorMessage(Self.setup + "train(m, ids, seed: -1)").contains("train: seed: must be a whole number ≥ 0, got -1.0"))
+    }
+
+    /// `train`'s and `pref_train`'s signatures and help come from the option declarations.
+    @Test func signaturesAndHelpListEveryDeclaredOption() throws {
+        let text = try Builtins.helpText("train")
+        for (_, setting) in TrainingOptions.table.settings {
+            #expect(text.contains(setting.name + " = "), "signature lacks \(setting.name)")
+            #expect(text.contains(setting.name + ": " + setting.doc), "help lacks \(setting.name)'s doc")
+        }
+        #expect(text.contains("clip = 1, ") && text.contains("schedule = \"constant\"") && text.contains("dir = nil"))
+        let prefText = try Builtins.helpText("pref_train")
+        #expect(prefText.contains("loss = \"sigmoid\", beta = 0.1") && prefText.contains("seq_len = nil") && prefText.contains("eos = true"))
     }
 
     @Test func trainsOnTextWithTheModelsTokenizer() throws {

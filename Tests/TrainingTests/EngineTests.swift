@@ -154,18 +154,19 @@ struct LoRADropoutTests {
         let adapter = Projection.Adapter(a: try #require(store.value("a")), b: try #require(store.value("b")),
                                          aGradient: try #require(store.gradient("a")), bGradient: try #require(store.gradient("b")),
                                          rank: rank, scale: scale, dropout: p)
-        let projection = Projection(name: "proj", linear: Linear(inputs: inputs, outputs: outputs, layout: .outIn),
-                                    weight: try #require(store.value("w")), bias: nil, weightGradient: nil, biasGradient: nil, adapter: adapter)
         let workspace = Workspace(batch: 1, length: n)
-        let buffers = try #require(projection.makeBuffers(rows: n, in: workspace))
+        let projection = Projection(linear: Linear(inputs: inputs, outputs: outputs, layout: .outIn),
+                                    weight: try #require(store.value("w")), bias: nil, weightGradient: nil, biasGradient: nil, adapter: adapter)
+            .withBuffers(rows: n, in: workspace)
+        let buffers = try #require(projection.buffers)
         let (input, outputGradient) = (workspace.take(n * inputs), workspace.take(n * outputs))
         input.update(from: x, count: x.count)
         outputGradient.update(from: dy, count: dy.count)
         let y = workspace.take(n * outputs), dx = workspace.take(n * inputs)
 
         var generator: RandomGenerator? = RandomGenerator(seed: 42)
-        projection.forward(input, rows: n, into: y, buffers: buffers, random: &generator)
-        projection.backward(outputGradient, input: input, rows: n, dx: dx, accumulate: false, buffers: buffers)
+        projection.forward(input, rows: n, into: y, random: &generator)
+        projection.backward(outputGradient, input: input, rows: n, dx: dx, accumulate: false)
 
         var hand = RandomGenerator(seed: 42)
         let mask = (0..<(n * inputs)).map { _ in hand.nextUniform() < p ? 0 : 1 / (1 - p) }

@@ -42,6 +42,28 @@ private func maxDifference(_ a: Tensor, _ b: Tensor) -> Float {
 struct LoRATests {
     // MARK: Options and layout
 
+    /// Binding attaches adapters by module name, so a name matching no projection (a typo, or a
+    /// module of another architecture) must fail rather than leave the module unadapted.
+    @Test func anAdapterThatMatchesNoProjectionIsAnError() throws {
+        let config = try tinyConfig(.llama)
+        let weights = ParameterStore(TransformerModel.expectedShapes(config).map { (name: $0.0, shape: $0.1) })
+        let lora = LoRAConfig(rank: 2, targetModules: ["q_proj"])
+        let layout = adapterLayout(config: config, lora: lora).map { (name: $0.name, shape: $0.shape) }
+        func bind(_ adapters: ParameterStore) throws {
+            var binder = WeightBinder(config: config, weights: weights, adapters: adapters, lora: lora)
+            for layer in 0..<config.layers { _ = try LlamaLayer(layer: layer, binder: &binder) }
+            try binder.checkEveryAdapterBound()
+        }
+        try bind(ParameterStore(layout))
+        let typo = layout.map { (name: $0.name.replacingOccurrences(of: "layers.1.self_attn.q_proj", with: "layers.1.self_attn.q_prj"), shape: $0.shape) }
+        expectTrainingError(place: ["model.layers.1.self_attn.q_prj.lora_A.weight"], message: ["adapts no projection"]) {
+            try bind(ParameterStore(typo))
+        }
+        expectTrainingError(place: ["model.layers.0.self_attn.q_proj"], message: ["lora_A", "lora_B"]) {
+            try bind(ParameterStore(layout.filter { $0.name != "model.layers.0.self_attn.q_proj.lora_B.weight" }))
+        }
+    }
+
     @Test func defaultsAndScale() throws {
         let lora = LoRAConfig(rank: 4, alpha: 8)
         #expect(lora.scale == 2)

@@ -284,6 +284,11 @@ import Testing
         expectRejected("lr") { $0.lr = -1 }
         expectRejected("seq_len") { $0.seqLen = 17 }
         expectRejected("batch") { $0.batch = 13 }
+        // run.json records options by name, and reads a record written under the Swift names too.
+        let recorded = try JSONSerialization.jsonObject(with: try JSONEncoder().encode(Self.options(dir))) as? [String: Any]
+        #expect(recorded?["seq_len"] as? Int == 8 && recorded?["schedule"] as? String == "cosine" && recorded?["dir"] as? String == dir)
+        let legacy = try JSONDecoder().decode(TrainingOptions.self, from: Data(#"{"seqLen": 12, "minLR": 0.5}"#.utf8))
+        #expect(legacy.seqLen == 12 && legacy.minLR == 0.5 && legacy.steps == 100)
         var named = Self.options(dir)
         #expect(throws: TrainingError("schedule", "must be constant, linear or cosine, got 'exponential'")) { try named.assign("schedule", .text("exponential")) }
         #expect(throws: TrainingError("stpes", "is not an option; did you mean 'steps'?")) { try named.assign("stpes", .whole(3)) }

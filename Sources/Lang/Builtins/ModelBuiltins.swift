@@ -94,12 +94,13 @@ extension Builtins {
             if let tokenizer, tokenizer.vocabularySize > sizes[0] {
                 throw BuiltinError("vocab \(sizes[0]) is smaller than the tokenizer's \(tokenizer.vocabularySize) tokens")
             }
-            // GPT-2 has neither option; refusing them beats building a model unlike the one asked for.
-            if architecture == .gpt2, !a.isNil(5) {
-                throw BuiltinError("kv_heads: GPT-2 has no grouped-query attention (each head has its own keys and values); leave kv_heads out")
+            // Refusing an option the architecture lacks beats building a model unlike the one asked for.
+            let descriptor = architecture.descriptor
+            if !descriptor.groupedQueryAttention, !a.isNil(5) {
+                throw BuiltinError("kv_heads: \(descriptor.displayName) has no grouped-query attention (each head has its own keys and values); leave kv_heads out")
             }
-            if architecture == .gpt2, try !a.bool(7) {
-                throw BuiltinError("tie: GPT-2's LM head is always tied to its embeddings (as in transformers' GPT2LMHeadModel); leave tie out")
+            if !descriptor.untiedHead, try !a.bool(7) {
+                throw BuiltinError("tie: \(descriptor.displayName)'s LM head is always tied to its embeddings (as in transformers' \(descriptor.transformersClass(architecture))); leave tie out")
             }
             let config = try ModelConfig.make(architecture: architecture, vocab: sizes[0], hidden: sizes[1], layers: sizes[2], heads: sizes[3],
                                               kvHeads: try a.optionalInt(5), ffn: try a.optionalInt(6), tie: try a.bool(7), maxLength: sizes[4])

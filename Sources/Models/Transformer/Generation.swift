@@ -28,9 +28,7 @@ extension TransformerModel {
         if let k = sampling.topK, k < 0 { throw ModelError(file: "model", "top_k must not be negative, got \(k) (0 or nil keeps every token)") }
         if let p = sampling.topP, !(p > 0 && p <= 1) { throw ModelError(file: "model", "top_p must be in (0, 1], got \(p)") }
         if stop.contains("") { throw ModelError(file: "model", "stop strings must not be empty") }
-        if config.architecture == .gpt2, prompt.count > config.maxPositions {
-            throw ModelError(file: "model", "\(prompt.count) tokens exceed GPT-2's \(config.maxPositions) positions")
-        }
+        try checkPositions(prompt.count)
         if let bad = prompt.first(where: { $0 < 0 || $0 >= config.vocabSize }) {
             throw ModelError(file: "model", "token id \(bad) is outside the vocabulary (\(config.vocabSize) tokens)")
         }
@@ -40,7 +38,7 @@ extension TransformerModel {
         var made: [Int] = []
         var pending = prompt
         for _ in 0..<maxTokens {
-            if config.architecture == .gpt2, ids.count >= config.maxPositions { break }
+            if config.descriptor.learnsPositions, ids.count >= config.maxPositions { break }
             let step = try GradMode.withoutGrad { try forward(pending, cache: cache) }
             let row = try step.select(axis: 0, index: pending.count - 1).scalars
             let next = pick(row, sampling, &generator)

@@ -13,29 +13,29 @@ extension TransformerModel {
         let c = config
         let (b, t) = (tokens.shape[0], tokens.shape[1])
         let start = cache?.length ?? 0
-        var x = try Tensor.embedding(try weight("model.embed_tokens.weight"), ids: tokens)      // [B, T, H]
+        var x = try Tensor.embedding(try weight(LlamaFamily().tokenEmbeddings.weight), ids: tokens)      // [B, T, H]
         let (cos, sin) = try rotaryTables(from: start, count: t)                                 // [T, d] each
         var mask = try attentionMask(queries: t, keys: start + t)                                // [T, S+T]
         if let keyMask { mask = try mask + keyMask }                                             // [B, 1, T, S+T]
         for i in 0..<c.layers {
-            let p = "model.layers.\(i)."
-            let h = try rmsNorm(x, try weight(p + "input_layernorm.weight"))                    // [B, T, H]
-            let q = try applyRotary(try heads(try linear(h, p + "self_attn.q_proj"), c.heads), cos, sin)  // [B, nH, T, d]
-            let k = try applyRotary(try heads(try linear(h, p + "self_attn.k_proj"), c.kvHeads), cos, sin) // [B, nKV, T, d]
-            let v = try heads(try linear(h, p + "self_attn.v_proj"), c.kvHeads)                 // [B, nKV, T, d]
+            let names = LlamaLayerNames(layer: i)
+            let h = try rmsNorm(x, try weight(names.inputNorm.weight))                    // [B, T, H]
+            let q = try applyRotary(try heads(try linear(h, names.q), c.heads), cos, sin)  // [B, nH, T, d]
+            let k = try applyRotary(try heads(try linear(h, names.k), c.kvHeads), cos, sin) // [B, nKV, T, d]
+            let v = try heads(try linear(h, names.v), c.kvHeads)                 // [B, nKV, T, d]
             let (allKeys, allValues) = try cache?.append(layer: i, keys: k, values: v) ?? (k, v) // [B, nKV, S+T, d]
             let keys = try repeatKV(allKeys), values = try repeatKV(allValues)                   // [B, nH, S+T, d]
             let scores = try q.matmul(keys.transposed()) * Float(1 / Double(c.headDim).squareRoot()) + mask  // [B, nH, T, S+T]
             let attended = try scores.softmax(axis: -1).matmul(values)                           // [B, nH, T, d]
             let merged = try attended.permuted([0, 2, 1, 3]).reshaped([b, t, c.heads * c.headDim])  // [B, T, nH·d]
-            x = try x + linear(merged, p + "self_attn.o_proj")                                   // [B, T, H]
-            let h2 = try rmsNorm(x, try weight(p + "post_attention_layernorm.weight"))          // [B, T, H]
-            let gate = try linear(h2, p + "mlp.gate_proj").silu()                               // [B, T, F]
-            x = try x + linear(try gate * linear(h2, p + "mlp.up_proj"), p + "mlp.down_proj")   // [B, T, H]
+            x = try x + linear(merged, names.o)                                   // [B, T, H]
+            let h2 = try rmsNorm(x, try weight(names.postNorm.weight))          // [B, T, H]
+            let gate = try linear(h2, names.gate).silu()                               // [B, T, F]
+            x = try x + linear(try gate * linear(h2, names.up), names.down)   // [B, T, H]
         }
         cache?.length = start + t
-        let normed = try rmsNorm(x, try weight("model.norm.weight"))                            // [B, T, H]
-        let head = c.tieWordEmbeddings ? try weight("model.embed_tokens.weight") : try weight("lm_head.weight")
+        let normed = try rmsNorm(x, try weight(LlamaFamily().finalNorm.weight))                            // [B, T, H]
+        let head = try weight(c.descriptor.head(c).name.weight)
         return try normed.matmul(head.transposed())                                             // [B, T, V]
     }
 
@@ -54,9 +54,9 @@ extension TransformerModel {
     }
 
     /// x·Wᵀ (+ b) for an nn.Linear stored [out, in]; the transpose is a flag to BLAS, not a copy.
-    func linear(_ x: Tensor, _ prefix: String) throws -> Tensor {
-        let y = try x.matmul(try weight(prefix + ".weight").transposed())
-        guard let bias = weights[prefix + ".bias"] else { return y }
+    func linear(_ x: Tensor, _ module: ModuleName) throws -> Tensor {
+        let y = try x.matmul(try weight(module.weight).transposed())
+        guard let bias = weights[module.bias] else { return y }
         return try y + bias
     }
 

@@ -33,19 +33,18 @@ public final class TransformerModel {
     public static func load(directory: String) throws -> TransformerModel {
         let config = try ModelConfig(directory: directory)
         let checkpoint = try Checkpoint(directory: directory)
-        // GPT-2 checkpoints may carry a `transformer.` prefix. Tensors the architecture does not
-        // use (RoPE inv_freq buffers, GPT-2's mask buffers and tied lm_head copies) stay unread.
+        // Tensors the architecture does not use (RoPE inv_freq buffers, GPT-2's mask buffers and
+        // tied lm_head copies) stay unread.
         var stored: [String: String] = [:]
-        for name in checkpoint.files.keys {
-            stored[config.architecture == .gpt2 && name.hasPrefix("transformer.") ? String(name.dropFirst(12)) : name] = name
-        }
+        for name in checkpoint.files.keys { stored[String(Self.weightName(checkpointName: name, config))] = name }
         var weights: [String: Tensor] = [:]
-        for (name, shape) in Self.expectedWeights(config) {
+        for expected in Self.expectedWeights(config) {
+            let name = expected.name
             guard let source = stored[name] else { throw missing(name, config: config, checkpoint: checkpoint, directory: directory) }
             let weight = try checkpoint.tensor(source)
-            guard weight.shape == shape else {
+            guard weight.shape == expected.shape else {
                 throw ModelError(file: checkpoint.files[source]?.path ?? checkpoint.source, tensor: name,
-                                 "has shape \(weight.shape), expected \(shape)")
+                                 "has shape \(weight.shape), expected \(expected.shape)")
             }
             weights[name] = weight
         }
@@ -57,72 +56,43 @@ public final class TransformerModel {
     /// The error for a weight the checkpoint lacks; when the config claims more layers than the
     /// checkpoint holds, it names config.json's key too, since that is the likelier culprit.
     private static func missing(_ name: String, config: ModelConfig, checkpoint: Checkpoint, directory: String) -> ModelError {
-        let prefix = config.architecture == .gpt2 ? "h." : "model.layers."
+        let prefix = config.descriptor.layerPrefix
         let held = checkpoint.files.keys.compactMap { key -> Int? in
-            let name = config.architecture == .gpt2 && key.hasPrefix("transformer.") ? key.dropFirst(12) : Substring(key)
+            let name = weightName(checkpointName: key, config)
             guard name.hasPrefix(prefix) else { return nil }
             return Int(name.dropFirst(prefix.count).prefix { $0 != "." })
         }.max().map { $0 + 1 } ?? 0
         var message = "missing from the checkpoint"
         if held < config.layers {
-            let key = config.architecture == .gpt2 ? "n_layer" : "num_hidden_layers"
-            message += " (\(directory)/config.json: \(key) is \(config.layers), but the checkpoint holds \(held) layer\(held == 1 ? "" : "s"))"
+            message += " (\(directory)/config.json: \(config.descriptor.keys.layers) is \(config.layers), but the checkpoint holds \(held) layer\(held == 1 ? "" : "s"))"
         }
         return ModelError(file: checkpoint.source, tensor: name, message)
+    }
+
+    /// Our name for a checkpoint's tensor: without the prefix the architecture tolerates.
+    private static func weightName(checkpointName name: String, _ config: ModelConfig) -> Substring {
+        let prefix = config.descriptor.checkpointPrefix
+        return !prefix.isEmpty && name.hasPrefix(prefix) ? name.dropFirst(prefix.count) : Substring(name)
     }
 
     func expectedShapes() -> [(String, [Int])] { Self.expectedShapes(config) }
 
     /// Every weight the architecture uses, with its shape (Hugging Face names and layouts).
-    public static func expectedShapes(_ c: ModelConfig) -> [(String, [Int])] { Array(expectedWeights(c)) }
+    public static func expectedShapes(_ c: ModelConfig) -> [(String, [Int])] { expectedWeights(c).map { ($0.name, $0.shape) } }
 
-    /// `expectedShapes` produced lazily, layer by layer, so a caller can stop at the first weight
-    /// it cannot find without materialising the names of every layer.
-    static func expectedWeights(_ c: ModelConfig) -> some Sequence<(String, [Int])> {
+    /// The architecture's weights produced lazily, layer by layer, so a caller can stop at the
+    /// first weight it cannot find without materialising the names of every layer.
+    static func expectedWeights(_ c: ModelConfig) -> some Sequence<WeightSpec> {
+        let descriptor = c.descriptor
         // Index −1 stands for the shared weights, which come first.
-        (-1..<c.layers).lazy.flatMap { $0 < 0 ? sharedShapes(c) : layerShapes(c, $0) }
-    }
-
-    /// The weights outside the layers: embeddings, final norm, untied LM head.
-    private static func sharedShapes(_ c: ModelConfig) -> [(String, [Int])] {
-        let h = c.hiddenSize
-        if c.architecture == .gpt2 {
-            return [("wte.weight", [c.vocabSize, h]), ("wpe.weight", [c.maxPositions, h]), ("ln_f.weight", [h]), ("ln_f.bias", [h])]
-        }
-        var shapes: [(String, [Int])] = [("model.embed_tokens.weight", [c.vocabSize, h]), ("model.norm.weight", [h])]
-        if !c.tieWordEmbeddings { shapes.append(("lm_head.weight", [c.vocabSize, h])) }
-        return shapes
-    }
-
-    /// The weights of layer `i`.
-    private static func layerShapes(_ c: ModelConfig, _ i: Int) -> [(String, [Int])] {
-        let (h, f) = (c.hiddenSize, c.intermediateSize)
-        if c.architecture == .gpt2 {
-            let p = "h.\(i)."
-            return [(p + "ln_1.weight", [h]), (p + "ln_1.bias", [h]), (p + "ln_2.weight", [h]), (p + "ln_2.bias", [h]),
-                    (p + "attn.c_attn.weight", [h, 3 * h]), (p + "attn.c_attn.bias", [3 * h]),
-                    (p + "attn.c_proj.weight", [h, h]), (p + "attn.c_proj.bias", [h]),
-                    (p + "mlp.c_fc.weight", [h, f]), (p + "mlp.c_fc.bias", [f]),
-                    (p + "mlp.c_proj.weight", [f, h]), (p + "mlp.c_proj.bias", [h])]
-        }
-        let (q, kv) = (c.heads * c.headDim, c.kvHeads * c.headDim)
-        let p = "model.layers.\(i)."
-        var shapes: [(String, [Int])] = [
-            (p + "input_layernorm.weight", [h]), (p + "post_attention_layernorm.weight", [h]),
-            (p + "self_attn.q_proj.weight", [q, h]), (p + "self_attn.k_proj.weight", [kv, h]),
-            (p + "self_attn.v_proj.weight", [kv, h]), (p + "self_attn.o_proj.weight", [h, q]),
-            (p + "mlp.gate_proj.weight", [f, h]), (p + "mlp.up_proj.weight", [f, h]), (p + "mlp.down_proj.weight", [h, f])]
-        if c.qkvBias { shapes += [(p + "self_attn.q_proj.bias", [q]), (p + "self_attn.k_proj.bias", [kv]), (p + "self_attn.v_proj.bias", [kv])] }
-        if c.outputBias { shapes.append((p + "self_attn.o_proj.bias", [h])) }
-        if c.mlpBias { shapes += [(p + "mlp.gate_proj.bias", [f]), (p + "mlp.up_proj.bias", [f]), (p + "mlp.down_proj.bias", [h])] }
-        return shapes
+        return (-1..<c.layers).lazy.flatMap { $0 < 0 ? descriptor.sharedWeights(c) : descriptor.layerWeights(c, layer: $0) }
     }
 
     /// Parameters a model of `c` holds, counted without listing its weights (in Double, as a
     /// hostile config's count can pass Int's range).
     public static func parameterCount(_ c: ModelConfig) -> Double {
-        func count(_ shapes: [(String, [Int])]) -> Double { shapes.reduce(0) { $0 + $1.1.reduce(1) { $0 * Double($1) } } }
-        return count(sharedShapes(c)) + Double(c.layers) * count(layerShapes(c, 0))
+        func count(_ weights: [WeightSpec]) -> Double { weights.reduce(0) { $0 + $1.shape.reduce(1) { $0 * Double($1) } } }
+        return count(c.descriptor.sharedWeights(c)) + Double(c.layers) * count(c.descriptor.layerWeights(c, layer: 0))
     }
 
     /// Replaces the weights (after training), checking that every expected weight is present
@@ -143,9 +113,7 @@ public final class TransformerModel {
     /// Logits for every position of `ids`: [T, vocab].
     public func logits(_ ids: [Int]) throws -> Tensor {
         guard !ids.isEmpty else { throw ModelError(file: "model", "logits need at least one token") }
-        guard ids.count <= config.maxPositions || config.architecture != .gpt2 else {
-            throw ModelError(file: "model", "\(ids.count) tokens exceed GPT-2's \(config.maxPositions) positions")
-        }
+        try checkPositions(ids.count)
         if let bad = ids.first(where: { $0 < 0 || $0 >= config.vocabSize }) {
             throw ModelError(file: "model", "token id \(bad) is outside the vocabulary (\(config.vocabSize) tokens)")
         }
@@ -159,8 +127,15 @@ public final class TransformerModel {
     }
 
     func batchForward(_ tokens: Tensor, keyMask: Tensor?, cache: KVCache?) throws -> Tensor {
-        config.architecture == .gpt2 ? try gpt2Forward(tokens, keyMask: keyMask, cache: cache)
-                                     : try llamaForward(tokens, keyMask: keyMask, cache: cache)
+        try config.descriptor.forward(self, tokens: tokens, keyMask: keyMask, cache: cache)
+    }
+
+    /// Refuses a sequence of `count` tokens longer than the learned positions, if the
+    /// architecture learns them.
+    func checkPositions(_ count: Int) throws {
+        if config.descriptor.learnsPositions, count > config.maxPositions {
+            throw ModelError(file: "model", "\(count) tokens exceed \(config.descriptor.displayName)'s \(config.maxPositions) positions")
+        }
     }
 
     /// Logits for several sequences at once: [B, T, V] with T the longest length. Shorter
@@ -176,9 +151,7 @@ public final class TransformerModel {
                 throw ModelError(file: "model", "token id \(bad) is outside the vocabulary (\(config.vocabSize) tokens)")
             }
         }
-        if config.architecture == .gpt2, longest > config.maxPositions {
-            throw ModelError(file: "model", "\(longest) tokens exceed GPT-2's \(config.maxPositions) positions")
-        }
+        try checkPositions(longest)
         let padded = batch.flatMap { $0.map(Float.init) + [Float](repeating: 0, count: longest - $0.count) }
         let keyMask = batch.flatMap { ids in (0..<longest).map { $0 < ids.count ? Float(0) : -.infinity } }
         return try batchForward(try Tensor(padded, shape: [batch.count, longest]),

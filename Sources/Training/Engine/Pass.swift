@@ -22,7 +22,6 @@ final class Pass {
         let hidden1: UnsafeMutablePointer<Float>      // [N, F] gate (Llama) or fc (GPT-2)
         let hidden2: UnsafeMutablePointer<Float>      // [N, F] up (Llama), unused (GPT-2)
         let activated: UnsafeMutablePointer<Float>    // [N, F] silu(gate)·up or gelu(fc)
-        var adapters: [String: Projection.AdapterBuffers]
     }
 
     unowned let model: TrainableModel
@@ -33,7 +32,9 @@ final class Pass {
 
     let c: ModelConfig
     let q: Int, kv: Int, qkvWidth: Int
-    var saved: [Saved]
+    /// The model's blocks, each projection with its adapter buffers for this shape.
+    let blocks: [any EngineLayer]
+    let saved: [Saved]
     let final: UnsafeMutablePointer<Float>          // [N, H] the stream after the last block
     let finalNormed: UnsafeMutablePointer<Float>    // [N, H]
     let finalMean: UnsafeMutablePointer<Float>      // [N]
@@ -41,7 +42,11 @@ final class Pass {
     let logits: UnsafeMutablePointer<Float>         // [N, V], overwritten by its gradient in backward
     let logsumexp: UnsafeMutablePointer<Float>      // [N]
     let logprobs: UnsafeMutablePointer<Float>       // [N]
-    var headBuffers: Projection.AdapterBuffers?
+    let tokens: EmbeddingWeights
+    let positions: EmbeddingWeights?
+    let finalNorm: NormWeights
+    /// The LM head with its adapter buffers for this shape.
+    let head: Projection
     var inputs: [Int32] = []
     var targets: [Int32] = []
     // Backward scratch.
@@ -75,17 +80,16 @@ final class Pass {
                               window: c.slidingWindow)
         rotary = c.rope.map { Rotary(length: length, headDim: c.headDim, inverseFrequencies: $0.inverseFrequencies(headDim: c.headDim)) }
         norm = Normalization(width: h, epsilon: Float(c.normEpsilon))
-        let isGPT2 = c.architecture == .gpt2
-        saved = model.layers.map { layer in
-            var adapters: [String: Projection.AdapterBuffers] = [:]
-            for (name, projection) in layer.projections {
-                if let buffers = projection.makeBuffers(rows: n, in: w) { adapters[name] = buffers }
-            }
-            return Saved(input: w.take(n * h), normed1: w.take(n * h), mean1: w.take(isGPT2 ? n : 1), rstd1: w.take(n),
-                         qkv: w.take(n * (q + 2 * kv)), probabilities: w.take(batch * c.heads * length * length),
-                         attended: w.take(n * q), middle: w.take(n * h), normed2: w.take(n * h),
-                         mean2: w.take(isGPT2 ? n : 1), rstd2: w.take(n), hidden1: w.take(n * f),
-                         hidden2: w.take(isGPT2 ? 1 : n * f), activated: w.take(n * f), adapters: adapters)
+        // LayerNorm keeps each row's mean; only a gated MLP has a second hidden buffer.
+        let means = c.descriptor.normalization == .layer ? n : 1
+        let second = c.descriptor.gatedFeedForward ? n * f : 1
+        blocks = model.layers.map { $0.withAdapterBuffers(rows: n, in: w) }
+        saved = blocks.map { _ in
+            Saved(input: w.take(n * h), normed1: w.take(n * h), mean1: w.take(means), rstd1: w.take(n),
+                  qkv: w.take(n * (q + 2 * kv)), probabilities: w.take(batch * c.heads * length * length),
+                  attended: w.take(n * q), middle: w.take(n * h), normed2: w.take(n * h),
+                  mean2: w.take(means), rstd2: w.take(n), hidden1: w.take(n * f),
+                  hidden2: w.take(second), activated: w.take(n * f))
         }
         final = w.take(n * h)
         finalNormed = w.take(n * h)
@@ -94,7 +98,10 @@ final class Pass {
         logits = w.take(n * c.vocabSize)
         logsumexp = w.take(n)
         logprobs = w.take(n)
-        headBuffers = model.head.makeBuffers(rows: n, in: w)
+        tokens = model.shared.tokens
+        positions = model.shared.positions
+        finalNorm = model.shared.finalNorm
+        head = model.shared.head.withBuffers(rows: n, in: w)
         streamGradient = w.take(n * h)
         normedGradient = w.take(n * h)
         attendedGradient = w.take(n * q)
@@ -114,7 +121,7 @@ final class Pass {
         let perLayer = n * (4 * h + (q + 2 * kv) + q + 3 * f + 4) + Double(batch) * Double(c.heads) * square
         let rest = n * (2 * h + v + 5) + n * (2 * h + q + (q + 2 * kv) + 3 * f) + Double(Parallel.workers) * square
         // Each adapter keeps x·Aᵀ and its gradient, and with dropout the mask and masked input
-        // (`Projection.makeBuffers`): as large as a layer's other buffers when inputs are wide.
+        // (`Projection.withBuffers`): as large as a layer's other buffers when inputs are wide.
         let adapters = lora.map { lora in
             LoRAModule.all(config: c, lora: lora).reduce(0.0) { total, module in
                 total + n * (2 * Double(lora.rank) + (lora.dropout > 0 ? 2 * Double(module.input) : 0))
@@ -131,22 +138,18 @@ final class Pass {
     /// Runs the blocks and the head; returns log p(target) per row.
     func forward(random: inout RandomGenerator?) -> [Float] {
         embed()
-        for index in saved.indices {
+        for index in blocks.indices {
             let next = index + 1 < saved.count ? saved[index + 1].input : final
-            if c.architecture == .gpt2 {
-                gpt2Block(index, output: next, random: &random)
-            } else {
-                llamaBlock(index, output: next, random: &random)
-            }
+            blocks[index].forward(saved[index], output: next, in: self, random: &random)
         }
         let n = rows
-        if c.architecture == .gpt2 {
-            norm.layerForward(final, rows: n, weight: weight("ln_f.weight"), bias: weight("ln_f.bias"),
-                              into: finalNormed, mean: finalMean, rstd: finalRstd)
-        } else {
-            norm.rmsForward(final, rows: n, weight: weight("model.norm.weight"), into: finalNormed, rstd: finalRstd)
+        switch finalNorm {
+        case .layer(let w):
+            norm.layerForward(final, rows: n, weight: w.weight, bias: w.bias, into: finalNormed, mean: finalMean, rstd: finalRstd)
+        case .rms(let w):
+            norm.rmsForward(final, rows: n, weight: w.weight, into: finalNormed, rstd: finalRstd)
         }
-        model.head.forward(finalNormed, rows: n, into: logits, buffers: headBuffers, random: &random)
+        head.forward(finalNormed, rows: n, into: logits, random: &random)
         targets.withUnsafeBufferPointer { t in
             guard let t = t.baseAddress else { return }
             TokenLogprobs(vocabulary: c.vocabSize).forward(logits, rows: n, targets: t, logsumexp: logsumexp, logprobs: logprobs)
@@ -164,17 +167,18 @@ final class Pass {
                 TokenLogprobs(vocabulary: c.vocabSize).backward(logits, rows: n, targets: t, logsumexp: logsumexp, gradients: g)
             }
         }
-        model.head.backward(logits, input: finalNormed, rows: n, dx: normedGradient, accumulate: false, buffers: headBuffers)
+        head.backward(logits, input: finalNormed, rows: n, dx: normedGradient, accumulate: false)
         memset(streamGradient, 0, n * c.hiddenSize * MemoryLayout<Float>.stride)
-        if c.architecture == .gpt2 {
-            norm.layerBackward(normedGradient, final, rows: n, weight: weight("ln_f.weight"), mean: finalMean, rstd: finalRstd,
-                               dx: streamGradient, dw: gradient("ln_f.weight"), db: gradient("ln_f.bias"))
-        } else {
-            norm.rmsBackward(normedGradient, final, rows: n, weight: weight("model.norm.weight"), rstd: finalRstd,
-                             dx: streamGradient, dw: optionalGradient("model.norm.weight"))
+        switch finalNorm {
+        case .layer(let w):
+            // Under LoRA the norms stay frozen: their gradients go to `discard`.
+            norm.layerBackward(normedGradient, final, rows: n, weight: w.weight, mean: finalMean, rstd: finalRstd,
+                               dx: streamGradient, dw: w.weightGradient ?? discard, db: w.biasGradient ?? discard)
+        case .rms(let w):
+            norm.rmsBackward(normedGradient, final, rows: n, weight: w.weight, rstd: finalRstd, dx: streamGradient, dw: w.gradient)
         }
-        for index in saved.indices.reversed() {
-            if c.architecture == .gpt2 { gpt2BlockBackward(index) } else { llamaBlockBackward(index) }
+        for index in blocks.indices.reversed() {
+            blocks[index].backward(saved[index], in: self)
         }
         embedBackward()
     }
@@ -183,47 +187,21 @@ final class Pass {
 
     private func embed() {
         let h = c.hiddenSize
-        let table = weight(c.architecture == .gpt2 ? "wte.weight" : "model.embed_tokens.weight")
-        let positions = c.architecture == .gpt2 ? weight("wpe.weight") : nil
         let x = saved.first?.input ?? final
         for row in 0..<rows {
-            (x + row * h).update(from: table + Int(inputs[row]) * h, count: h)
-            if let positions { Vectorised.add(positions + (row % length) * h, into: x + row * h, count: h) }
+            (x + row * h).update(from: tokens.table + Int(inputs[row]) * h, count: h)
+            if let positions { Vectorised.add(positions.table + (row % length) * h, into: x + row * h, count: h) }
         }
     }
 
+    /// Nothing to do under LoRA, where the embeddings are frozen.
     private func embedBackward() {
         let h = c.hiddenSize
-        let name = c.architecture == .gpt2 ? "wte.weight" : "model.embed_tokens.weight"
-        guard let table = optionalGradient(name) else { return }
-        let positions = c.architecture == .gpt2 ? optionalGradient("wpe.weight") : nil
+        guard let table = tokens.gradient else { return }
+        let positions = positions?.gradient
         for row in 0..<rows {
             Vectorised.add(streamGradient + row * h, into: table + Int(inputs[row]) * h, count: h)
             if let positions { Vectorised.add(streamGradient + row * h, into: positions + (row % length) * h, count: h) }
         }
-    }
-
-    // MARK: Parameter access
-
-    /// A weight the architecture always has (checked when the model was built).
-    func weight(_ name: String) -> UnsafeMutablePointer<Float> {
-        guard let pointer = model.weights.value(name) else { fatalError("engine wiring: no weight \(name)") }
-        return pointer
-    }
-
-    /// The gradient of a base weight, or nil when the base is frozen (LoRA).
-    func optionalGradient(_ name: String) -> UnsafeMutablePointer<Float>? {
-        model.adapters == nil ? model.weights.gradient(name) : nil
-    }
-
-    /// Gradient of a LayerNorm parameter; under LoRA a throwaway buffer (norms stay frozen).
-    func gradient(_ name: String) -> UnsafeMutablePointer<Float> {
-        optionalGradient(name) ?? discard
-    }
-
-
-    func projection(_ layer: Int, _ name: String) -> Projection {
-        guard let projection = model.layers[layer].projection(name) else { fatalError("engine wiring: no projection \(name)") }
-        return projection
     }
 }

@@ -3,7 +3,8 @@ import CBLAS
 import Tensor
 
 /// One linear layer of the model as the engine runs it: the frozen or trainable base weight,
-/// its bias, and an optional LoRA adapter y += scale · (x·Aᵀ)·Bᵀ.
+/// its bias, and an optional LoRA adapter y += scale · (x·Aᵀ)·Bᵀ with the buffers it keeps for
+/// the backward pass.
 struct Projection {
     /// The low-rank adapter of a projection: A [r, in], B [out, r] and their gradients.
     struct Adapter {
@@ -25,7 +26,6 @@ struct Projection {
         let masked: UnsafeMutablePointer<Float>?
     }
 
-    let name: String
     let linear: Linear
     let weight: UnsafeMutablePointer<Float>
     let bias: UnsafeMutablePointer<Float>?
@@ -33,18 +33,24 @@ struct Projection {
     let weightGradient: UnsafeMutablePointer<Float>?
     let biasGradient: UnsafeMutablePointer<Float>?
     let adapter: Adapter?
+    /// The adapter's buffers for one (B, T) shape: nil on the model's own projections, set on
+    /// the copies a `Pass` runs (`withBuffers`).
+    private(set) var buffers: AdapterBuffers?
 
-    func makeBuffers(rows n: Int, in workspace: Workspace) -> AdapterBuffers? {
-        guard let adapter else { return nil }
+    /// This projection with its adapter's buffers for `n` rows taken from `workspace`.
+    func withBuffers(rows n: Int, in workspace: Workspace) -> Projection {
+        guard let adapter else { return self }
         let dropout = adapter.dropout > 0
-        return AdapterBuffers(projected: workspace.take(n * adapter.rank), projectedGradient: workspace.take(n * adapter.rank),
-                              mask: dropout ? workspace.take(n * linear.inputs) : nil,
-                              masked: dropout ? workspace.take(n * linear.inputs) : nil)
+        var projection = self
+        projection.buffers = AdapterBuffers(projected: workspace.take(n * adapter.rank), projectedGradient: workspace.take(n * adapter.rank),
+                                            mask: dropout ? workspace.take(n * linear.inputs) : nil,
+                                            masked: dropout ? workspace.take(n * linear.inputs) : nil)
+        return projection
     }
 
     /// y (+)= x·W + b + scale·(dropout(x)·Aᵀ)·Bᵀ; a nil `random` turns dropout off.
     func forward(_ x: UnsafePointer<Float>, rows n: Int, into y: UnsafeMutablePointer<Float>, ldy: Int? = nil,
-                 accumulate: Bool = false, buffers: AdapterBuffers?, random: inout RandomGenerator?) {
+                 accumulate: Bool = false, random: inout RandomGenerator?) {
         linear.forward(x, rows: n, weight: weight, bias: bias, into: y, ldy: ldy, accumulate: accumulate)
         guard let adapter, let buffers else { return }
         let input = UnsafePointer(Self.dropout(x, count: n * linear.inputs, adapter: adapter, buffers: buffers, random: &random))
@@ -57,7 +63,7 @@ struct Projection {
 
     /// dx (+)= dy·Wᵀ (+ the adapter's path); dW, db, dA, dB += their gradients.
     func backward(_ dy: UnsafePointer<Float>, input x: UnsafePointer<Float>, rows n: Int, ldy: Int? = nil,
-                  dx: UnsafeMutablePointer<Float>, accumulate: Bool, buffers: AdapterBuffers?) {
+                  dx: UnsafeMutablePointer<Float>, accumulate: Bool) {
         linear.backwardInput(dy, rows: n, weight: weight, into: dx, accumulate: accumulate, ldy: ldy)
         if let weightGradient {
             linear.backwardWeight(dy, x, rows: n, weightGradient: weightGradient, biasGradient: biasGradient, ldy: ldy)

@@ -26,16 +26,11 @@ public final class TrainableModel {
     /// Draws the LoRA dropout masks; part of a checkpoint's state.
     public var random: RandomGenerator
 
-    let layers: [Layer]
-    let head: Projection
+    /// The blocks, bound to their weights and adapters.
+    let layers: [any EngineLayer]
+    let shared: SharedWeights
     private var workspace: Workspace?
     private var pass: Pass?
-
-    /// The projections and norms of one transformer block.
-    struct Layer {
-        var projections: [String: Projection]
-        func projection(_ name: String) -> Projection? { projections[name] }
-    }
 
     /// Copies `model`'s weights into a parameter store; with `lora`, adds adapter parameters
     /// (initialised as PEFT does, from `seed`) and freezes the base weights.
@@ -66,7 +61,7 @@ public final class TrainableModel {
         } else {
             adapters = nil
         }
-        (layers, head) = try Self.wire(config: config, weights: weights, adapters: adapters, lora: lora)
+        (layers, shared) = try Self.bind(config: config, weights: weights, adapters: adapters, lora: lora)
     }
 
     /// The model's current weights as tensors by Hugging Face name (adapters not merged).
@@ -84,57 +79,23 @@ public final class TrainableModel {
         return result
     }
 
-    /// Every linear layer of the architecture: name, in and out features, layout.
-    static func linearLayers(_ c: ModelConfig) -> [(name: String, inputs: Int, outputs: Int, layout: Linear.Layout)] {
-        var result: [(name: String, inputs: Int, outputs: Int, layout: Linear.Layout)] = []
-        let (h, f) = (c.hiddenSize, c.intermediateSize)
-        for i in 0..<c.layers {
-            if c.architecture == .gpt2 {
-                let p = "h.\(i)."
-                result += [(p + "attn.c_attn", h, 3 * h, .inOut), (p + "attn.c_proj", h, h, .inOut),
-                           (p + "mlp.c_fc", h, f, .inOut), (p + "mlp.c_proj", f, h, .inOut)]
-            } else {
-                let p = "model.layers.\(i)."
-                let (q, kv) = (c.heads * c.headDim, c.kvHeads * c.headDim)
-                result += [(p + "self_attn.q_proj", h, q, .outIn), (p + "self_attn.k_proj", h, kv, .outIn),
-                           (p + "self_attn.v_proj", h, kv, .outIn), (p + "self_attn.o_proj", q, h, .outIn),
-                           (p + "mlp.gate_proj", h, f, .outIn), (p + "mlp.up_proj", h, f, .outIn),
-                           (p + "mlp.down_proj", f, h, .outIn)]
-            }
+    /// Binds every weight and adapter to the architecture's typed blocks, once.
+    /// - Throws: `TrainingError` for an architecture without a training engine, a missing
+    ///   weight, or an adapter tensor that matches no projection.
+    private static func bind(config c: ModelConfig, weights: ParameterStore, adapters: ParameterStore?,
+                             lora: LoRAConfig?) throws -> ([any EngineLayer], SharedWeights) {
+        let descriptor = c.descriptor
+        guard let layerType = EngineRegistry.layerType(for: descriptor) else {
+            throw TrainingError("model", "\(descriptor.displayName) models cannot be trained: the engine has no block for them")
         }
-        return result
-    }
-
-    private static func wire(config c: ModelConfig, weights: ParameterStore, adapters: ParameterStore?,
-                             lora: LoRAConfig?) throws -> ([Layer], Projection) {
-        let frozen = adapters != nil
-        func projection(_ name: String, _ inputs: Int, _ outputs: Int, _ layout: Linear.Layout) throws -> Projection {
-            guard let weight = weights.value(name + ".weight") else { throw TrainingError(name, "missing weight") }
-            var adapter: Projection.Adapter?
-            if let adapters, let lora, let a = adapters.value(name + ".lora_A.weight"), let b = adapters.value(name + ".lora_B.weight"),
-               let da = adapters.gradient(name + ".lora_A.weight"), let db = adapters.gradient(name + ".lora_B.weight") {
-                adapter = Projection.Adapter(a: a, b: b, aGradient: da, bGradient: db, rank: lora.rank,
-                                             scale: lora.scale, dropout: Float(lora.dropout))
-            }
-            return Projection(name: name, linear: Linear(inputs: inputs, outputs: outputs, layout: layout), weight: weight,
-                              bias: weights.value(name + ".bias"),
-                              weightGradient: frozen ? nil : weights.gradient(name + ".weight"),
-                              biasGradient: frozen ? nil : weights.gradient(name + ".bias"), adapter: adapter)
-        }
-        var layers: [Layer] = []
-        let all = linearLayers(c)
-        for i in 0..<c.layers {
-            let prefix = c.architecture == .gpt2 ? "h.\(i)." : "model.layers.\(i)."
-            var projections: [String: Projection] = [:]
-            for layer in all where layer.name.hasPrefix(prefix) {
-                let short = String(layer.name.dropFirst(prefix.count))
-                projections[short] = try projection(layer.name, layer.inputs, layer.outputs, layer.layout)
-            }
-            layers.append(Layer(projections: projections))
-        }
-        let headName = c.architecture == .gpt2 ? "wte" : (c.tieWordEmbeddings ? "model.embed_tokens" : "lm_head")
-        let head = try projection(headName, c.hiddenSize, c.vocabSize, .outIn)
-        return (layers, head)
+        var binder = WeightBinder(config: c, weights: weights, adapters: adapters, lora: lora)
+        let layers = try (0..<c.layers).map { try layerType.init(layer: $0, binder: &binder) }
+        let shared = try SharedWeights(tokens: binder.embedding(descriptor.tokenEmbeddings),
+                                       positions: descriptor.positionEmbeddings.map { try binder.embedding($0) },
+                                       finalNorm: binder.norm(descriptor.finalNorm, kind: descriptor.normalization),
+                                       head: binder.projection(descriptor.head(c).name))
+        try binder.checkEveryAdapterBound()
+        return (layers, shared)
     }
 
     // MARK: Passes

@@ -1,4 +1,5 @@
 import CBLAS
+import Models
 
 /// Dense layers on raw buffers, every product through `cblas_sgemm`.
 ///
@@ -6,7 +7,7 @@ import CBLAS
 /// does, [in, out] (y = x·W); the layout is passed to BLAS as a transpose flag, never copied.
 /// Gradients are accumulated (β = 1) so micro-batches add up in the gradient buffer.
 struct Linear {
-    enum Layout { case outIn, inOut }
+    typealias Layout = WeightLayout
 
     let inputs: Int
     let outputs: Int

@@ -3,8 +3,8 @@ import Models
 /// The hyper-parameters of a LoRA adapter, as PEFT's `LoraConfig` names them: rank `r`,
 /// `lora_alpha`, `target_modules` and `lora_dropout`.
 ///
-/// Targets are module short names ("q_proj", "c_attn"); a name selects that module in every
-/// layer. As in PEFT, GPT-2's "c_proj" selects both `attn.c_proj` and `mlp.c_proj`.
+/// Targets are module short names (the last component of a module's path); a name selects every
+/// module of that name in every layer, as in PEFT.
 public struct LoRAConfig: Equatable, Sendable {
     /// The rank r of the update B·A (PEFT's `r`).
     public var rank: Int
@@ -26,18 +26,14 @@ public struct LoRAConfig: Equatable, Sendable {
     /// The factor on B·A: alpha / r (plain LoRA; rsLoRA's alpha / √r is not supported).
     public var scale: Float { Float(alpha / Double(rank)) }
 
-    /// All four attention projections for the Llama family (PEFT itself defaults to q_proj and
-    /// v_proj only; adapting k and o as well is the more common recipe for preference tuning),
-    /// and GPT-2's fused q/k/v projection.
+    /// The architecture's default targets (`ArchitectureDescriptor.defaultLoRATargets`).
     public static func defaultTargets(for architecture: ModelConfig.Architecture) -> [String] {
-        architecture == .gpt2 ? ["c_attn"] : ["q_proj", "k_proj", "v_proj", "o_proj"]
+        architecture.descriptor.defaultLoRATargets
     }
 
     /// The module short names the architecture has and LoRA can adapt, in layer order.
     public static func adaptableModules(for architecture: ModelConfig.Architecture) -> [String] {
-        LoRAModuleKind.kinds(for: architecture).reduce(into: [String]()) { names, kind in
-            if !names.contains(kind.shortName) { names.append(kind.shortName) }
-        }
+        architecture.descriptor.adaptableModules
     }
 
     /// The targets in force for `architecture`: the given ones, or the defaults.

@@ -6,8 +6,8 @@ import Tensor
 /// PrefLab writes and PrefLab reads what PEFT's `save_pretrained` writes:
 ///
 /// - `adapter_model.safetensors`: keys "base_model.model.<module>.lora_A.weight" and
-///   ".lora_B.weight", where <module> is the module's name inside transformers' model (GPT-2's
-///   carries "transformer."). PEFT drops its adapter name ("default") from the keys when saving.
+///   ".lora_B.weight", where <module> is the module's name inside transformers' model (with the
+///   architecture's checkpoint prefix, such as GPT-2's "transformer."). PEFT drops its adapter name ("default") from the keys when saving.
 /// - `adapter_config.json`: the `LoraConfig` fields.
 extension LoRAAdapter {
     public static let weightsFileName = "adapter_model.safetensors"
@@ -74,8 +74,8 @@ extension LoRAAdapter {
 
     /// The key PEFT uses for our adapter tensor `name`.
     static func peftKey(for name: String, architecture: ModelConfig.Architecture) -> String {
-        // GPT2LMHeadModel keeps its layers under `transformer`; our names drop that prefix.
-        "base_model.model." + (architecture == .gpt2 ? "transformer." : "") + name
+        // Our names drop the architecture's checkpoint prefix (GPT2LMHeadModel's `transformer.`).
+        "base_model.model." + architecture.descriptor.checkpointPrefix + name
     }
 
     /// Our name for a PEFT key, or nil when the key is not a LoRA A/B weight.
@@ -83,7 +83,8 @@ extension LoRAAdapter {
         let prefix = "base_model.model."
         guard key.hasPrefix(prefix) else { return nil }
         var name = String(key.dropFirst(prefix.count))
-        if architecture == .gpt2, name.hasPrefix("transformer.") { name = String(name.dropFirst("transformer.".count)) }
+        let checkpointPrefix = architecture.descriptor.checkpointPrefix
+        if !checkpointPrefix.isEmpty, name.hasPrefix(checkpointPrefix) { name = String(name.dropFirst(checkpointPrefix.count)) }
         for matrix in ["lora_A", "lora_B"] where name.hasSuffix(".\(matrix).default.weight") {
             name = String(name.dropLast(".\(matrix).default.weight".count)) + ".\(matrix).weight"
         }
@@ -101,7 +102,7 @@ extension LoRAAdapter {
             "target_modules": lora.targets(for: modelConfig.architecture),
             "bias": "none", "lora_bias": false, "use_rslora": false, "use_dora": false,
             // PEFT sets this from the module type anyway; it records whether weights are [in, out].
-            "fan_in_fan_out": modelConfig.architecture == .gpt2,
+            "fan_in_fan_out": modelConfig.descriptor.projectionLayout == .inOut,
             "base_model_name_or_path": baseModel ?? NSNull(),
             "inference_mode": true, "init_lora_weights": true,
             "modules_to_save": NSNull(), "layers_to_transform": NSNull(), "layers_pattern": NSNull(),
