@@ -14,11 +14,16 @@ private func withTemporaryDirectory(_ body: (String) throws -> Void) throws {
     try body(directory)
 }
 
-/// Expects a `TrainingError` whose place and message contain the given fragments.
+/// Expects a user-facing error (a `TrainingError`, or a `ModelError` from the safetensors file)
+/// whose place and message contain the given fragments.
 private func expectTrainingError(place: [String] = [], message: [String] = [], sourceLocation: SourceLocation = #_sourceLocation,
                                  _ body: () throws -> Any) {
-    let error = #expect(throws: TrainingError.self, sourceLocation: sourceLocation) { _ = try body() }
-    guard let error else { return }
+    let thrown = #expect(throws: (any Error).self, sourceLocation: sourceLocation) { _ = try body() }
+    guard let thrown else { return }
+    guard let error = thrown as? any UserFacingError else {
+        Issue.record("\(thrown) is not a user-facing error", sourceLocation: sourceLocation)
+        return
+    }
     for fragment in place { #expect(error.place.contains(fragment), "\(error) should name \(fragment)", sourceLocation: sourceLocation) }
     for fragment in message { #expect(error.message.contains(fragment), "\(error) should say \(fragment)", sourceLocation: sourceLocation) }
 }

@@ -22,15 +22,12 @@ public protocol AnySetting: Sendable {
     var name: String { get }
     var doc: String { get }
     var defaultSetting: SettingValue { get }
-    /// What the setting takes, for errors.
-    var kind: String { get }
     /// The typed value of `value` checked, as a setting value, or an error naming the setting.
     func accept(_ value: SettingValue) throws -> SettingValue
 }
 
 extension Setting: AnySetting {
     public var defaultSetting: SettingValue { defaultValue.setting }
-    public var kind: String { Value.kind }
 
     public func accept(_ value: SettingValue) throws -> SettingValue {
         guard let typed = Value(setting: value) else { throw PlaceError(name, "must be \(Value.kind), got \(value)") }

@@ -2,8 +2,9 @@
 /// property (as swift-argument-parser reads a command's options off its properties), with the
 /// values of one instance of the set.
 ///
-///     struct LossDeclarations { let beta = Setting("beta", 0.1, "β: the inverse temperature.", check: Check.positive()) }
-///     @dynamicMemberLookup struct LossSettings: SettingSet { static let table = SettingTable(LossDeclarations()); var values = … }
+///     struct LossDeclarations { let beta = Setting("beta", 0.1, "β, the inverse temperature") }
+///     struct LossSettings: SettingSet { static let table = SettingTable(LossDeclarations()); var values = … }
+///     settings.beta   // typed access through the declaration
 public struct SettingTable<Declarations: Sendable>: Sendable {
     public let declarations: Declarations
     /// Every setting, in declaration order, with the Swift property name that declares it.
@@ -53,9 +54,18 @@ extension SettingSet {
     /// name is an error suggesting the nearest known one.
     public mutating func assign(_ name: String, _ value: SettingValue) throws {
         guard let setting = Self.table.setting(named: name) else {
-            throw PlaceError(name, "is not an option" + nearest(to: name, in: Self.table.names).map { "; did you mean '\($0)'?" }.orEmpty)
+            throw PlaceError(name, "is not an option" + (nearest(to: name, in: Self.table.names).map { "; did you mean '\($0)'?" } ?? ""))
         }
         values[name] = try setting.accept(value)
+    }
+
+    /// The settings a record holds under their names (other keys are left alone), each checked by
+    /// its declaration.
+    public init(recorded: [String: SettingValue]) throws {
+        self.init()
+        for name in Self.table.names {
+            if let value = recorded[name] { try assign(name, value) }
+        }
     }
 
     /// Checks every value against its declaration (values set through `options.name` are typed
@@ -93,10 +103,6 @@ public struct SettingKey: CodingKey {
     public init?(stringValue: String) { self.stringValue = stringValue }
     public var intValue: Int? { nil }
     public init?(intValue: Int) { nil }
-}
-
-extension Optional where Wrapped == String {
-    var orEmpty: String { self ?? "" }
 }
 
 /// The candidate closest to `name` by edit distance, when it is close enough to be a likely typo.

@@ -143,6 +143,9 @@ extension Arguments {
     func plotValue(_ figure: any Figure) throws -> Value { .handle(PlotHandle(figure, colored: try colorOverride)) }
 }
 
+/// The parameter of `train`, `pref_train` and `resume` that `plotEvery()` reads.
+let plotEveryParameter = "plot_every = 0"
+
 extension Arguments {
     /// `plot_every`: steps between redraws of a training run's live plot; 0 draws none.
     func plotEvery() throws -> Int {

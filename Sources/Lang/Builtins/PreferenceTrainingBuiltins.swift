@@ -29,12 +29,12 @@ extension Arguments {
 /// defaults to the longest pair) and the live plot's interval.
 private let prefTrainSignature = "policy, data, " + SettingSignature.parameters(LossSettings.table) + ", ref = nil, "
     + SettingSignature.parameters(PairDataSettings.table) + ", "
-    + SettingSignature.parameters(TrainingOptions.table, overriding: ["seq_len": "nil"]) + ", plot_every = 0"
+    + SettingSignature.parameters(TrainingOptions.table, overriding: ["seq_len": "nil"]) + ", " + plotEveryParameter
 
 extension Builtins {
     static let preferenceTraining: [Builtin] = [
         Builtin("pref_train(\(prefTrainSignature))", topic: "preference",
-                doc: "Preference-trains policy (in place) on pairs — a paired JSONL path (prompt, chosen, rejected), a pair set, or a list of records — with loss (a name or a list weighted by weights: " + PreferenceLoss.names.joined(separator: ", ") + ") and returns the run, as train does (same options: LoRA, schedules, checkpoints, resume, Ctrl-C). Completions are tokenised apart from the prompt with EOS appended (eos: false turns it off) and cut by max_length / max_prompt_length; seq_len defaults to the longest pair. ref is the frozen reference model (nil: the policy's starting weights); its log-probs are computed once and cached in ref_cache (default ~/.cache/preflab/reference). Each step logs TRL's rewards/* and logps/* and the per-token probe probe/{chosen,rejected}_{before,at,after}; metric(run, name) lists one of them by step. plot_every: N draws the loss and the chosen/rejected log-prob changes live. Loss options: " + SettingSignature.help(LossSettings.table) + ". Pair options: " + SettingSignature.help(PairDataSettings.table) + ".",
+                doc: "Preference-trains policy (in place) on pairs — a paired JSONL path (prompt, chosen, rejected), a pair set, or a list of records — with loss (a name or a list weighted by weights: " + PreferenceLoss.names.joined(separator: ", ") + ") and returns the run, as train does (same options: LoRA, schedules, checkpoints, resume, Ctrl-C). Completions are tokenised apart from the prompt with EOS appended (eos: false turns it off) and cut by max_length / max_prompt_length; seq_len defaults to the longest pair. ref is the frozen reference model (nil: the policy's starting weights); its log-probs are computed once and cached in ref_cache. Each step logs TRL's rewards/* and logps/* and the per-token probe probe/{chosen,rejected}_{before,at,after}; metric(run, name) lists one of them by step. plot_every: N draws the loss and the chosen/rejected log-prob changes live. Loss options: " + SettingSignature.help(LossSettings.table) + ". Pair options: " + SettingSignature.help(PairDataSettings.table) + ".",
                 example: "let run = pref_train(default_model(), synthetic_pairs(count: 4), loss: \"dpop\", steps: 2, batch: 2, dir: temp_dir() + \"/run\")\nmetric(run, \"logps/chosen_delta\")") { a in
             let policy = try a.model(0)
             var request = PreferenceTrainingRequest(policy: policy, pairs: try a.preferencePairs(1))
@@ -61,7 +61,7 @@ extension Builtins {
                 throw BuiltinError("the run is not a preference run (train it with pref_train)")
             }
             let probe = try TokenProbe.measure(run.engine, pairs: objective.pairs, reference: reference, length: run.options.seqLen,
-                                   batch: run.options.batch)
+                                               batch: run.options.batch)
             let rows = probe.aligned(completion == "chosen" ? probe.chosen : probe.rejected, window: window)
             return .tensor(try Tensor(rows.flatMap { $0 }, shape: [rows.count, 2 * window + 1]))
         },

@@ -49,14 +49,14 @@ extension Arguments {
         case .bool(let flag): return .flag(flag)
         case .string(let text): return .text(text)
         case .nil: return .none
-        case .list(let items) where items.allSatisfy({ if case .number = $0 { true } else { false } }) && !items.isEmpty:
-            return .numbers(items.map { if case .number(let x) = $0 { x } else { 0 } })
         case .tensor(let tensor) where tensor.rank <= 1:
             return .numbers(tensor.scalars.map(Double.init))
         case .list(let items):
+            let numbers = items.compactMap { item -> Double? in if case .number(let x) = item { x } else { nil } }
+            if !items.isEmpty, numbers.count == items.count { return .numbers(numbers) }
             return .texts(try items.map { item in
                 guard case .string(let text) = item else {
-                    throw BuiltinError("argument '\(builtin.parameters[i].name)' must be a list of strings, got a list holding a \(item.typeName)")
+                    throw BuiltinError("argument '\(builtin.parameters[i].name)' must be a list of strings or of numbers, got a list holding a \(item.typeName)")
                 }
                 return text
             })

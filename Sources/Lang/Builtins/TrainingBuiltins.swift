@@ -87,7 +87,7 @@ extension Arguments {
 }
 
 /// `train`'s options: the training options, then the live plot's interval.
-private let trainSignature = SettingSignature.parameters(TrainingOptions.table) + ", plot_every = 0"
+private let trainSignature = SettingSignature.parameters(TrainingOptions.table) + ", " + plotEveryParameter
 
 extension Builtins {
     static let training: [Builtin] = [
@@ -107,7 +107,7 @@ extension Builtins {
             let run = try TrainingRun.start(model: model, data: source, options: options)
             return try a.drive(run, updating: model, plotEvery: plotEvery)
         },
-        Builtin("resume(dir, plot_every = 0)", topic: "training",
+        Builtin("resume(dir, \(plotEveryParameter))", topic: "training",
                 doc: "Continues the run in dir from its newest checkpoint to its last step, with the same data order, optimiser state and random streams, so its losses equal an uninterrupted run's. Returns the run; run.model is the trained model.",
                 example: "let m = new_model(vocab: 16, hidden: 16, layers: 1, heads: 2, max_len: 16)\nlet dir = temp_dir() + \"/run\"\ntrain(m, tensor([[1, 2, 3, 4, 5], [5, 4, 3, 2, 1]]), steps: 2, batch: 2, seq_len: 4, dir: dir)\nresume(dir).step") { a in
             let directory = try a.string(0)

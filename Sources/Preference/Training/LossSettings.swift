@@ -4,9 +4,7 @@ import Foundation
 /// The loss options of `pref_train`, declared once: the language takes them by name and a
 /// preference run records them in run.json, from which `resume` rebuilds the loss.
 public struct LossDeclarations: Sendable {
-    public let loss = Setting("loss", ["sigmoid"], "a loss name or a list of names summed with weights") { names in
-        names.isEmpty ? "needs at least one loss name; one of \(PreferenceLoss.names.joined(separator: ", "))" : nil
-    }
+    public let loss = Setting("loss", ["sigmoid"], "a loss name or a list of names summed with weights")
     public let beta = Setting("beta", LossOptions().beta, "β, the inverse temperature")
     public let lambda = Setting("lambda", LossOptions().lambda, "DPOP's λ")
     public let labelSmoothing = Setting("label_smoothing", LossOptions().labelSmoothing, "ε: cDPO, robust, exo_pair, simpo")
@@ -24,14 +22,6 @@ public struct LossSettings: SettingSet {
     public var values: [String: SettingValue]
 
     public init() { values = Self.table.defaults }
-
-    /// The settings a run recorded, each checked again by its declaration.
-    public init(recorded: [String: SettingValue]) throws {
-        self.init()
-        for name in Self.table.names {
-            if let value = recorded[name] { try assign(name, value) }
-        }
-    }
 
     public var options: LossOptions {
         LossOptions(beta: self.beta, lambda: self.lambda, labelSmoothing: self.labelSmoothing, gamma: self.gamma,

@@ -51,7 +51,6 @@ public struct DataLoader: Sendable {
     }
 
     public var position: DataPosition { sampler.position }
-    public var seed: UInt64 { sampler.seed }
 
     /// Continue from `position` (as read from `position` earlier, e.g. through a checkpoint).
     public mutating func restore(_ position: DataPosition) throws {

@@ -22,7 +22,7 @@ extension LoRAAdapter {
             throw TrainingError(directory, "cannot create the directory: \(error.localizedDescription)")
         }
         let tensors = orderedWeights.map { (name: Self.peftKey(for: $0.name, architecture: modelConfig.architecture), tensor: $0.tensor) }
-        try Self.translatingModelErrors { try SafetensorsWriter.write(tensors, to: directory + "/" + Self.weightsFileName) }
+        try SafetensorsWriter.write(tensors, to: directory + "/" + Self.weightsFileName)
         let configPath = directory + "/" + Self.configFileName
         do {
             let data = try JSONSerialization.data(withJSONObject: peftConfigJSON, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
@@ -40,7 +40,7 @@ extension LoRAAdapter {
         let configPath = directory + "/" + configFileName
         let (lora, baseModel) = try readPEFTConfig(path: configPath, architecture: config.architecture)
         let weightsPath = directory + "/" + weightsFileName
-        let file = try translatingModelErrors { try SafetensorsFile(path: weightsPath) }
+        let file = try SafetensorsFile(path: weightsPath)
 
         // Our name for every key of the file. Keys written from a live PEFT model's state_dict
         // (rather than by save_pretrained) still carry the adapter name, ".lora_A.default.weight";
@@ -63,7 +63,7 @@ extension LoRAAdapter {
             guard entry.shape == shape else {
                 throw TrainingError("\(weightsPath): tensor '\(key)'", "has shape \(entry.shape), expected \(shape) for r = \(lora.rank) on this model")
             }
-            weights[name] = try translatingModelErrors { try file.tensor(key) }
+            weights[name] = try file.tensor(key)
         }
         if let (_, key) = keys.min(by: { $0.value < $1.value }) {
             throw TrainingError("\(weightsPath): tensor '\(key)'",
@@ -179,15 +179,5 @@ extension LoRAAdapter {
             throw TrainingError(path, "\(key) \(error.message)")
         }
         return (lora, present("base_model_name_or_path") as? String)
-    }
-
-    /// Runs `body`, reporting a `ModelError` (from the safetensors reader or writer) as a
-    /// `TrainingError` naming the same file and tensor, so adapter callers see one error type.
-    static func translatingModelErrors<Result>(_ body: () throws -> Result) throws -> Result {
-        do {
-            return try body()
-        } catch let error as ModelError {
-            throw TrainingError(error.file + (error.tensor.map { ": tensor '\($0)'" } ?? ""), error.message)
-        }
     }
 }

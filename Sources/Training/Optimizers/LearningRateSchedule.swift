@@ -16,19 +16,8 @@ public enum LearningRateSchedule: Equatable, Sendable {
     /// Warm-up, then half a cosine from the peak down to `minimum` at step `totalSteps`.
     case cosine(warmup: Int, minimum: Double)
 
-    /// The schedule called `name` (`"constant"`, `"linear"` or `"cosine"`).
-    ///
-    /// Throws a `TrainingError` naming `option` when the name is unknown, the warm-up is
-    /// negative, or the minimum is negative or not finite. A constant schedule has no minimum.
-    public init(name: String, warmup: Int = 0, minimum: Double = 0, option: String = "lr_schedule") throws {
-        guard let kind = ScheduleKind(rawValue: name) else {
-            let names = ScheduleKind.allCases.map(\.rawValue)
-            throw TrainingError(option, "unknown learning-rate schedule '\(name)'; expected one of \(names.joined(separator: ", "))")
-        }
-        try self.init(kind, warmup: warmup, minimum: minimum)
-    }
-
-    /// The schedule of `kind`; a constant schedule has no minimum.
+    /// The schedule of `kind`. Throws a `TrainingError` when the warm-up is negative, or the
+    /// minimum is negative or not finite. A constant schedule has no minimum.
     public init(_ kind: ScheduleKind, warmup: Int = 0, minimum: Double = 0) throws {
         guard warmup >= 0 else { throw TrainingError("warmup_steps", "is \(warmup), expected 0 or more") }
         guard minimum.isFinite, minimum >= 0 else {
