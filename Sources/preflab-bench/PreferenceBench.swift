@@ -1,5 +1,4 @@
 import Base
-import Dispatch
 import Foundation
 import Models
 import Preference
@@ -15,30 +14,24 @@ enum PreferenceBench {
         let prompt = length / 4
         TrainingBench.resetPeakResident()
         let model = try TransformerModel.random(config: setup.config, seed: 1)
-        let engine = try TrainableModel(model: model)
         var random = RandomGenerator(seed: 3)
         func ids(_ count: Int) -> [Int32] { (0..<count).map { _ in Int32(random.next() % UInt64(setup.config.vocabSize)) } }
         let pairs = (0..<(pairsPerStep * steps)).map { _ in
             PairTokens(prompt: ids(prompt), chosen: ids(length + 1 - prompt), rejected: ids(length + 1 - prompt))
         }
-        var options = TrainingOptions()
-        options.batch = pairsPerStep
-        options.seqLen = length
-        let directory = NSTemporaryDirectory() + "/preflab-bench-preference-\(getpid())"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let objective = try PreferenceObjective(pairs: pairs, loss: try PreferenceLoss("sigmoid"), settings: [:], options: options,
-                                                reference: nil, cacheDirectory: nil)
-        try objective.prepare(engine, directory: directory)
-        let optimizer = try AdamW(for: engine.trainable)
-        var times: [Double] = []
-        for _ in 0..<steps {
-            let start = DispatchTime.now().uptimeNanoseconds
-            engine.trainable.zeroGradients()
-            sink += Float(try objective.step(engine, accumulate: 1).loss)
-            try optimizer.step(engine.trainable, learningRate: 1e-5)
-            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-        }
+        let scratch = NSTemporaryDirectory() + "/preflab-bench-preference-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        var request = PreferenceTrainingRequest(policy: model, pairs: .tokens(pairs))
+        request.options.steps = steps
+        request.options.batch = pairsPerStep
+        request.options.lr = 1e-5
+        request.options.dir = scratch + "/run"
+        request.data.refCache = scratch + "/reference"
+        request.seqLen = length
+        let run = try request.start { _ in }
+        _ = try run.run()
+        let times = run.history.map(\.seconds)
+        sink += Float(run.history.last?.loss ?? 0)
         let median = times.dropFirst().sorted()[(steps - 1) / 2]
         print("")
         print("Preference step (DPO, Llama 13.8M, 8 pairs → 16 rows of 256 tokens, cached reference, AdamW; median of \(steps - 1) after a warm-up)")

@@ -1,5 +1,7 @@
 import Foundation
 import Testing
+import Base
+import Preference
 @testable import Lang
 
 /// `eval_mc`, `eval_gsm8k`, `contamination`, `min_k_prob` and `ngram_overlap` on the default model.
@@ -179,6 +181,37 @@ import Testing
         #expect(errorText { try run(setup + broken + "contamination(m, 3, b)") }.contains("argument 'ref' must be a model"))
         #expect(errorText { try run(setup + broken + "contamination(m, m, dir + \"/none.jsonl\")") }.contains("none.jsonl: no such file"))
         #expect(message("ngram_overlap(p, p, n: 0)").contains("n: must be at least 1"))
-        #expect(message("min_k_prob(m, \"x\", k: 1.5)").contains("k must be a fraction in (0, 1], got 1.5"))
+        #expect(message("min_k_prob(m, \"x\", k: 1.5)").contains("k: must be a fraction in (0, 1], got 1.5"))
+    }
+
+    /// The evaluations' signatures and help come from their option declarations, so a default
+    /// or a doc is written once.
+    @Test func signaturesAndHelpComeFromTheDeclarations() throws {
+        let tables: [(String, [(property: String, setting: any AnySetting)], Set<String>)] = [
+            ("eval_mc", MultipleChoiceEvaluation.Options.table.settings, []),
+            ("eval_gsm8k", GSM8KEvaluation.Options.table.settings, ["stop"]),
+            ("contamination", Contamination.Options.table.settings, []),
+        ]
+        for (builtin, settings, omitted) in tables {
+            let text = try Builtins.helpText(builtin)
+            for (_, setting) in settings where !omitted.contains(setting.name) {
+                #expect(text.contains(setting.name + " = "), "\(builtin)'s signature lacks \(setting.name)")
+                #expect(text.contains(setting.name + ": " + setting.doc), "\(builtin)'s help lacks \(setting.name)'s doc")
+            }
+        }
+        #expect(try Builtins.helpText("eval_gsm8k").contains("shots = 5, limit = nil, max_new_tokens = 256, seed = 1234, bos = true, out = nil"))
+        #expect(try Builtins.helpText("min_k_prob").contains("min_k_prob(model, text, k = 0.2)"))
+    }
+}
+
+/// Builtins read their arguments by parameter name.
+@Suite struct ArgumentNameTests {
+    /// A body that reads a name its signature lacks is reported, never handed another argument.
+    @Test func readingAnUndeclaredParameterIsAnErrorNotAnotherArgument() throws {
+        let builtin = Builtin("probe(x, y = 2)", topic: "test", doc: "", example: "") { a in .number(try a.number("z")) }
+        let interpreter = Interpreter(write: { _ in })
+        interpreter.define("probe", .builtin(builtin))
+        let message = errorText { _ = try interpreter.evaluate(Source(name: "<test>", text: "probe(1)")) }
+        #expect(message.contains("probe: reads a parameter 'z' its signature does not have; usage: probe(x, y = 2)"))
     }
 }

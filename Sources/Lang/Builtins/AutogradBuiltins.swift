@@ -8,8 +8,8 @@ extension Builtins {
         Builtin("grad(f, x)", topic: "autograd",
                 doc: "The gradient of the scalar-valued function f at the tensor x, as a tensor of x's shape (reverse mode).",
                 example: "grad(fn(x) => sum(x * x), tensor([1, 2, 3]))") { a in
-            let f = try a.function(0)
-            let x = try a.tensor(1)
+            let f = try a.function("f")
+            let x = try a.tensor("x")
             // The tape's backward pass records nothing, so inside an outer grad's f the gradient
             // would be a constant and the outer derivative through it silently zero: refuse.
             if x.dependsOn(anyOf: a.runtime.activeGradLeaves) { throw nestedGrad }
@@ -31,11 +31,11 @@ extension Builtins {
         },
         Builtin("requires_grad(x)", topic: "autograd",
                 doc: "x as a leaf of the autograd graph: after backward(loss), x.grad holds d loss / d x.",
-                example: "let w = requires_grad(randn([3]))") { a in .tensor(try a.tensor(0).detached().requiringGrad()) },
+                example: "let w = requires_grad(randn([3]))") { a in .tensor(try a.tensor("x").detached().requiringGrad()) },
         Builtin("backward(loss)", topic: "autograd",
                 doc: "Reverse-mode differentiation from a scalar: adds into the .grad of every requires_grad leaf it depends on. Gradients accumulate until zero_grad.",
                 example: "let w = requires_grad(tensor([1, 2]))\nbackward(sum(w * w))\nw.grad") { a in
-            let loss = try a.tensor(0)
+            let loss = try a.tensor("loss")
             guard loss.requiresGrad else {
                 throw BuiltinError("loss of shape \(loss.shape) does not depend on any tensor marked with requires_grad(x)")
             }
@@ -48,16 +48,16 @@ extension Builtins {
         },
         Builtin("zero_grad(*leaves)", topic: "autograd", doc: "Clears the accumulated gradients of the given leaves.",
                 example: "let w = requires_grad(ones([2]))\nzero_grad(w)") { a in
-            for leaf in try a.list(0) { if case .tensor(let t) = leaf { t.zeroGrad() } }
+            for leaf in try a.list("leaves") { if case .tensor(let t) = leaf { t.zeroGrad() } }
             return .nil
         },
         Builtin("detach(x)", topic: "autograd", doc: "The same values cut off from the autograd graph.", example: "detach(requires_grad(ones([2])))") { a in
-            .tensor(try a.tensor(0).detached())
+            .tensor(try a.tensor("x").detached())
         },
         Builtin("no_grad(f)", topic: "autograd",
                 doc: "Runs f (usually a block: no_grad { … }) without recording the autograd graph, and returns its value.",
                 example: "no_grad { sum(ones([3])) }") { a in
-            let f = try a.function(0)
+            let f = try a.function("f")
             return try GradMode.withoutGrad { try a.call(f, []) }
         },
     ]

@@ -102,96 +102,97 @@ struct BuiltinError: Error {
     }
 }
 
-/// The bound arguments of one builtin call, with conversions that explain what went wrong.
+/// The bound arguments of one builtin call, read by parameter name, with conversions that
+/// explain what went wrong.
 struct Arguments {
     let values: [Value]
     let builtin: Builtin
     let runtime: Runtime
     let node: Node
 
-    subscript(_ i: Int) -> Value { values[i] }
-
-    /// The position of the parameter called `name`; a name the signature lacks is the builtin's
-    /// own mistake, reported rather than read from another argument.
-    func index(_ name: String) throws -> Int {
-        guard let i = builtin.parameters.firstIndex(where: { $0.name == name }) else {
-            throw BuiltinError("reads a parameter '\(name)' its signature does not have; usage: \(builtin.signature)")
+    /// The argument bound to the parameter called `name`; a name the signature lacks is the
+    /// builtin's own mistake, reported rather than read from another argument.
+    subscript(_ name: String) -> Value {
+        get throws {
+            guard let i = builtin.parameters.firstIndex(where: { $0.name == name }) else {
+                throw BuiltinError("reads a parameter '\(name)' its signature does not have; usage: \(builtin.signature)")
+            }
+            return values[i]
         }
-        return i
     }
 
-    private func name(_ i: Int) -> String { builtin.parameters[i].name }
-
-    func isNil(_ i: Int) -> Bool {
-        if case .nil = values[i] { return true }
+    func isNil(_ name: String) throws -> Bool {
+        if case .nil = try self[name] { return true }
         return false
     }
 
-    func number(_ i: Int) throws -> Double {
-        switch values[i] {
+    func number(_ name: String) throws -> Double {
+        switch try self[name] {
         case .number(let x): return x
         case .bool(let b): return b ? 1 : 0
         case .tensor(let t) where t.count == 1: return Double(try t.item())
-        case let other: throw BuiltinError("argument '\(name(i))' must be a number, got a \(other.typeName)")
+        case let other: throw BuiltinError("argument '\(name)' must be a number, got a \(other.typeName)")
         }
     }
 
-    func int(_ i: Int) throws -> Int {
-        let x = try number(i)
-        guard let whole = Int(exactly: x) else { throw BuiltinError("argument '\(name(i))' must be a whole number, got \(format(x))") }
+    func int(_ name: String) throws -> Int {
+        let x = try number(name)
+        guard let whole = Int(exactly: x) else { throw BuiltinError("argument '\(name)' must be a whole number, got \(format(x))") }
         return whole
     }
 
-    func optionalInt(_ i: Int) throws -> Int? { isNil(i) ? nil : try int(i) }
+    func optionalInt(_ name: String) throws -> Int? { try isNil(name) ? nil : try int(name) }
 
-    func bool(_ i: Int) throws -> Bool {
-        guard case .bool(let b) = values[i] else { throw BuiltinError("argument '\(name(i))' must be true or false, got a \(values[i].typeName)") }
+    func bool(_ name: String) throws -> Bool {
+        guard case .bool(let b) = try self[name] else { throw BuiltinError("argument '\(name)' must be true or false, got a \(try self[name].typeName)") }
         return b
     }
 
-    func string(_ i: Int) throws -> String {
-        guard case .string(let s) = values[i] else { throw BuiltinError("argument '\(name(i))' must be a string, got a \(values[i].typeName)") }
+    func string(_ name: String) throws -> String {
+        guard case .string(let s) = try self[name] else { throw BuiltinError("argument '\(name)' must be a string, got a \(try self[name].typeName)") }
         return s
     }
 
-    func list(_ i: Int) throws -> [Value] {
-        guard case .list(let items) = values[i] else { throw BuiltinError("argument '\(name(i))' must be a list, got a \(values[i].typeName)") }
+    func list(_ name: String) throws -> [Value] {
+        guard case .list(let items) = try self[name] else { throw BuiltinError("argument '\(name)' must be a list, got a \(try self[name].typeName)") }
         return items
     }
 
     /// A shape: a list of whole numbers, or a single whole number for one axis.
-    func shape(_ i: Int) throws -> [Int] {
-        switch values[i] {
-        case .number: return [try int(i)]
+    func shape(_ name: String) throws -> [Int] {
+        let value = try self[name]
+        switch value {
+        case .number: return [try int(name)]
         case .list(let items):
             return try items.map { item in
                 guard case .number(let x) = item, let extent = Int(exactly: x) else {
-                    throw BuiltinError("argument '\(name(i))' must be a shape (a list of whole numbers), got \(repr(values[i]))")
+                    throw BuiltinError("argument '\(name)' must be a shape (a list of whole numbers), got \(repr(value))")
                 }
                 return extent
             }
         case .tensor(let t) where t.rank <= 1:
             return try t.scalars.map { x in
-                guard let extent = Int(exactly: x) else { throw BuiltinError("argument '\(name(i))' must hold whole numbers") }
+                guard let extent = Int(exactly: x) else { throw BuiltinError("argument '\(name)' must hold whole numbers") }
                 return extent
             }
-        case let other: throw BuiltinError("argument '\(name(i))' must be a shape (a list of whole numbers), got a \(other.typeName)")
+        case let other: throw BuiltinError("argument '\(name)' must be a shape (a list of whole numbers), got a \(other.typeName)")
         }
     }
 
     /// A tensor; numbers and nested lists of numbers convert, as NumPy's functions accept them.
-    func tensor(_ i: Int) throws -> Tensor {
+    func tensor(_ name: String) throws -> Tensor {
         do {
-            return try values[i].asTensor()
+            return try self[name].asTensor()
         } catch let error as ConversionError {
-            throw BuiltinError("argument '\(name(i))' \(error.message)")
+            throw BuiltinError("argument '\(name)' \(error.message)")
         }
     }
 
-    func function(_ i: Int) throws -> Value {
-        switch values[i] {
-        case .function, .builtin: return values[i]
-        case let other: throw BuiltinError("argument '\(name(i))' must be a function, got a \(other.typeName)")
+    func function(_ name: String) throws -> Value {
+        let value = try self[name]
+        switch value {
+        case .function, .builtin: return value
+        case let other: throw BuiltinError("argument '\(name)' must be a function, got a \(other.typeName)")
         }
     }
 

@@ -8,18 +8,14 @@ import Training
 /// contamination checks against a reference model (docs/evaluation.md).
 extension Builtins {
     static let evaluation: [Builtin] = [
-        Builtin("eval_mc(model, path, task, limit = nil, shots = 0, seed = 1234, bos = true, out = nil)", topic: "evaluation",
-                doc: "Multiple-choice accuracy as lm-evaluation-harness scores ARC and HellaSwag: each choice is scored by the summed log-probs of \" \" + choice after the prompt (joint tokenisation), task \"arc\" (prompt \"Question: …\\nAnswer:\") or \"hellaswag\" (activity label and context, preprocessed). Returns {acc (argmax of the sums), acc_norm (sums divided by the choice's length in characters), acc_bytes (… in UTF-8 bytes), n, their *_stderr, task, shots, interrupted, out, items}; items holds per question its origin, gold, logprobs and the three predictions. limit: the first questions only; shots: examples (prompt, answer, blank line) from the file's other questions, drawn with seed; bos: start the context with BOS. Also writes the record as JSON to out (default: the file's path with .eval_mc.json for .jsonl; false: none). Shows progress; Ctrl-C stops with the questions done.",
+        Builtin("eval_mc(model, path, task, \(SettingSignature.parameters(MultipleChoiceEvaluation.Options.table)), out = nil)", topic: "evaluation",
+                doc: "Multiple-choice accuracy as lm-evaluation-harness scores ARC and HellaSwag: each choice is scored by the summed log-probs of \" \" + choice after the prompt (joint tokenisation), task \"arc\" (prompt \"Question: …\\nAnswer:\") or \"hellaswag\" (activity label and context, preprocessed). Returns {acc (argmax of the sums), acc_norm (sums divided by the choice's length in characters), acc_bytes (… in UTF-8 bytes), n, their *_stderr, task, shots, interrupted, out, items}; items holds per question its origin, gold, logprobs and the three predictions. Options: " + SettingSignature.help(MultipleChoiceEvaluation.Options.table) + ". Also writes the record as JSON to out (default: the file's path with .eval_mc.json for .jsonl; false: none). Shows progress; Ctrl-C stops with the questions done.",
                 example: "let p = temp_dir() + \"/arc.jsonl\"\nsave_jsonl([{question: \"What is frozen water called?\", choices: {text: [\"Ice, which floats.\", \"A kitten.\"], label: [\"A\", \"B\"]}, answerKey: \"A\"}], p)\neval_mc(default_model(), p, task: \"arc\").acc") { a in
-            let model = try a.model(0), path = try a.string(1)
-            let task = try MultipleChoiceTask.named(try a.string(2))
-            var options = MultipleChoiceEvaluation.Options()
-            options.limit = try a.optionalInt(3)
-            options.shots = try a.int(4)
-            options.seed = try a.seedValue(5)
-            options.bos = try a.bool(6)
+            let model = try a.model("model"), path = try a.string("path")
+            let task = try MultipleChoiceTask.named(try a.string("task"))
+            let options = try a.settings(MultipleChoiceEvaluation.Options.self)
             let items = try task.items(path: path)
-            let out = try a.resultsPath(7, beside: path, kind: "eval_mc")
+            let out = try a.resultsPath("out", beside: path, kind: "eval_mc")
             let total = min(items.count, max(options.limit ?? items.count, 0))
             let result = try a.withProgress(total: total, label: task.rawValue) { progress, shouldStop in
                 try MultipleChoiceEvaluation.run(model: model, items: items, options: options, onProgress: { done, correct in
@@ -46,18 +42,13 @@ extension Builtins {
             })
             return try writeResults(record, to: out)
         },
-        Builtin("eval_gsm8k(model, path, shots = 5, limit = nil, max_new_tokens = 256, seed = 1234, bos = true, out = nil)", topic: "evaluation",
-                doc: "GSM8K exact match as lm-evaluation-harness scores it: shots worked examples (\"Question: …\\nAnswer: <solution>\" and a blank line, drawn with seed from the file's other problems), then the question; greedy decoding on the KV cache until \"Question:\", \"</s>\", \"<|im_end|>\", EOS or max_new_tokens. strict takes the first \"#### N\", flexible the last number; both are compared with the reference ignoring commas, $, a trailing period and case. Rows are GSM8K's {question, answer ending \"#### N\"} or MetaMath's {query, response ending \"The answer is: N\"}. Returns {strict, flexible, n, their *_stderr, shots, interrupted, out, items}; items holds per problem its origin, response, strict_answer, flexible_answer, reference and the two 0/1 scores. Also writes the record as JSON to out (default: the file's path with .eval_gsm8k.json; false: none). Shows progress; Ctrl-C stops with the problems done.",
+        Builtin("eval_gsm8k(model, path, \(SettingSignature.parameters(GSM8KEvaluation.Options.table, omitting: ["stop"])), out = nil)", topic: "evaluation",
+                doc: "GSM8K exact match as lm-evaluation-harness scores it: shots worked examples (\"Question: …\\nAnswer: <solution>\" and a blank line, drawn with seed from the file's other problems), then the question; greedy decoding on the KV cache until \"Question:\", \"</s>\", \"<|im_end|>\", EOS or max_new_tokens. strict takes the first \"#### N\", flexible the last number; both are compared with the reference ignoring commas, $, a trailing period and case. Rows are GSM8K's {question, answer ending \"#### N\"} or MetaMath's {query, response ending \"The answer is: N\"}. Returns {strict, flexible, n, their *_stderr, shots, interrupted, out, items}; items holds per problem its origin, response, strict_answer, flexible_answer, reference and the two 0/1 scores. Options: " + SettingSignature.help(GSM8KEvaluation.Options.table, omitting: ["stop"]) + ". Also writes the record as JSON to out (default: the file's path with .eval_gsm8k.json; false: none). Shows progress; Ctrl-C stops with the problems done.",
                 example: "let p = temp_dir() + \"/gsm8k.jsonl\"\nsave_jsonl([{question: \"Ana has 3 apples and buys 4 more. How many apples does she have?\", answer: \"Ana has 3 + 4 = 7 apples.\\n#### 7\"}], p)\neval_gsm8k(default_model(), p, shots: 0, max_new_tokens: 24).n") { a in
-            let model = try a.model(0), path = try a.string(1)
-            var options = GSM8KEvaluation.Options()
-            options.shots = try a.int(2)
-            options.limit = try a.optionalInt(3)
-            options.maxNewTokens = try a.int(4)
-            options.seed = try a.seedValue(5)
-            options.bos = try a.bool(6)
+            let model = try a.model("model"), path = try a.string("path")
+            let options = try a.settings(GSM8KEvaluation.Options.self)
             let problems = try GSM8KProblem.read(path: path)
-            let out = try a.resultsPath(7, beside: path, kind: "eval_gsm8k")
+            let out = try a.resultsPath("out", beside: path, kind: "eval_gsm8k")
             let total = min(problems.count, max(options.limit ?? problems.count, 0))
             let result = try a.withProgress(total: total, label: "gsm8k") { progress, shouldStop in
                 try GSM8KEvaluation.run(model: model, problems: problems, options: options, onProgress: { done, correct in
@@ -80,21 +71,13 @@ extension Builtins {
             })
             return try writeResults(record, to: out)
         },
-        Builtin("contamination(model, ref, path, samples = 100, neighbours = 100, ratio = 0.4, k = 0.2, threshold = 0.1, top_k = 50, temperature = 1, seed = 0, out = nil)", topic: "evaluation",
-                doc: "Contamination of model against its reference model ref on a benchmark file, as the Smaug model card's figures were computed (swj0419/detect-pretrain-code-contamination): for each of samples samples (seeded shuffle), ref writes neighbours continuations of the sample's first ratio of words; share is the fraction of neighbours on which model's mean token loss is lower than on the sample. score is the fraction of samples with share < threshold (near 1: likely trained on the benchmark). Also per sample: both models' loss and Min-K% Prob (mean of the k lowest token log-probs) and their differences. A sample is question + \" \" + answer (ARC, HellaSwag, GSM8K, MetaMath, MMLU, TruthfulQA rows) or a text/input field. Returns {score, n, threshold, mean_share, min_k_diff, loss_diff, k, neighbours, interrupted, out, samples}. Also writes the record as JSON to out (default: the file's path with .contamination.json; false: none). Shows progress; Ctrl-C stops with the samples done.",
+        Builtin("contamination(model, ref, path, \(SettingSignature.parameters(Contamination.Options.table)), out = nil)", topic: "evaluation",
+                doc: "Contamination of model against its reference model ref on a benchmark file, as the Smaug model card's figures were computed (swj0419/detect-pretrain-code-contamination): for each of samples samples (seeded shuffle), ref writes neighbours continuations of the sample's first ratio of words; share is the fraction of neighbours on which model's mean token loss is lower than on the sample. score is the fraction of samples with share < threshold (near 1: likely trained on the benchmark). Also per sample: both models' loss and Min-K% Prob (mean of the k lowest token log-probs) and their differences. A sample is question + \" \" + answer (ARC, HellaSwag, GSM8K, MetaMath, MMLU, TruthfulQA rows) or a text/input field. Returns {score, n, threshold, mean_share, min_k_diff, loss_diff, k, neighbours, interrupted, out, samples}. Options: " + SettingSignature.help(Contamination.Options.table) + ". Also writes the record as JSON to out (default: the file's path with .contamination.json; false: none). Shows progress; Ctrl-C stops with the samples done.",
                 example: "let p = temp_dir() + \"/bench.jsonl\"\nsave_jsonl([{text: \"Ana has 3 apples and buys 4 more, so she has 7 apples.\"}], p)\ncontamination(default_model(), default_model(), p, neighbours: 4).n") { a in
-            let model = try a.model(0), reference = try a.model(1), path = try a.string(2)
-            var options = Contamination.Options()
-            options.samples = try a.int(3)
-            options.neighbours = try a.int(4)
-            options.prefixRatio = try a.number(5)
-            options.k = try a.number(6)
-            options.threshold = try a.number(7)
-            options.topK = try a.int(8)
-            options.temperature = try a.number(9)
-            options.seed = try a.seedValue(10)
+            let model = try a.model("model"), reference = try a.model("ref"), path = try a.string("path")
+            let options = try a.settings(Contamination.Options.self)
             let samples = try BenchmarkSample.read(path: path)
-            let out = try a.resultsPath(11, beside: path, kind: "contamination")
+            let out = try a.resultsPath("out", beside: path, kind: "contamination")
             let result = try a.withProgress(total: min(samples.count, max(options.samples, 0)), label: "contamination") { progress, shouldStop in
                 try Contamination.run(model: model, reference: reference, samples: samples, options: options, onProgress: { done, below in
                     progress.advance(to: done, figures: "\(below) below \(format(options.threshold))")
@@ -119,12 +102,12 @@ extension Builtins {
             ]
             return try writeResults(record, to: out)
         },
-        Builtin("min_k_prob(model, text, k = 0.2)", topic: "evaluation",
+        Builtin("min_k_prob(model, text, \(SettingSignature.parameter(Contamination.Options.table.declarations.k)))", topic: "evaluation",
                 doc: "Min-K% Prob of a text (Shi et al. 2023): the mean of the lowest k fraction of its token log-probs (at least one token), the text encoded with its special tokens (BOS). Higher (closer to 0) hints the model has seen the text.",
                 example: "min_k_prob(default_model(), \"Question: Ana has 3 apples.\")") { a in
-            let model = try a.model(0), text = try a.string(1), k = try a.number(2)
+            let model = try a.model("model"), text = try a.string("text")
+            let k = try a.setting(Contamination.Options.table.declarations.k)
             guard let tokenizer = model.tokenizer else { throw BuiltinError("the model has no tokenizer (no tokenizer.json in its directory)") }
-            guard k > 0, k <= 1 else { throw BuiltinError("k must be a fraction in (0, 1], got \(format(k))") }
             let ids = Array(tokenizer.encode(text).prefix(model.config.maxPositions + 1))
             guard ids.count >= 2 else { throw BuiltinError("the text must give at least two tokens (with BOS), got \(ids.count)") }
             let logprobs = try model.tokenLogprobs(ids).scalars.map { Double($0) }
@@ -133,8 +116,8 @@ extension Builtins {
         Builtin("ngram_overlap(train_path, bench_path, n = 13, out = nil)", topic: "evaluation",
                 doc: "Word n-gram overlap by lm-evaluation-harness's decontamination rule: texts lower-cased (ASCII), ASCII punctuation removed, split on whitespace; a benchmark item is contaminated when any of its n-grams occurs in the training file. train_path: a .jsonl file (every string of every line is a document) or any text file (one document); bench_path: a benchmark JSONL, each line's text as contamination reads it. Returns {overlap (share of items contaminated), contaminated, n (items), ngram, documents, out, items: [{origin, ngrams, matched, contaminated}]}. Also writes the record as JSON to out (default: bench_path with .ngram_overlap.json; false: none).",
                 example: "let dir = temp_dir()\nsave_jsonl([{text: \"the quick brown fox jumps over the lazy dog\"}], dir + \"/train.jsonl\")\nsave_jsonl([{text: \"A quick brown fox jumps over a fence.\"}], dir + \"/bench.jsonl\")\nngram_overlap(dir + \"/train.jsonl\", dir + \"/bench.jsonl\", n: 3).overlap") { a in
-            let training = try a.string(0), benchmark = try a.string(1), n = try a.int(2)
-            let out = try a.resultsPath(3, beside: benchmark, kind: "ngram_overlap")
+            let training = try a.string("train_path"), benchmark = try a.string("bench_path"), n = try a.int("n")
+            let out = try a.resultsPath("out", beside: benchmark, kind: "ngram_overlap")
             let result = try NGramOverlap.measure(trainingPath: training, benchmarkPath: benchmark, n: n)
             let record: OrderedDictionary<String, Value> = [
                 "overlap": result.overlap.map(Value.number) ?? .nil,
@@ -180,9 +163,9 @@ extension OrderedDictionary where Key == String, Value == Lang.Value {
 extension Arguments {
     /// The `out` argument: nil gives `<path without .jsonl>.<kind>.json`, false no file, a string that
     /// path. Its folder is checked before any work, so a long evaluation never ends unable to save.
-    fileprivate func resultsPath(_ i: Int, beside path: String, kind: String) throws -> String? {
+    fileprivate func resultsPath(_ name: String, beside path: String, kind: String) throws -> String? {
         let out: String
-        switch self[i] {
+        switch try self[name] {
         case .nil:
             let stem = path.hasSuffix(".jsonl") ? String(path.dropLast(6)) : path
             out = "\(stem).\(kind).json"

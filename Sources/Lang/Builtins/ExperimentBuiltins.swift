@@ -16,7 +16,7 @@ extension Builtins {
         Builtin("problems(count = 100, steps = 3, seed = 0)", topic: "experiments",
                 doc: "Arithmetic word problems solved step by step with every intermediate result written out (MetaMath-like), the same for the same seed: a list of records {prompt, solution, answer, steps}. prompt is \"Question: …\\nAnswer:\\n\"; solution ends \"The answer is: N\". steps (1 to 21) sets the difficulty. synthetic_pairs(\"arithmetic\", …) builds its pairs from the same problems.",
                 example: "problems(1, steps: 1, seed: 3)[0].solution") { a in
-            let count = try a.int(0), steps = try a.int(1), seed = try a.seedValue(2)
+            let count = try a.int("count"), steps = try a.int("steps"), seed = try a.seedValue("seed")
             guard (1...SyntheticPairs.maxCount).contains(count) else { throw BuiltinError("count must be between 1 and \(SyntheticPairs.maxCount), got \(count)") }
             guard (1...ArithmeticProblem.maxSteps).contains(steps) else { throw BuiltinError("steps must be between 1 and \(ArithmeticProblem.maxSteps), got \(steps)") }
             return .list((0..<count).map { index in
@@ -28,7 +28,7 @@ extension Builtins {
         Builtin("save_jsonl(rows, path)", topic: "experiments",
                 doc: "Writes a list of records as JSON lines (one object per line), atomically, and returns the path: a corpus for train ({text} or {prompt, completion}) or pairs ({prompt, chosen, rejected}).",
                 example: "save_jsonl([{text: \"one\"}, {text: \"two\"}], temp_dir() + \"/corpus.jsonl\")") { a in
-            let rows = try a.list(0), path = try a.string(1)
+            let rows = try a.list("rows"), path = try a.string("path")
             var text = ""
             for (i, row) in rows.enumerated() {
                 guard case .record = row else { throw BuiltinError("rows[\(i)] must be a record, got a \(row.typeName)") }
@@ -44,18 +44,18 @@ extension Builtins {
         Builtin("train_tokenizer(data, out, vocab = 512)", topic: "experiments",
                 doc: "Learns a byte-level BPE tokenizer (Llama's layout: <unk> <s> </s> as ids 0-2, <s> added as BOS, digits split one by one) from data — a list of strings, or a .txt file, or a .jsonl file whose string fields are all read — and writes it to out (a tokenizer.json path or a directory). Returns the tokenizer.",
                 example: "let tok = train_tokenizer([\"one apple\", \"two apples\"], temp_dir() + \"/tok.json\", vocab: 270)\nencode(tok, \"apples\", special: false)") { a in
-            let texts = try a.corpusTexts(0)
-            var out = try a.string(1)
+            let texts = try a.corpusTexts("data")
+            var out = try a.string("out")
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: out, isDirectory: &isDirectory), isDirectory.boolValue { out += "/tokenizer.json" }
-            let tokenizer = try BPETraining.write(texts: texts, vocabularySize: try a.int(2), to: out)
+            let tokenizer = try BPETraining.write(texts: texts, vocabularySize: try a.int("vocab"), to: out)
             return .handle(TokenizerHandle(tokenizer))
         },
         Builtin("exact_match(model, problems)", topic: "experiments",
                 doc: "Greedy exact match: the share of problems for which greedy decoding from the prompt reproduces the reference solution token for token, EOS included (lm-evaluation-harness's is_greedy). Measured by teacher forcing — one batched forward pass checks the arg-max at every solution position — which equals generating and comparing, far faster. problems is a list of records with prompt and solution (as problems gives). Returns {accuracy, n, correct, first_error}: first_error is the solution token where greedy decoding departs (nil when solved). Shows progress; Ctrl-C stops early with the problems graded so far.",
                 example: "exact_match(default_model(), problems(8, steps: 1, seed: 77)).accuracy") { a in
-            let model = try a.model(0)
-            let problems = try a.list(1).enumerated().map { i, item -> (prompt: String, solution: String) in
+            let model = try a.model("model")
+            let problems = try a.list("problems").enumerated().map { i, item -> (prompt: String, solution: String) in
                 guard case .record(let fields) = item, case .string(let prompt)? = fields["prompt"], case .string(let solution)? = fields["solution"] else {
                     throw BuiltinError("problems[\(i)] must be a record with prompt and solution strings (as problems gives)")
                 }
@@ -79,14 +79,14 @@ extension Builtins {
 
 extension Arguments {
     /// Texts to learn a tokenizer from: a list of strings, a .txt file, or a .jsonl file's string fields.
-    fileprivate func corpusTexts(_ i: Int) throws -> [String] {
-        if case .list(let items) = self[i] {
+    fileprivate func corpusTexts(_ name: String) throws -> [String] {
+        if case .list(let items) = try self[name] {
             return try items.enumerated().map { index, item in
                 guard case .string(let text) = item else { throw BuiltinError("data[\(index)] must be a string, got a \(item.typeName)") }
                 return text
             }
         }
-        let path = try string(i)
+        let path = try string(name)
         guard let data = FileManager.default.contents(atPath: path) else { throw BuiltinError("cannot read \(path)") }
         let text = String(decoding: data, as: UTF8.self)
         guard path.hasSuffix(".jsonl") else { return [text] }

@@ -21,7 +21,7 @@ private struct LossCall {
 extension Arguments {
     /// One log-prob per pair: a list, a tensor of rank ≤ 1, or a number for one pair.
     fileprivate func perPair(_ name: String, count: Int?) throws -> Tensor {
-        let t = try tensor(index(name))
+        let t = try tensor(name)
         guard t.rank <= 1 else { throw BuiltinError("\(name) must hold one value per pair (rank 0 or 1), got shape \(t.shape)") }
         if let count, t.count != count {
             throw BuiltinError("\(name) has \(t.count) value\(t.count == 1 ? "" : "s") but policy_chosen has \(count)")
@@ -34,7 +34,7 @@ extension Arguments {
     /// tensors as they hold them.
     fileprivate func perPairDoubles(_ name: String, count: Int?) throws -> (tensor: Tensor, values: [Double]) {
         let t = try perPair(name, count: count)
-        switch self[try index(name)] {
+        switch try self[name] {
         case .number(let x): return (t, [x])
         case .list(let items):
             let numbers = items.compactMap { item -> Double? in
@@ -50,7 +50,7 @@ extension Arguments {
     /// Per-pair token counts; `minimum` is 1 for completions (a completion of no tokens has no
     /// length to average over, and the losses would otherwise quietly treat 0 as 1).
     fileprivate func counts(_ name: String, count: Int, fallback: Int, minimum: Int) throws -> [Int] {
-        guard !isNil(try index(name)) else { return Array(repeating: fallback, count: count) }
+        guard try !isNil(name) else { return Array(repeating: fallback, count: count) }
         return try perPair(name, count: count).scalars.map { x in
             guard let n = Int(exactly: x), n >= minimum else {
                 throw BuiltinError("\(name) must hold whole numbers ≥ \(minimum), got \(format(Double(x)))")
@@ -62,7 +62,7 @@ extension Arguments {
     /// The loss and the pairs from `name, policy_chosen, policy_rejected, ref_chosen, ref_rejected, …`.
     fileprivate func lossCall() throws -> LossCall {
         let names: [String]
-        switch self[0] {
+        switch try self["name"] {
         case .string(let name): names = [name]
         case .list(let items):
             names = try items.map { item in
@@ -79,7 +79,7 @@ extension Arguments {
         let n = chosen.count
         let (rejected, r) = try perPairDoubles("policy_rejected", count: n)
         func reference(_ name: String) throws -> [Double] {
-            guard !isNil(try index(name)) else {
+            guard try !isNil(name) else {
                 if let kind = loss.kinds.first(where: \.usesReference) {
                     throw BuiltinError("\(kind.rawValue) needs \(name), the reference model's log-probs (pass zeros for a reference-free loss)")
                 }
@@ -88,7 +88,7 @@ extension Arguments {
             return try perPairDoubles(name, count: n).values
         }
         let refChosen = try reference("ref_chosen"), refRejected = try reference("ref_rejected")
-        let prompt = isNil(try index("prompt_logps")) ? nil : try perPairDoubles("prompt_logps", count: n)
+        let prompt = try isNil("prompt_logps") ? nil : try perPairDoubles("prompt_logps", count: n)
         let promptValues = prompt?.values ?? Array(repeating: 0, count: n)
         let chosenTokens = try counts("chosen_tokens", count: n, fallback: 1, minimum: 1)
         let rejectedTokens = try counts("rejected_tokens", count: n, fallback: 1, minimum: 1)

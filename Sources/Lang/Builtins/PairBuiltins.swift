@@ -82,26 +82,26 @@ final class PairSetHandle: Handle {
 }
 
 extension Arguments {
-    fileprivate func pairSet(_ i: Int) throws -> PairSetHandle {
-        guard case .handle(let handle) = values[i], let set = handle as? PairSetHandle else {
-            throw BuiltinError("argument '\(builtin.parameters[i].name)' must be a pair set (from pairs, make_pairs or synthetic_pairs), got a \(values[i].typeName)")
+    fileprivate func pairSet(_ name: String) throws -> PairSetHandle {
+        guard case .handle(let handle) = try self[name], let set = handle as? PairSetHandle else {
+            throw BuiltinError("argument '\(name)' must be a pair set (from pairs, make_pairs or synthetic_pairs), got a \(try self[name].typeName)")
         }
         return set
     }
 
     /// The optional tokenizer argument: nil, a tokenizer, or a model that has one.
-    fileprivate func optionalTokenizer(_ i: Int) throws -> Tokenizer? { isNil(i) ? nil : try tokenizerValue(i) }
+    fileprivate func optionalTokenizer(_ name: String) throws -> Tokenizer? { try isNil(name) ? nil : try tokenizerValue(name) }
 
-    func seedValue(_ i: Int) throws -> UInt64 {
-        let seed = try int(i)
+    func seedValue(_ name: String) throws -> UInt64 {
+        let seed = try int(name)
         guard seed >= 0 else { throw BuiltinError("seed must not be negative, got \(seed)") }
         return UInt64(seed)
     }
 
     /// Token ids for `edit_distance`: a list of whole numbers or a 1-D tensor.
-    fileprivate func tokenIds(_ i: Int) throws -> [Int] {
-        let what = "argument '\(builtin.parameters[i].name)' must be a string or a list of token ids"
-        switch values[i] {
+    fileprivate func tokenIds(_ name: String) throws -> [Int] {
+        let what = "argument '\(name)' must be a string or a list of token ids"
+        switch try self[name] {
         case .list(let items):
             return try items.map { item in
                 guard case .number(let x) = item, let id = Int(exactly: x) else { throw BuiltinError("\(what); found \(repr(item))") }
@@ -122,17 +122,17 @@ extension Builtins {
         Builtin("pairs(path, tokenizer = nil)", topic: "preference",
                 doc: "The preference pairs of a TRL paired JSONL file (one {\"prompt\", \"chosen\", \"rejected\"} object per line) as a pair set: ps.count, ps.list (records), ps.edit_distances, ps.first_differences (nil where chosen and rejected are identical), ps.stats, ps.prompts/chosen/rejected, ps.unit. Edit distances compare chosen with rejected in tokens of tokenizer (a tokenizer or a model with one) when given, else in characters; hist(ps.edit_distances) draws their histogram.",
                 example: "let p = temp_dir() + \"/pairs.jsonl\"\nsave_pairs(synthetic_pairs(count: 4), p)\npairs(p).stats.count") { a in
-            let path = try a.string(0)
-            let tokenizer = try a.optionalTokenizer(1)
+            let path = try a.string("path")
+            let tokenizer = try a.optionalTokenizer("tokenizer")
             return .handle(PairSetHandle(try PairFile.load(path), tokenizer: tokenizer))
         },
         Builtin("make_pairs(kind, path, seed = 0, tokenizer = nil)", topic: "preference",
                 doc: "Pairs built from a public dataset's JSONL, as the DPOP paper built them. kind \"arc\" (question {stem, choices} or the flat Hugging Face form, answerKey) and \"hellaswag\" (ctx or ctx_a + ctx_b, activity_label, endings, label) give one pair per wrong answer (3 per 4-choice question); \"metamath\" (query, response) and \"gsm8k\" (question, answer; <<…>> annotations removed) give one pair whose rejected solution has exactly one intermediate result (a number right after '=', not the final answer) changed to a nearby value chosen with seed, every other character unchanged. ps.skipped lists items that gave no pair. Returns a pair set, as pairs does.",
                 example: "help(\"make_pairs\")") { a in
-            let kind = try PairSource.named(try a.string(0))
-            let path = try a.string(1)
-            let seed = try a.seedValue(2)
-            let tokenizer = try a.optionalTokenizer(3)
+            let kind = try PairSource.named(try a.string("kind"))
+            let path = try a.string("path")
+            let seed = try a.seedValue("seed")
+            let tokenizer = try a.optionalTokenizer("tokenizer")
             let built = try kind.build(path: path, seed: seed)
             guard !built.pairs.isEmpty else {
                 let why = built.skipped.first.map { " (\($0.description))" } ?? ""
@@ -143,31 +143,31 @@ extension Builtins {
         Builtin("synthetic_pairs(kind = \"arithmetic\", count = 100, corrupt = 1, seed = 0, tokenizer = nil, steps = nil)", topic: "preference",
                 doc: "Made-up pairs for offline work, the same for the same seed. \"arithmetic\": step-by-step word problems (as problems gives) whose rejected solution has corrupt intermediate results changed and nothing else (corrupt: 1 is the paper's low-edit-distance case; more corrupted values, larger distances). \"arithmetic_far\": the same problems, whose rejected completion is the solution of another problem (a different answer: high edit distance on the same task). \"choice\": multiple-choice questions whose rejected answer is an unrelated sentence (high edit distance). steps: steps per problem (default max(3, corrupt + 1); 3 for arithmetic_far). Returns a pair set, as pairs does.",
                 example: "synthetic_pairs(count: 20, corrupt: 2).stats.median_edit_distance") { a in
-            let name = try a.string(0)
+            let name = try a.string("kind")
             guard let kind = SyntheticPairs.Kind(rawValue: name) else {
                 throw BuiltinError("kind must be one of \(SyntheticPairs.Kind.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")), got \"\(name)\"")
             }
-            let count = try a.int(1), corrupt = try a.int(2), seed = try a.seedValue(3)
-            let tokenizer = try a.optionalTokenizer(4)
-            let steps = try a.optionalInt(5)
+            let count = try a.int("count"), corrupt = try a.int("corrupt"), seed = try a.seedValue("seed")
+            let tokenizer = try a.optionalTokenizer("tokenizer")
+            let steps = try a.optionalInt("steps")
             let made = try SyntheticPairs.make(kind, count: count, corrupt: corrupt, steps: steps, seed: seed)
             return .handle(PairSetHandle(made, tokenizer: tokenizer))
         },
         Builtin("edit_distance(a, b)", topic: "preference",
                 doc: "The Levenshtein distance between a and b: the fewest insertions, deletions and substitutions turning one into the other (swapping two neighbours costs 2). Two lists of token ids (or 1-D tensors) are compared id by id; two strings character by character.",
                 example: "edit_distance(\"2+2=4\", \"2+2=5\")") { a in
-            if case .string(let x) = a[0], case .string(let y) = a[1] {
+            if case .string(let x) = try a["a"], case .string(let y) = try a["b"] {
                 return .number(Double(PairDistance.editDistance(Array(x), Array(y))))
             }
-            if case .string = a[0] { throw BuiltinError("compares two strings or two lists of token ids, not a string with a \(a[1].typeName)") }
-            if case .string = a[1] { throw BuiltinError("compares two strings or two lists of token ids, not a \(a[0].typeName) with a string") }
-            return .number(Double(PairDistance.editDistance(try a.tokenIds(0), try a.tokenIds(1))))
+            if case .string = try a["a"] { throw BuiltinError("compares two strings or two lists of token ids, not a string with a \(try a["b"].typeName)") }
+            if case .string = try a["b"] { throw BuiltinError("compares two strings or two lists of token ids, not a \(try a["a"].typeName) with a string") }
+            return .number(Double(PairDistance.editDistance(try a.tokenIds("a"), try a.tokenIds("b"))))
         },
         Builtin("save_pairs(pairset, path)", topic: "preference",
                 doc: "Writes a pair set as TRL paired JSONL ({\"prompt\", \"chosen\", \"rejected\"} per line), readable by pairs and by TRL's DPOTrainer. The file is replaced atomically: written beside path, then renamed.",
                 example: "save_pairs(synthetic_pairs(kind: \"choice\", count: 3), temp_dir() + \"/choice.jsonl\")") { a in
-            let set = try a.pairSet(0)
-            let path = try a.string(1)
+            let set = try a.pairSet("pairset")
+            let path = try a.string("path")
             try PairFile.save(set.pairs, to: path)
             return .nil
         },

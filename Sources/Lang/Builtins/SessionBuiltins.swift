@@ -6,7 +6,7 @@ extension Builtins {
         Builtin("help(name = nil)", topic: "session",
                 doc: "Shows a builtin's signature, description and example; help() lists every builtin by topic. In the REPL, ?name does the same.",
                 example: "help(\"softmax\")") { a in
-            switch a[0] {
+            switch try a["name"] {
             case .nil: a.runtime.write(helpIndex())
             case .string(let name): a.runtime.write(try helpText(name))
             case .builtin(let builtin): a.runtime.write(helpText(builtin))
@@ -22,7 +22,7 @@ extension Builtins {
         },
         Builtin("seed(n)", topic: "session", doc: "Restarts the session's random stream (rand, randn, randint) from seed n; every run with the same seed draws the same numbers.",
                 example: "seed(42)") { a in
-            let n = try a.int(0)
+            let n = try a.int("n")
             guard n >= 0 else { throw BuiltinError("seed must be a non-negative whole number, got \(n)") }
             a.runtime.random = RandomSource(seed: UInt64(n))
             return .nil
@@ -30,7 +30,7 @@ extension Builtins {
         Builtin("temp_dir(prefix = \"preflab\")", topic: "session",
                 doc: "Creates a new empty directory under the system's temporary directory and returns its path: a place for scratch runs and files.",
                 example: "len(temp_dir()) > 0") { a in
-            let prefix = try a.string(0)
+            let prefix = try a.string("prefix")
             guard !prefix.contains("/") else { throw BuiltinError("prefix must not contain '/', got \"\(prefix)\"") }
             let template = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("\(prefix)-XXXXXX").path
             var bytes = Array(template.utf8CString)

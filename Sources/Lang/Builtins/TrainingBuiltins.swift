@@ -53,9 +53,9 @@ final class RunHandle: Handle {
 }
 
 extension Arguments {
-    func run(_ i: Int) throws -> TrainingRun {
-        guard case .handle(let handle) = values[i], let run = handle as? RunHandle else {
-            throw BuiltinError("argument '\(builtin.parameters[i].name)' must be a run, got a \(values[i].typeName)")
+    func run(_ name: String) throws -> TrainingRun {
+        guard case .handle(let handle) = try self[name], let run = handle as? RunHandle else {
+            throw BuiltinError("argument '\(name)' must be a run, got a \(try self[name].typeName)")
         }
         return run.run
     }
@@ -94,12 +94,12 @@ extension Builtins {
         Builtin("train(model, data, \(trainSignature))", topic: "training",
                 doc: "Trains model (in place) on data — a .txt, text JSONL or prompt/completion JSONL path, or token ids [N, seq_len + 1] — for steps optimiser steps of batch sequences of seq_len tokens (× accumulate micro-batches), and returns the run: run.losses, run.tokens_per_second, run.lrs, run.grad_norms, run.metrics, run.dir; plot(run) draws the loss. The run directory gets metrics.jsonl/csv, run.json and checkpoints (at the end, every checkpoint_every steps and on Ctrl-C, which stops after the current step). Options: " + SettingSignature.help(TrainingOptions.table) + "; plot_every: N redraws a loss plot in place every N steps when standard error is a terminal.",
                 example: "let m = new_model(vocab: 16, hidden: 16, layers: 1, heads: 2, max_len: 16)\nlet ids = tensor([[1, 2, 3, 4, 5, 6, 7, 8, 9], [2, 3, 4, 5, 6, 7, 8, 9, 10]])\nlet run = train(m, ids, steps: 3, batch: 2, seq_len: 8, lr: 0.01, dir: temp_dir() + \"/run\")\nlen(run.losses)") { a in
-            let model = try a.model(0)
+            let model = try a.model("model")
             let source: TrainingSource
-            switch a[1] {
+            switch try a["data"] {
             case .string(let path): source = .file(path)
             case .tensor(let tensor): source = .tokens(tensor)
-            case .list: source = .tokens(try a.tensor(1))
+            case .list: source = .tokens(try a.tensor("data"))
             case let other: throw BuiltinError("data must be a file path or a tensor of token ids [N, seq_len + 1], got a \(other.typeName)")
             }
             let options = try a.settings(TrainingOptions.self)
@@ -110,7 +110,7 @@ extension Builtins {
         Builtin("resume(dir, \(plotEveryParameter))", topic: "training",
                 doc: "Continues the run in dir from its newest checkpoint to its last step, with the same data order, optimiser state and random streams, so its losses equal an uninterrupted run's. Returns the run; run.model is the trained model.",
                 example: "let m = new_model(vocab: 16, hidden: 16, layers: 1, heads: 2, max_len: 16)\nlet dir = temp_dir() + \"/run\"\ntrain(m, tensor([[1, 2, 3, 4, 5], [5, 4, 3, 2, 1]]), steps: 2, batch: 2, seq_len: 4, dir: dir)\nresume(dir).step") { a in
-            let directory = try a.string(0)
+            let directory = try a.string("dir")
             let plotEvery = try a.plotEvery()
             let run: TrainingRun
             switch try TrainingRun.record(directory: directory).objective {
@@ -123,8 +123,8 @@ extension Builtins {
             Builtin("metric(run, name)", topic: "training",
                 doc: "One figure of a run by step, as a list: \"loss\", \"lr\", \"grad_norm\", \"tokens_per_second\", or an objective's own (pref_train's \"rewards/margins\", \"logps/chosen_delta\", \"probe/chosen_at\", …).",
                 example: "let m = new_model(vocab: 16, hidden: 16, layers: 1, heads: 2, max_len: 16)\nlet run = train(m, tensor([[1, 2, 3, 4, 5], [5, 4, 3, 2, 1]]), steps: 3, batch: 2, seq_len: 4, dir: temp_dir() + \"/run\")\nmetric(run, \"grad_norm\")") { a in
-            let run = try a.run(0)
-            let name = try a.string(1)
+            let run = try a.run("run")
+            let name = try a.string("name")
             let values = run.history.compactMap { $0.value(name) }
             guard values.count == run.history.count else {
                 let known = (["loss", "lr", "grad_norm", "tokens", "tokens_per_second", "seconds"] + (run.history.first?.extra.map(\.name) ?? []))
@@ -135,8 +135,8 @@ extension Builtins {
         Builtin("save_adapter(run, dir)", topic: "training",
                 doc: "Writes a LoRA run's adapter in PEFT's format (adapter_model.safetensors and adapter_config.json), loadable by peft's PeftModel.from_pretrained and by load_adapter.",
                 example: "let m = new_model(vocab: 16, hidden: 16, layers: 1, heads: 2, max_len: 16)\nlet run = train(m, tensor([[1, 2, 3, 4, 5], [5, 4, 3, 2, 1]]), steps: 2, batch: 2, seq_len: 4, lora_rank: 2, dir: temp_dir() + \"/run\")\nsave_adapter(run, temp_dir() + \"/adapter\")") { a in
-            let run = try a.run(0)
-            let directory = try a.string(1)
+            let run = try a.run("run")
+            let directory = try a.string("dir")
             guard let adapter = try run.adapter() else {
                 throw TrainingError("run", "trained all weights, not a LoRA adapter (train with lora_rank: r)")
             }
@@ -146,8 +146,8 @@ extension Builtins {
         Builtin("load_adapter(model, dir)", topic: "training",
                 doc: "A new model: model's weights with the PEFT LoRA adapter in dir merged in (W + alpha/r · B·A).",
                 example: "let m = new_model(vocab: 16, hidden: 16, layers: 1, heads: 2, max_len: 16)\nlet run = train(m, tensor([[1, 2, 3, 4, 5], [5, 4, 3, 2, 1]]), steps: 2, batch: 2, seq_len: 4, lora_rank: 2, dir: temp_dir() + \"/run\")\nlet dir = temp_dir() + \"/adapter\"\nsave_adapter(run, dir)\nload_adapter(m, dir)") { a in
-            let model = try a.model(0)
-            let directory = try a.string(1)
+            let model = try a.model("model")
+            let directory = try a.string("dir")
             return .handle(ModelHandle(try LoRAAdapter.load(directory: directory, config: model.config).merged(into: model)))
         },
     ]

@@ -4,22 +4,6 @@ import Models
 /// sample, `NeighbourComparison`'s share (the model card's statistic), both models' mean token
 /// loss and both models' Min-K% Prob.
 public enum Contamination {
-    public struct Options: Sendable {
-        /// Samples drawn from the file (after a seeded shuffle, as the repository takes 100).
-        public var samples = 100
-        public var neighbours = NeighbourComparison.defaultNeighbours
-        public var prefixRatio = NeighbourComparison.defaultPrefixRatio
-        public var threshold = NeighbourComparison.defaultThreshold
-        /// Min-K% Prob's k.
-        public var k = MinKProb.defaultFraction
-        /// Neighbour sampling: Hugging Face `generate(do_sample=True)`'s defaults.
-        public var temperature = 1.0
-        public var topK = 50
-        /// Seeds the shuffle and the neighbours' sampling.
-        public var seed: UInt64 = 0
-        public init() {}
-    }
-
     /// One sample's values.
     public struct Sample: Equatable, Sendable {
         public var origin: String
@@ -54,7 +38,7 @@ public enum Contamination {
     public static func run(model: TransformerModel, reference: TransformerModel, samples all: [BenchmarkSample], options: Options = Options(),
                            onProgress: (_ done: Int, _ below: Int) -> Void = { _, _ in },
                            shouldStop: () -> Bool = { false }) throws -> Result {
-        try check(options)
+        try options.checkEach()
         guard let tokenizer = model.tokenizer else { throw PreferenceError("model", "has no tokenizer, so it cannot read the samples") }
         guard let referenceTokenizer = reference.tokenizer else { throw PreferenceError("ref", "has no tokenizer, so it cannot read the samples") }
         var order = Array(all.indices)
@@ -117,17 +101,5 @@ public enum Contamination {
     /// The mean negative log-prob: Hugging Face's causal-LM loss. NaN for no tokens.
     static func meanLoss(_ logprobs: [Double]) -> Double {
         logprobs.isEmpty ? .nan : -logprobs.reduce(0, +) / Double(logprobs.count)
-    }
-
-    static func check(_ options: Options) throws {
-        guard options.samples >= 1 else { throw PreferenceError("samples", "must be at least 1, got \(options.samples)") }
-        guard (1...maxNeighbours).contains(options.neighbours) else {
-            throw PreferenceError("neighbours", "must be between 1 and \(maxNeighbours), got \(options.neighbours)")
-        }
-        guard options.prefixRatio > 0, options.prefixRatio < 1 else { throw PreferenceError("ratio", "must be a fraction in (0, 1), got \(options.prefixRatio)") }
-        guard options.threshold > 0, options.threshold <= 1 else { throw PreferenceError("threshold", "must be in (0, 1], got \(options.threshold)") }
-        try MinKProb.check(options.k)
-        guard options.temperature > 0, options.temperature.isFinite else { throw PreferenceError("temperature", "must be a positive number, got \(options.temperature)") }
-        guard options.topK >= 0 else { throw PreferenceError("top_k", "must not be negative (0 keeps every token), got \(options.topK)") }
     }
 }

@@ -14,14 +14,8 @@ enum FewShot {
 
     /// Checks `shots` against a file of `count` items: each item needs that many others.
     static func check(_ shots: Int, count: Int) throws {
-        guard shots >= 0 else { throw PreferenceError("shots", "must not be negative, got \(shots)") }
         guard shots < count else {
             throw PreferenceError("shots", "\(shots) examples need at least \(shots + 1) items in the file (the examples exclude the evaluated item), but it has \(count)")
         }
-    }
-
-    /// Checks an item limit: nil (every item) or at least 1.
-    static func checkLimit(_ limit: Int?) throws {
-        if let limit, limit < 1 { throw PreferenceError("limit", "must be at least 1 (or nil for every item), got \(limit)") }
     }
 }

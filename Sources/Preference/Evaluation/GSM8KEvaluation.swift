@@ -4,21 +4,6 @@ import Models
 /// prompt, greedy decoding until a stop sequence, then both filters of `GSM8KAnswer` and
 /// `exact_match` against the reference.
 public enum GSM8KEvaluation {
-    public struct Options: Sendable {
-        /// Few-shot examples before each question (lm-evaluation-harness: 5; see `FewShot`).
-        public var shots = 5
-        /// Evaluate only the first `limit` problems; nil: all.
-        public var limit: Int?
-        /// lm-evaluation-harness's `max_gen_toks` for the Hugging Face backend.
-        public var maxNewTokens = 256
-        /// Generation stops at any of these (cut before it), as well as at the model's EOS.
-        public var stop = ["Question:", "</s>", "<|im_end|>"]
-        public var seed: UInt64 = 1234
-        /// Start each prompt with BOS (see `ContinuationScorer.init`).
-        public var bos = true
-        public init() {}
-    }
-
     /// One problem's outcome.
     public struct Outcome: Equatable, Sendable {
         public var origin: String
@@ -71,12 +56,8 @@ public enum GSM8KEvaluation {
                            onProgress: (_ done: Int, _ correct: Int) -> Void = { _, _ in },
                            shouldStop: () -> Bool = { false }) throws -> Result {
         guard let tokenizer = model.tokenizer else { throw PreferenceError("model", "has no tokenizer, so it cannot read a question") }
-        try FewShot.checkLimit(options.limit)
+        try options.checkEach()
         try FewShot.check(options.shots, count: problems.count)
-        guard (1...maxNewTokensLimit).contains(options.maxNewTokens) else {
-            throw PreferenceError("max_new_tokens", "must be between 1 and \(maxNewTokensLimit), got \(options.maxNewTokens)")
-        }
-        if let empty = options.stop.firstIndex(of: "") { throw PreferenceError("stop", "stop sequence \(empty) is empty") }
         let leading = options.bos ? ContinuationScorer.leadingSpecialTokens(tokenizer) : []
         let window = model.config.maxPositions
         let kept = max(window - options.maxNewTokens, window / 2, 1)

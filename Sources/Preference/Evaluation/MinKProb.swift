@@ -15,9 +15,4 @@ public enum MinKProb {
         let lowest = logprobs.sorted().prefix(count)
         return lowest.reduce(0, +) / Double(lowest.count)
     }
-
-    /// Checks k: a fraction in (0, 1].
-    static func check(_ k: Double) throws {
-        guard k > 0, k <= 1 else { throw PreferenceError("k", "must be a fraction in (0, 1], got \(k)") }
-    }
 }

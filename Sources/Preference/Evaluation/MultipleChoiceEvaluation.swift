@@ -4,18 +4,6 @@ import Models
 /// scored as a continuation of the prompt (`ContinuationScorer`), and `acc`, `acc_norm` and
 /// `acc_bytes` are the means over questions of `MultipleChoiceScore`'s predictions.
 public enum MultipleChoiceEvaluation {
-    public struct Options: Sendable {
-        /// Few-shot examples before each question (`FewShot`).
-        public var shots = 0
-        /// Evaluate only the first `limit` questions (lm-evaluation-harness's `--limit`); nil: all.
-        public var limit: Int?
-        /// Seeds the choice of few-shot examples (lm-evaluation-harness's default seed is 1234).
-        public var seed: UInt64 = 1234
-        /// Start each context with BOS (see `ContinuationScorer.init`).
-        public var bos = true
-        public init() {}
-    }
-
     public struct Result: Sendable {
         public var scores: [MultipleChoiceScore]
         /// Whether `shouldStop` ended the run before every question was scored.
@@ -42,7 +30,7 @@ public enum MultipleChoiceEvaluation {
     public static func run(model: TransformerModel, items: [MultipleChoiceItem], options: Options = Options(),
                            onProgress: (_ done: Int, _ correct: Int) -> Void = { _, _ in },
                            shouldStop: () -> Bool = { false }) throws -> Result {
-        try FewShot.checkLimit(options.limit)
+        try options.checkEach()
         try FewShot.check(options.shots, count: items.count)
         if let bad = items.first(where: { !$0.choices.indices.contains($0.gold) }) {
             throw PreferenceError(bad.origin, "the gold index \(bad.gold) is not one of its \(bad.choices.count) choices")

@@ -32,8 +32,15 @@ public struct PairDataSettings: SettingSet {
 /// depend on them and the model, and creates the run. The language's `pref_train`, the bench and
 /// the tests all start runs through it.
 public struct PreferenceTrainingRequest {
+    /// What a run trains on: pairs of text, read with the policy's tokenizer under the pair-data
+    /// settings, or pairs already tokenised (the bench's random ids).
+    public enum Pairs {
+        case text([PreferencePair])
+        case tokens([PairTokens])
+    }
+
     public var policy: TransformerModel
-    public var pairs: [PreferencePair]
+    public var pairs: Pairs
     public var loss: LossSettings
     public var data: PairDataSettings
     public var options: TrainingOptions
@@ -42,7 +49,7 @@ public struct PreferenceTrainingRequest {
     /// The frozen reference model; nil uses the policy's starting weights.
     public var reference: TransformerModel?
 
-    public init(policy: TransformerModel, pairs: [PreferencePair], loss: LossSettings = LossSettings(),
+    public init(policy: TransformerModel, pairs: Pairs, loss: LossSettings = LossSettings(),
                 data: PairDataSettings = PairDataSettings(), options: TrainingOptions = TrainingOptions(), seqLen: Int? = nil,
                 reference: TransformerModel? = nil) {
         self.policy = policy
@@ -58,17 +65,12 @@ public struct PreferenceTrainingRequest {
     /// - Parameter note: receives what the user should know before training starts (pairs cut
     ///   to the length limits, rows cut to seq_len).
     public func start(note: (String) -> Void) throws -> TrainingRun {
-        guard let tokenizer = policy.tokenizer else {
-            throw PreferenceError("policy", "has no tokenizer to read the pairs with (load a model with tokenizer.json, or new_model(tokenizer: …))")
-        }
         let loss = try self.loss.makeLoss()
-        let tokenization = PairTokenization(eos: policy.config.eosTokenIds.first ?? tokenizer.endOfTextId, appendEOS: data.eos,
-                                            maxLength: data.maxLength, maxPromptLength: data.maxPromptLength)
-        let tokenized = try TokenizedPairs(pairs, tokenizer: tokenizer, options: tokenization)
-        if tokenized.truncatedCount > 0 {
-            note("\(tokenized.truncatedCount) of \(tokenized.pairs.count) pairs were cut to max_length / max_prompt_length")
+        let pairs: [PairTokens]
+        switch self.pairs {
+        case .text(let texts): pairs = try tokenize(texts, note: note)
+        case .tokens(let tokens): pairs = tokens
         }
-        let pairs = tokenized.pairs.map { PairTokens(prompt: $0.promptIds, chosen: $0.chosenIds, rejected: $0.rejectedIds) }
         var options = self.options
         if let seqLen {
             try options.assign("seq_len", .whole(seqLen))
@@ -82,5 +84,18 @@ public struct PreferenceTrainingRequest {
             note(cut + (seqLen == nil ? "; seq_len defaulted to the model's context" : ""))
         }
         return run
+    }
+
+    private func tokenize(_ texts: [PreferencePair], note: (String) -> Void) throws -> [PairTokens] {
+        guard let tokenizer = policy.tokenizer else {
+            throw PreferenceError("policy", "has no tokenizer to read the pairs with (load a model with tokenizer.json, or new_model(tokenizer: …))")
+        }
+        let tokenization = PairTokenization(eos: policy.config.eosTokenIds.first ?? tokenizer.endOfTextId, appendEOS: data.eos,
+                                            maxLength: data.maxLength, maxPromptLength: data.maxPromptLength)
+        let tokenized = try TokenizedPairs(texts, tokenizer: tokenizer, options: tokenization)
+        if tokenized.truncatedCount > 0 {
+            note("\(tokenized.truncatedCount) of \(tokenized.pairs.count) pairs were cut to max_length / max_prompt_length")
+        }
+        return tokenized.pairs.map { PairTokens(prompt: $0.promptIds, chosen: $0.chosenIds, rejected: $0.rejectedIds) }
     }
 }
