@@ -56,6 +56,14 @@ struct BPEModel {
         ignoreMerges = json["ignore_merges"] as? Bool ?? false
     }
 
+    /// The merges in rank order, as token pairs.
+    var orderedMerges: [(left: String, right: String)] {
+        merges.sorted { $0.value.rank < $1.value.rank }.compactMap { pair, _ in
+            guard let left = tokens[pair.left], let right = tokens[pair.right] else { return nil }
+            return (left, right)
+        }
+    }
+
     /// The ids of one pre-tokenized piece.
     func encode(_ piece: String) -> [Int] {
         if ignoreMerges, let id = vocab[piece] { return [id] }

@@ -4,7 +4,12 @@ import Foundation
 /// then each stretch is normalized, pre-tokenized and merged, and the post-processor adds special
 /// tokens such as BOS — the pipeline of the Rust `tokenizers` library, whose ids it reproduces.
 public final class Tokenizer {
+    /// The file it was read from: a tokenizer.json, or the GGUF file whose metadata built it.
     public let path: String
+    /// The tokenizer.json document this tokenizer is (as read, or as built from GGUF metadata).
+    public let document: Data
+    /// tokenizer_config.json's settings: special tokens by role, add_bos_token, the chat template.
+    public let config: TokenizerConfig
     let model: BPEModel
     let normalizer: Normalizer?
     let preTokenizer: PreTokenizer?
@@ -12,7 +17,9 @@ public final class Tokenizer {
     let decoder: Decoder?
     /// Added tokens, longest first so the longest match wins.
     private let addedTokens: [AddedToken]
-    private let addedById: [Int: AddedToken]
+    let addedById: [Int: AddedToken]
+    /// SentencePiece scores of a tokenizer built from GGUF metadata, which tokenizer.json cannot hold.
+    let scores: [Float]?
 
     struct AddedToken {
         let content: String
@@ -22,12 +29,24 @@ public final class Tokenizer {
         let rightStrip: Bool
     }
 
-    public init(path: String) throws {
-        self.path = path
+    /// Reads a tokenizer.json, and tokenizer_config.json and chat_template.jinja beside it when present.
+    public convenience init(path: String) throws {
         guard let data = FileManager.default.contents(atPath: path) else { throw ModelError(file: path, "cannot read") }
         let object: Any
         do { object = try JSONSerialization.jsonObject(with: data) } catch { throw ModelError(file: path, "is not valid JSON") }
         guard let json = object as? [String: Any] else { throw ModelError(file: path, "is not a JSON object") }
+        let directory = (path as NSString).deletingLastPathComponent
+        try self.init(json: json, document: data, config: try TokenizerConfig(directory: directory.isEmpty ? "." : directory), path: path)
+    }
+
+    /// - Parameters:
+    ///   - json: the parsed `document`.
+    ///   - path: where it came from, for error messages.
+    init(json: [String: Any], document: Data, config: TokenizerConfig, scores: [Float]? = nil, path: String) throws {
+        self.path = path
+        self.document = document
+        self.config = config
+        self.scores = scores
         guard let modelJSON = json["model"] as? [String: Any] else { throw ModelError(file: path, "has no model") }
         let type = modelJSON["type"] as? String ?? "BPE"
         guard type == "BPE" else { throw ModelError(file: path, "model type '\(type)' is not supported (PrefLab reads BPE)") }
@@ -47,6 +66,31 @@ public final class Tokenizer {
         }
         addedTokens = added.sorted { $0.content.utf8.count > $1.content.utf8.count }
         addedById = Dictionary(added.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// The files that hold this tokenizer, by name: tokenizer.json and, when it has settings,
+    /// tokenizer_config.json. Saving a model or keeping a run's copy writes these, and
+    /// `init(path:)` reads them back, whether the tokenizer came from a file or from GGUF metadata.
+    public var files: [(name: String, contents: Data)] {
+        get throws {
+            var files = [(name: "tokenizer.json", contents: document)]
+            if let settings = try config.document() { files.append((name: TokenizerConfig.fileName, contents: settings)) }
+            return files
+        }
+    }
+
+    public var chatTemplate: String? { config.chatTemplate }
+    public var bosTokenId: Int? { config.bosToken.flatMap(id(of:)) }
+    public var eosTokenId: Int? { config.eosToken.flatMap(id(of:)) }
+    public var unknownTokenId: Int? { config.unknownToken.flatMap(id(of:)) }
+    public var paddingTokenId: Int? { config.paddingToken.flatMap(id(of:)) }
+
+    /// The ids encoding adds around a text (e.g. BOS), as the post-processor adds them.
+    var addedAroundText: (before: [Int], after: [Int]) {
+        let marker = -1
+        let wrapped = postProcessor.apply([marker])
+        guard let index = wrapped.firstIndex(of: marker) else { return ([], []) }
+        return (Array(wrapped[..<index]), Array(wrapped[(index + 1)...]))
     }
 
     /// Ids of `text`; with `addSpecialTokens` the post-processor's tokens (e.g. BOS) are included.

@@ -26,7 +26,8 @@ extension TransformerModel {
     }
 
     /// Writes `config.json` and `model.safetensors` (F32) so transformers' `from_pretrained`
-    /// loads the directory; a tokenizer the model carries is copied as `tokenizer.json`.
+    /// loads the directory; a tokenizer the model carries is written as its files (`tokenizer.json`,
+    /// and `tokenizer_config.json` when it has settings), whether it came from a file or from GGUF.
     public func save(directory: String) throws {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -37,10 +38,7 @@ extension TransformerModel {
         try AtomicWrite.write(configData, to: directory + "/config.json")
         try SafetensorsWriter.write(weights.map { ($0.key, $0.value) }, to: directory + "/model.safetensors")
         if let tokenizer, tokenizer.path != directory + "/tokenizer.json" {
-            guard let data = FileManager.default.contents(atPath: tokenizer.path) else {
-                throw ModelError(file: tokenizer.path, "cannot read the tokenizer to copy it")
-            }
-            try AtomicWrite.write(data, to: directory + "/tokenizer.json")
+            for file in try tokenizer.files { try AtomicWrite.write(file.contents, to: directory + "/" + file.name) }
         }
     }
 

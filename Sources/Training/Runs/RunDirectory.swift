@@ -6,7 +6,8 @@ import Models
 ///
 ///     run.json                 resolved options, model config, data source
 ///     data.safetensors         the token tensor, when the data was a tensor
-///     tokenizer.json           the model's tokenizer, which checkpoints copy
+///     tokenizer.json           the model's tokenizer, which checkpoints copy (with
+///     tokenizer_config.json    its settings, when it has any: special tokens, chat template)
 ///     metrics.jsonl            one object per step
 ///     metrics.csv              the same as CSV
 ///     checkpoints/step-000040/ a loadable model (config.json, model.safetensors, tokenizer.json),

@@ -214,17 +214,14 @@ public final class TrainingRun {
         return metrics
     }
 
-    /// Copies the tokenizer into the run directory and points the engine at the copy. Each
-    /// checkpoint copies the engine's tokenizer file, and the file the model came from need not
+    /// Writes the tokenizer's files into the run directory and points the engine at the copy. Each
+    /// checkpoint writes the engine's tokenizer, and the file the model came from need not
     /// outlive the run: after `resume` it is in a checkpoint, which pruning removes.
     private func keepTokenizer() throws {
         guard let tokenizer = engine.tokenizer else { return }
         let copy = files.tokenizerFile
         if tokenizer.path != copy {
-            guard let data = FileManager.default.contents(atPath: tokenizer.path) else {
-                throw TrainingError(tokenizer.path, "cannot read the tokenizer to keep a copy with the run")
-            }
-            try files.write(data, to: copy)
+            for file in try tokenizer.files { try files.write(file.contents, to: files.path + "/" + file.name) }
         }
         do { engine.tokenizer = try Tokenizer(path: copy) } catch { throw TrainingError(copy, "\(error)") }
     }
