@@ -131,7 +131,7 @@ extension GGUFVocabulary {
         switch model {
         case .gpt2:
             modelJSON.merge(["unk_token": NSNull(), "fuse_unk": false, "byte_fallback": false, "ignore_merges": pre?.ignoresMerges ?? false]) { $1 }
-            json["pre_tokenizer"] = (pre ?? GGUFPreTokenizer.named(nil))?.json
+            json["pre_tokenizer"] = pre?.json ?? NSNull()
             json["decoder"] = ["type": "ByteLevel", "add_prefix_space": true, "trim_offsets": true, "use_regex": true] as [String: Any]
         case .llama:
             modelJSON.merge(["unk_token": unknown.map { tokens[$0] as Any } ?? NSNull(), "fuse_unk": true, "byte_fallback": true,

@@ -115,12 +115,13 @@ struct GGUFVocabulary {
         if model == .llama, merges == nil, scores == nil {
             throw ModelError(file: file, "has neither tokenizer.ggml.merges nor tokenizer.ggml.scores to merge by")
         }
+        // llama.cpp's default flags: SentencePiece vocabularies add BOS and a prefix space; byte-level
+        // ones add BOS only for the pre-tokenizers that ask for it.
         addBos = try read.bool("tokenizer.ggml.add_bos_token") ?? (model == .llama || pre?.addsBos == true)
         addEos = try read.bool("tokenizer.ggml.add_eos_token") ?? false
         addSpacePrefix = try read.bool("tokenizer.ggml.add_space_prefix") ?? (model == .llama)
         chatTemplate = try read.string("tokenizer.chat_template")
-        // llama.cpp's defaults: SentencePiece vocabularies name <unk> <s> </s> as 0 1 2, and add BOS and
-        // a prefix space; byte-level ones add BOS only for the pre-tokenizers that ask for it.
+        // llama.cpp's default ids: SentencePiece vocabularies name <unk> <s> </s> as 0 1 2.
         let defaults: [String: Int] = model == .llama
             ? ["tokenizer.ggml.bos_token_id": 1, "tokenizer.ggml.eos_token_id": 2, "tokenizer.ggml.unknown_token_id": 0] : [:]
         for (key, path) in Self.idKeys {
