@@ -38,7 +38,7 @@ let package = Package(
             name: "preflab",
             dependencies: ["Base", "Lang", "Tensor", "Plot", "CEditLine", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "preflab-bench", dependencies: ["Base", "Tensor", "Models", "Training", "Preference", "CBLAS"]),
-        .executableTarget(name: "preflab-fuzz", dependencies: ["Base", "Lang", "Tensor"]),
+        .executableTarget(name: "preflab-fuzz", dependencies: ["Base", "Lang", "Models", "Tensor"]),
         .testTarget(name: "TensorTests", dependencies: ["Base", "Tensor"], resources: [.copy("Fixtures")]),
         // Golden files are read from the source tree by path, not bundled.
         .testTarget(name: "LangTests", dependencies: ["Base", "Lang", "Tensor", "Plot", "Training"], exclude: ["Golden"]),
