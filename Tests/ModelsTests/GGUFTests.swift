@@ -13,8 +13,11 @@ func expectDecodedAsGGUFPy(_ file: GGUFFile) throws {
     for name in file.tensorNames {
         let want = try expected.tensor(name), got = try file.tensor(named: name)
         #expect(got.shape == want.shape, "\(name)")
-        // Bit patterns: NaN-safe and signed-zero-strict.
-        #expect(got.scalars.map(\.bitPattern) == want.scalars.map(\.bitPattern), "\(name) (\(file.record(named: name)!.type.name))")
+        // Bit patterns: NaN-safe and signed-zero-strict. The first difference is enough to report.
+        let gotBits = got.scalars.map(\.bitPattern), wantBits = want.scalars.map(\.bitPattern)
+        let first = gotBits.indices.first { $0 >= wantBits.count || gotBits[$0] != wantBits[$0] }
+        #expect(gotBits.count == wantBits.count && first == nil,
+                "\(name) (\(file.record(named: name)!.type.name)): element \(first ?? -1) is \(first.map { got.scalars[$0] } ?? 0), gguf-py gives \(first.map { want.scalars[$0] } ?? 0)")
     }
 }
 
@@ -75,8 +78,19 @@ func expectDecodedAsGGUFPy(_ file: GGUFFile) throws {
         #expect(file.tensorRecords.count == 272 && file.dataStart == 1_785_664)
         let counts = Dictionary(grouping: file.tensorRecords, by: \.type.name).mapValues(\.count)
         #expect(counts == ["Q4_1": 210, "F32": 61, "Q8_0": 1])
+        // Bit patterns gguf-py's dequantize gives for a few values of each type (row, first column).
+        for (name, row, column, bits) in [
+            ("token_embd.weight", 1, 0, [0xbcc30000, 0xbc820000, 0xbd228000, 0x3c820000] as [UInt32]),
+            ("blk.0.attn_q.weight", 5, 32, [0x3e82a000, 0xbedb2000, 0xbf450000, 0xba880000]),
+            ("blk.29.ffn_down.weight", 575, 1532, [0x3d680000, 0x3e500000, 0xbdb80000, 0x3d680000]),
+        ] {
+            let tensor = try file.tensor(named: name)
+            let values = try (0..<4).map { try tensor.element(at: [row, column + $0]).bitPattern }
+            #expect(values == bits, "\(name)")
+        }
         #expect(try file.tensor(named: "token_embd.weight").shape == [49152, 576])
         #expect(try file.tensor(named: "blk.29.ffn_down.weight").shape == [576, 1536])
+        #expect(try file.tensor(named: "blk.0.attn_norm.weight").scalars.prefix(4).map(\.bitPattern) == [0x3c650000, 0x3cc30000, 0xbca20000, 0xbcf80000])
     }
 }
 

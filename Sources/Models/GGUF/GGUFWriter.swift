@@ -43,11 +43,10 @@ public enum GGUFWriter {
         }
         encoder.pad(to: alignment)
         for (_, tensor, type) in tensors {
-            let values = tensor.scalars
             switch type {
             case .f16: for bits in tensor.f16Bits() { encoder.append(bits) }
-            case .q8_0: values.withUnsafeBufferPointer { Q8_0Encoding.append($0.baseAddress!, count: $0.count, to: &encoder) }
-            default: for value in values { encoder.append(value.bitPattern) }
+            case .q8_0: tensor.scalars.withUnsafeBufferPointer { Q8_0Encoding.append($0.baseAddress!, count: $0.count, to: &encoder) }
+            default: for value in tensor.scalars { encoder.append(value.bitPattern) }
             }
             encoder.pad(to: alignment)
         }
