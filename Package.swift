@@ -27,7 +27,8 @@ let package = Package(
             pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
         .target(name: "Base"),
         .target(name: "Tensor", dependencies: ["Base", "CBLAS"], swiftSettings: vectorISA),
-        .target(name: "Models", dependencies: ["Base", "Tensor"]),
+        // Models too: its GGUF decoders widen f16 scales (F16C) and unpack blocks in AVX2.
+        .target(name: "Models", dependencies: ["Base", "Tensor"], swiftSettings: vectorISA),
         .target(name: "Training", dependencies: ["Base", "Tensor", "Models", "CBLAS"], swiftSettings: vectorISA),
         .target(name: "Preference", dependencies: ["Base", "Tensor", "Models", "Training"]),
         // The default model's files are a resource: SwiftPM copies them beside the executable.
