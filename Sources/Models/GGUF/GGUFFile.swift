@@ -1,7 +1,8 @@
 import Base
 import Tensor
 
-/// A GGUF file (versions 2 and 3), mapped: its metadata in file order and its tensors' records.
+/// A GGUF file (versions 2 and 3), mapped: its metadata in file order and its tensors' records,
+/// all checked against the file when it opens, so reading a tensor can only decode it.
 public final class GGUFFile {
     public let path: String
     public let version: UInt32
