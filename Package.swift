@@ -27,7 +27,8 @@ let package = Package(
             pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
         .target(name: "Base"),
         .target(name: "Tensor", dependencies: ["Base", "CBLAS"], swiftSettings: vectorISA),
-        .target(name: "Models", dependencies: ["Base", "Tensor"]),
+        // Models too: its GGUF decoders widen f16 scales (F16C) and unpack blocks in AVX2.
+        .target(name: "Models", dependencies: ["Base", "Tensor"], swiftSettings: vectorISA),
         .target(name: "Training", dependencies: ["Base", "Tensor", "Models", "CBLAS"], swiftSettings: vectorISA),
         .target(name: "Preference", dependencies: ["Base", "Tensor", "Models", "Training"]),
         // The default model's files are a resource: SwiftPM copies them beside the executable.
@@ -38,7 +39,7 @@ let package = Package(
             name: "preflab",
             dependencies: ["Base", "Lang", "Tensor", "Plot", "CEditLine", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "preflab-bench", dependencies: ["Base", "Tensor", "Models", "Training", "Preference", "CBLAS"]),
-        .executableTarget(name: "preflab-fuzz", dependencies: ["Base", "Lang", "Tensor"]),
+        .executableTarget(name: "preflab-fuzz", dependencies: ["Base", "Lang", "Models", "Tensor"]),
         .testTarget(name: "TensorTests", dependencies: ["Base", "Tensor"], resources: [.copy("Fixtures")]),
         // Golden files are read from the source tree by path, not bundled.
         .testTarget(name: "LangTests", dependencies: ["Base", "Lang", "Tensor", "Plot", "Training"], exclude: ["Golden"]),

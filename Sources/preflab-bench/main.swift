@@ -39,6 +39,11 @@ if CommandLine.arguments.dropFirst().first == "training" {
     try PreferenceBench.run()
     exit(0)
 }
+// `preflab-bench gguf FILE` times decoding every tensor of a GGUF file.
+if CommandLine.arguments.dropFirst().first == "gguf", CommandLine.arguments.count == 3 {
+    try GGUFBench.run(CommandLine.arguments[2])
+    exit(0)
+}
 /// Results feed `sink` so the optimiser cannot drop the work being timed.
 var sink: Float = 0
 

@@ -9,19 +9,22 @@ import Tensor
 // A crash ends the process (that is the failure); an input running over the time limit (caught
 // while it runs, by a watchdog thread), or a session whose variables stopped working after an
 // input, is reported with the seed and exits 1.
-// Usage: preflab-fuzz [--count N] [--seed S] [--verbose]   (run from the repository root)
+// `--gguf` fuzzes the GGUF reader instead (GGUFFuzz.swift).
+// Usage: preflab-fuzz [--count N] [--seed S] [--verbose] [--gguf]   (run from the repository root)
 
 var count = 20_000
 var seed: UInt64 = 1
 var verbose = false
+var gguf = false
 var arguments = CommandLine.arguments.dropFirst().makeIterator()
 while let argument = arguments.next() {
     switch argument {
     case "--count": count = arguments.next().flatMap { Int($0) } ?? count
     case "--seed": seed = arguments.next().flatMap { UInt64($0) } ?? seed
     case "--verbose": verbose = true
+    case "--gguf": gguf = true
     default:
-        FileHandle.standardError.write(Data("usage: preflab-fuzz [--count N] [--seed S] [--verbose]\n".utf8))
+        FileHandle.standardError.write(Data("usage: preflab-fuzz [--count N] [--seed S] [--verbose] [--gguf]\n".utf8))
         exit(2)
     }
 }
@@ -222,6 +225,7 @@ final class Watchdog: Sendable {
 }
 
 TensorLimits.maximumElements = 1 << 22
+if gguf { GGUFFuzz.run(count: count, seed: seed, verbose: verbose) }
 // Lists are shown item by item (tensors are summarised): a longer one takes seconds to show in a debug build.
 LanguageLimits.maximumCollectionCount = 1 << 20
 let programs = corpus()

@@ -1,3 +1,4 @@
+import Base
 import Foundation
 import Tensor
 
@@ -18,8 +19,7 @@ public final class SafetensorsFile {
     /// The header's `__metadata__` (string to string).
     public let metadata: [String: String]
     public let entries: [String: Entry]
-    private let mapping: UnsafeMutableRawPointer?
-    private let length: Int
+    private let file: MappedFile
     private let dataStart: Int
 
     /// The largest header the reference implementation accepts.
@@ -36,17 +36,12 @@ public final class SafetensorsFile {
         self.path = path
         func fail(_ message: String, tensor: String? = nil) -> ModelError { ModelError(file: path, tensor: tensor, message) }
 
-        let descriptor = open(path, O_RDONLY)
-        guard descriptor >= 0 else { throw fail("cannot open: \(String(cString: strerror(errno)))") }
-        defer { close(descriptor) }
-        var status = stat()
-        guard fstat(descriptor, &status) == 0 else { throw fail("cannot read its size") }
-        let length = Int(status.st_size)
-        guard length >= 8 else { throw fail("too small for a safetensors header (\(length) bytes, need at least 8)") }
-        let mapped = mmap(nil, length, PROT_READ, MAP_PRIVATE, descriptor, 0)
-        guard let mapped, mapped != MAP_FAILED else { throw fail("cannot map into memory") }
-        var parsed = false
-        defer { if !parsed { munmap(mapped, length) } }
+        let file: MappedFile
+        do { file = try MappedFile(path: path) } catch let error as PlaceError { throw fail(error.message) }
+        let length = file.bytes.count
+        guard length >= 8, let mapped = file.bytes.baseAddress else {
+            throw fail("too small for a safetensors header (\(length) bytes, need at least 8)")
+        }
 
         let headerSize = mapped.loadUnaligned(as: UInt64.self).littleEndian
         guard headerSize <= UInt64(Self.maximumHeaderSize) else {
@@ -125,14 +120,8 @@ public final class SafetensorsFile {
         }
         self.metadata = metadata
         self.entries = entries
-        self.mapping = mapped
-        self.length = length
+        self.file = file
         self.dataStart = dataStart
-        parsed = true
-    }
-
-    deinit {
-        if let mapping { munmap(mapping, length) }
     }
 
     /// Whole numbers from JSON; nil if any value is not one.
@@ -157,8 +146,7 @@ public final class SafetensorsFile {
         } catch {
             throw ModelError(file: path, tensor: name, "dtype \(entry.dtype) is not supported; PrefLab reads F32, F16 and BF16")
         }
-        guard let mapping else { throw ModelError(file: path, tensor: name, "file is not mapped") }
-        let bytes = UnsafeRawBufferPointer(start: mapping + dataStart + entry.begin, count: entry.end - entry.begin)
+        let bytes = UnsafeRawBufferPointer(rebasing: file.bytes[(dataStart + entry.begin)..<(dataStart + entry.end)])
         do {
             return try Tensor(bytes: bytes, dtype: dtype, shape: entry.shape)
         } catch let error as TensorError {

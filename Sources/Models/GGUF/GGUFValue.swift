@@ -1,4 +1,4 @@
-/// A GGUF metadata value, as the file stores it (../docs: the GGUF section of formats).
+/// A GGUF metadata value, as the file stores it (docs/models.md, GGUF files).
 /// Integer widths are kept so a written file has the types llama.cpp checks strictly.
 public indirect enum GGUFValue: Equatable, Sendable {
     case uint8(UInt8), int8(Int8), uint16(UInt16), int16(Int16), uint32(UInt32), int32(Int32)

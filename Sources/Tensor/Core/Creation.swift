@@ -49,6 +49,14 @@ extension Tensor {
         try self.init(values, shape: shape)
     }
 
+    /// A tensor of `shape` whose `count` row-major elements `fill` writes, every one of them,
+    /// straight into the new buffer: decoders of model files need no intermediate array.
+    public init(shape: [Int], filling fill: (UnsafeMutablePointer<Float>) throws -> Void) throws {
+        try Shape.validate(shape, op: "tensor")
+        self.init(uninitializedShape: shape)
+        try fill(base)
+    }
+
     /// A tensor of an already validated `shape` with every element `value`.
     static func filled(_ shape: [Int], _ value: Float) -> Tensor {
         Tensor(storage: TensorStorage(count: Shape.count(shape), repeating: value),
