@@ -4,7 +4,7 @@ import Testing
 
 /// Tokenizers built from GGUF metadata against transformers' GGUF loader (and llama.cpp's split
 /// list where transformers has none): scripts/fixtures/gguf_tokenizer_fixtures.py.
-private let ggufFixtures = fixtures + "/gguf-tokenizers"
+private let ggufTokenizerFixtures = fixtures + "/gguf-tokenizers"
 
 private struct GGUFTokenizerCase: Decodable {
     let text: String
@@ -18,8 +18,8 @@ private struct GGUFTokenizerFixture: Decodable {
     let cases: [GGUFTokenizerCase]
 }
 
-private let ggufExpected: [String: GGUFTokenizerFixture] = {
-    guard let data = FileManager.default.contents(atPath: ggufFixtures + "/expected.json"),
+private let ggufTokenizerExpected: [String: GGUFTokenizerFixture] = {
+    guard let data = FileManager.default.contents(atPath: ggufTokenizerFixtures + "/expected.json"),
           let decoded = try? JSONDecoder().decode([String: GGUFTokenizerFixture].self, from: data) else { return [:] }
     return decoded
 }()
@@ -74,29 +74,29 @@ private func temporaryDirectory() throws -> String {
 
 @Suite struct GGUFTokenizerTests {
     @Test func fixturesCoverEveryKind() {
-        #expect(Set(ggufExpected.keys) == Set(byteLevelFiles + sentencePieceFiles))
-        #expect(ggufExpected.values.allSatisfy { $0.cases.count >= 20 })
+        #expect(Set(ggufTokenizerExpected.keys) == Set(byteLevelFiles + sentencePieceFiles))
+        #expect(ggufTokenizerExpected.values.allSatisfy { $0.cases.count >= 20 })
         // transformers is the reference wherever it implements llama.cpp's split for the pre value.
-        #expect(ggufExpected.filter { $0.value.reference == "transformers" }.keys.sorted()
+        #expect(ggufTokenizerExpected.filter { $0.value.reference == "transformers" }.keys.sorted()
             == ["gpt2-gpt-2.gguf", "gpt2-llama-bpe.gguf", "gpt2-qwen2.gguf", "gpt2-smollm.gguf", "llama-spm-merges.gguf", "llama-spm.gguf"])
     }
 
     @Test(arguments: byteLevelFiles + sentencePieceFiles)
     func idsMatchTheReference(_ name: String) throws {
-        let tokenizer = try Tokenizer(gguf: GGUFFile(path: ggufFixtures + "/" + name))
-        let cases = try #require(ggufExpected[name]?.cases)
+        let tokenizer = try Tokenizer(gguf: GGUFFile(path: ggufTokenizerFixtures + "/" + name))
+        let cases = try #require(ggufTokenizerExpected[name]?.cases)
         let result = try mismatches(tokenizer, cases)
         #expect(result.texts == [], "\(name): \(result.texts.count) of \(cases.count) texts differ")
     }
 
     @Test func specialTokensAndTemplateComeFromTheMetadata() throws {
-        let tokenizer = try Tokenizer(gguf: GGUFFile(path: ggufFixtures + "/gpt2-smollm.gguf"))
+        let tokenizer = try Tokenizer(gguf: GGUFFile(path: ggufTokenizerFixtures + "/gpt2-smollm.gguf"))
         #expect(tokenizer.bosTokenId == 1 && tokenizer.eosTokenId == 2 && tokenizer.unknownTokenId == 0 && tokenizer.paddingTokenId == 2)
         #expect(tokenizer.chatTemplate?.contains("<|im_start|>") == true)
         #expect(tokenizer.encode("<think>x</think><|im_end|>", addSpecialTokens: false).first == tokenizer.id(of: "<think>"))
         #expect(tokenizer.encode("<think>x</think><|im_end|>", addSpecialTokens: false).last == 2)
         #expect(try tokenizer.decode(tokenizer.encode("<|im_start|>hi"), skipSpecialTokens: true) == "hi")
-        let spm = try Tokenizer(gguf: GGUFFile(path: ggufFixtures + "/llama-spm.gguf"))
+        let spm = try Tokenizer(gguf: GGUFFile(path: ggufTokenizerFixtures + "/llama-spm.gguf"))
         #expect(spm.bosTokenId == 1 && spm.eosTokenId == 2 && spm.unknownTokenId == 0 && spm.paddingTokenId == nil)
         #expect(spm.encode("a").first == 1, "a llama vocabulary adds BOS when the file does not say")
     }
@@ -104,12 +104,12 @@ private func temporaryDirectory() throws -> String {
     /// A GGUF-built tokenizer is kept as files like any other: reading them back gives the same tokenizer.
     @Test(arguments: ["gpt2-llama-bpe.gguf", "gpt2-default.gguf", "llama-spm.gguf", "llama-spm-merges.gguf"])
     func writtenFilesReadBackAsTheSameTokenizer(_ name: String) throws {
-        let original = try Tokenizer(gguf: GGUFFile(path: ggufFixtures + "/" + name))
+        let original = try Tokenizer(gguf: GGUFFile(path: ggufTokenizerFixtures + "/" + name))
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         for file in try original.files { try file.contents.write(to: URL(fileURLWithPath: directory + "/" + file.name)) }
         let copy = try Tokenizer(path: directory + "/tokenizer.json")
-        let cases = try #require(ggufExpected[name]?.cases)
+        let cases = try #require(ggufTokenizerExpected[name]?.cases)
         #expect(try mismatches(copy, cases).texts == [])
         #expect(copy.chatTemplate == original.chatTemplate)
         #expect(copy.bosTokenId == original.bosTokenId && copy.eosTokenId == original.eosTokenId)
@@ -122,7 +122,7 @@ private func temporaryDirectory() throws -> String {
     /// Metadata → tokenizer → metadata keeps every key the writer emits.
     @Test(arguments: byteLevelFiles + sentencePieceFiles)
     func metadataRoundTrips(_ name: String) throws {
-        let file = try GGUFFile(path: ggufFixtures + "/" + name)
+        let file = try GGUFFile(path: ggufTokenizerFixtures + "/" + name)
         let written = try Tokenizer(gguf: file).ggufMetadata()
         let keys = written.map(\.0)
         #expect(keys.starts(with: ["tokenizer.ggml.model"]) && keys.contains("tokenizer.ggml.add_bos_token"))
@@ -140,7 +140,7 @@ private func temporaryDirectory() throws -> String {
         }
         // The written metadata builds the same tokenizer.
         let rebuilt = try Tokenizer(ggufMetadata: written.map { (key: $0.0, value: $0.1) }, file: name)
-        #expect(try mismatches(rebuilt, try #require(ggufExpected[name]?.cases)).texts == [])
+        #expect(try mismatches(rebuilt, try #require(ggufTokenizerExpected[name]?.cases)).texts == [])
     }
 
     @Test func llamaCppDefaultsApplyWhenFlagsAreAbsent() throws {
@@ -172,7 +172,7 @@ private func temporaryDirectory() throws -> String {
     }
 
     @Test func sentencePieceWithoutPrefixSpace() throws {
-        let file = try GGUFFile(path: ggufFixtures + "/llama-spm-merges.gguf")
+        let file = try GGUFFile(path: ggufTokenizerFixtures + "/llama-spm-merges.gguf")
         var entries = file.metadata
         entries.append((key: "tokenizer.ggml.add_space_prefix", value: .bool(false)))
         let tokenizer = try Tokenizer(ggufMetadata: entries, file: file.path)
@@ -269,7 +269,7 @@ struct SmolLM2GGUFTokenizerTests {
 
     @Test func idsMatchTransformers() throws {
         let tokenizer = try Tokenizer(gguf: GGUFFile(path: path))
-        let data = try #require(FileManager.default.contents(atPath: ggufFixtures + "/smollm2_expected.json"))
+        let data = try #require(FileManager.default.contents(atPath: ggufTokenizerFixtures + "/smollm2_expected.json"))
         let expected = try JSONDecoder().decode(Expected.self, from: data)
         let result = try mismatches(tokenizer, expected.cases)
         print("SmolLM2: \(result.texts.count) of \(expected.cases.count) texts differ over \(result.tokens) tokens")

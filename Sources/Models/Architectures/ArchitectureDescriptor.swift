@@ -37,6 +37,9 @@ public protocol ArchitectureDescriptor: Sendable {
     /// A prefix some checkpoints put before every weight name and PrefLab's names leave out
     /// (GPT2LMHeadModel's "transformer."); empty when there is none.
     var checkpointPrefix: String { get }
+    /// The weights of layer `layer` whose rows a GGUF file holds interleaved per head (llama.cpp's
+    /// converter does this for its own RoPE), by name, with their head counts.
+    func ggufInterleavedHeads(_ config: ModelConfig, layer: Int) -> [String: Int]
 
     /// The linear modules of layer `layer` in transformers' order (the order PEFT lists them).
     func linearModules(_ config: ModelConfig, layer: Int) -> [LinearModule]

@@ -11,13 +11,13 @@ public struct GPT2LayerNames: Sendable {
     public let ln1, ln2: ModuleName
 
     public init(layer: Int) {
-        let p = GPT2().layerPrefix + "\(layer)."
-        attention = ModuleName(p + "attn.c_attn")
-        attentionOutput = ModuleName(p + "attn.c_proj")
-        fc = ModuleName(p + "mlp.c_fc")
-        mlpOutput = ModuleName(p + "mlp.c_proj")
-        ln1 = ModuleName(p + "ln_1")
-        ln2 = ModuleName(p + "ln_2")
+        let p = GPT2().layerPrefix + "\(layer).", g = ggufLayerPrefix + "\(layer)."
+        attention = ModuleName(p + "attn.c_attn", gguf: g + "attn_qkv")
+        attentionOutput = ModuleName(p + "attn.c_proj", gguf: g + "attn_output")
+        fc = ModuleName(p + "mlp.c_fc", gguf: g + "ffn_up")
+        mlpOutput = ModuleName(p + "mlp.c_proj", gguf: g + "ffn_down")
+        ln1 = ModuleName(p + "ln_1", gguf: g + "attn_norm")
+        ln2 = ModuleName(p + "ln_2", gguf: g + "ffn_norm")
     }
 
     /// The linear modules in transformers' order.
@@ -71,29 +71,29 @@ public struct GPT2: ArchitectureDescriptor {
 
     // MARK: Weights
 
-    public var tokenEmbeddings: ModuleName { ModuleName("wte") }
+    public var tokenEmbeddings: ModuleName { ModuleName("wte", gguf: "token_embd") }
     public var positionEmbeddings: ModuleName? { learnedPositions }
     /// The position table [n_positions, H].
-    var learnedPositions: ModuleName { ModuleName("wpe") }
-    public var finalNorm: ModuleName { ModuleName("ln_f") }
+    var learnedPositions: ModuleName { ModuleName("wpe", gguf: "position_embd") }
+    public var finalNorm: ModuleName { ModuleName("ln_f", gguf: "output_norm") }
 
     public func sharedWeights(_ c: ModelConfig) -> [WeightSpec] {
         let h = c.hiddenSize
-        return [WeightSpec(tokenEmbeddings.weight, [c.vocabSize, h]), WeightSpec(learnedPositions.weight, [c.maxPositions, h]),
-                WeightSpec(finalNorm.weight, [h], .ones), WeightSpec(finalNorm.bias, [h], .zeros)]
+        return [tokenEmbeddings.weightSpec([c.vocabSize, h]), learnedPositions.weightSpec([c.maxPositions, h]),
+                finalNorm.weightSpec([h], .ones), finalNorm.biasSpec([h])]
     }
 
     /// Both LayerNorms, then each projection's weight and bias.
     public func layerWeights(_ c: ModelConfig, layer: Int) -> [WeightSpec] {
         let names = GPT2LayerNames(layer: layer)
         let h = c.hiddenSize
-        return [WeightSpec(names.ln1.weight, [h], .ones), WeightSpec(names.ln1.bias, [h], .zeros),
-                WeightSpec(names.ln2.weight, [h], .ones), WeightSpec(names.ln2.bias, [h], .zeros)]
+        return [names.ln1.weightSpec([h], .ones), names.ln1.biasSpec([h]), names.ln2.weightSpec([h], .ones), names.ln2.biasSpec([h])]
             + linearModules(c, layer: layer).flatMap { [$0.weightSpec, $0.biasSpec] }
     }
 
     public var layerPrefix: String { "h." }
     public var checkpointPrefix: String { "transformer." }
+    public func ggufInterleavedHeads(_ c: ModelConfig, layer: Int) -> [String: Int] { [:] }
 
     public func linearModules(_ c: ModelConfig, layer: Int) -> [LinearModule] {
         let names = GPT2LayerNames(layer: layer)

@@ -7,16 +7,16 @@ public struct LlamaLayerNames: Sendable {
     public let inputNorm, postNorm: ModuleName
 
     public init(layer: Int) {
-        let p = LlamaFamily().layerPrefix + "\(layer)."
-        q = ModuleName(p + "self_attn.q_proj")
-        k = ModuleName(p + "self_attn.k_proj")
-        v = ModuleName(p + "self_attn.v_proj")
-        o = ModuleName(p + "self_attn.o_proj")
-        gate = ModuleName(p + "mlp.gate_proj")
-        up = ModuleName(p + "mlp.up_proj")
-        down = ModuleName(p + "mlp.down_proj")
-        inputNorm = ModuleName(p + "input_layernorm")
-        postNorm = ModuleName(p + "post_attention_layernorm")
+        let p = LlamaFamily().layerPrefix + "\(layer).", g = ggufLayerPrefix + "\(layer)."
+        q = ModuleName(p + "self_attn.q_proj", gguf: g + "attn_q")
+        k = ModuleName(p + "self_attn.k_proj", gguf: g + "attn_k")
+        v = ModuleName(p + "self_attn.v_proj", gguf: g + "attn_v")
+        o = ModuleName(p + "self_attn.o_proj", gguf: g + "attn_output")
+        gate = ModuleName(p + "mlp.gate_proj", gguf: g + "ffn_gate")
+        up = ModuleName(p + "mlp.up_proj", gguf: g + "ffn_up")
+        down = ModuleName(p + "mlp.down_proj", gguf: g + "ffn_down")
+        inputNorm = ModuleName(p + "input_layernorm", gguf: g + "attn_norm")
+        postNorm = ModuleName(p + "post_attention_layernorm", gguf: g + "ffn_norm")
     }
 
     /// The linear modules in transformers' order.
@@ -128,16 +128,16 @@ public struct LlamaFamily: ArchitectureDescriptor {
 
     // MARK: Weights
 
-    public var tokenEmbeddings: ModuleName { ModuleName("model.embed_tokens") }
+    public var tokenEmbeddings: ModuleName { ModuleName("model.embed_tokens", gguf: "token_embd") }
     public var positionEmbeddings: ModuleName? { nil }
-    public var finalNorm: ModuleName { ModuleName("model.norm") }
+    public var finalNorm: ModuleName { ModuleName("model.norm", gguf: "output_norm") }
     /// The LM head when it is not tied to the embeddings.
-    private var untiedHeadName: ModuleName { ModuleName("lm_head") }
+    var untiedHeadName: ModuleName { ModuleName("lm_head", gguf: "output") }
 
     public func sharedWeights(_ c: ModelConfig) -> [WeightSpec] {
         let h = c.hiddenSize
-        var weights = [WeightSpec(tokenEmbeddings.weight, [c.vocabSize, h]), WeightSpec(finalNorm.weight, [h], .ones)]
-        if !c.tieWordEmbeddings { weights.append(WeightSpec(untiedHeadName.weight, [c.vocabSize, h])) }
+        var weights = [tokenEmbeddings.weightSpec([c.vocabSize, h]), finalNorm.weightSpec([h], .ones)]
+        if !c.tieWordEmbeddings { weights.append(untiedHeadName.weightSpec([c.vocabSize, h])) }
         return weights
     }
 
@@ -145,12 +145,20 @@ public struct LlamaFamily: ArchitectureDescriptor {
     public func layerWeights(_ c: ModelConfig, layer: Int) -> [WeightSpec] {
         let names = LlamaLayerNames(layer: layer)
         let modules = linearModules(c, layer: layer)
-        return [WeightSpec(names.inputNorm.weight, [c.hiddenSize], .ones), WeightSpec(names.postNorm.weight, [c.hiddenSize], .ones)]
+        return [names.inputNorm.weightSpec([c.hiddenSize], .ones), names.postNorm.weightSpec([c.hiddenSize], .ones)]
             + modules.map(\.weightSpec) + modules.filter(\.hasBias).map(\.biasSpec)
     }
 
     public var layerPrefix: String { "model.layers." }
     public var checkpointPrefix: String { "" }
+
+    /// llama.cpp's converter interleaves each head's rows of q and k for its adjacent-pair RoPE
+    /// when it writes arch `llama`; qwen2 files keep transformers' order.
+    public func ggufInterleavedHeads(_ c: ModelConfig, layer: Int) -> [String: Int] {
+        guard c.architecture == .llama else { return [:] }
+        let names = LlamaLayerNames(layer: layer)
+        return [names.q.weight: c.heads, names.q.bias: c.heads, names.k.weight: c.kvHeads, names.k.bias: c.kvHeads]
+    }
 
     public func linearModules(_ c: ModelConfig, layer: Int) -> [LinearModule] {
         let names = LlamaLayerNames(layer: layer)

@@ -39,6 +39,12 @@ extension ModelConfig {
             throw ModelError(file: file, "is not valid JSON")
         }
         guard let json = object as? [String: Any] else { throw ModelError(file: file, "is not a JSON object") }
+        try self.init(json: json, file: file)
+    }
+
+    /// A config from config.json's keys and values (parsed from the file, or mapped from another
+    /// format's metadata), with every check a config.json gets.
+    init(json: [String: Any], file: String) throws {
         let reader = ConfigReader(json: json, file: file)
         let type = try reader.string("model_type") ?? ""
         guard let architecture = Architecture(rawValue: type) else {

@@ -1,0 +1,67 @@
+import Foundation
+import Tensor
+
+extension TransformerModel {
+    /// The model in a GGUF file: its config from the metadata, every weight dequantised to
+    /// Float32 under its Hugging Face name and layout (llama's Q/K rows un-interleaved, GPT-2's
+    /// Conv1D weights transposed back), as transformers' GGUF loader gives them, and the
+    /// tokenizer the metadata describes.
+    public static func load(gguf path: String) throws -> TransformerModel {
+        let file = try GGUFFile(path: path)
+        let config = try ModelConfig(gguf: file)
+        let descriptor = config.descriptor
+        let stored = Set(file.tensorRecords.map(\.name))
+        var interleaved: [String: Int] = [:]
+        for layer in 0..<config.layers { interleaved.merge(descriptor.ggufInterleavedHeads(config, layer: layer)) { first, _ in first } }
+        var weights: [String: Tensor] = [:]
+        for spec in expectedWeights(config) {
+            guard let name = spec.gguf, stored.contains(name) else {
+                throw ggufMissing(spec, file: file, config: config)
+            }
+            var weight = try file.tensor(named: name)
+            if spec.transposedInGGUF { weight = try weight.transposed().contiguous() }
+            if let heads = interleaved[spec.name] {
+                guard weight.shape[0] % (2 * heads) == 0 else {
+                    throw ModelError(file: path, tensor: name, "has \(weight.shape[0]) rows, which do not split into \(heads) heads of an even size")
+                }
+                weight = try weight.rotaryRows(heads: heads, toGGUF: false)
+            }
+            guard weight.shape == spec.shape else {
+                throw ModelError(file: path, tensor: name, "has shape \(weight.shape), but the metadata makes \(spec.name) \(spec.shape)")
+            }
+            weights[spec.name] = weight
+        }
+        // A file may hold weights alone (llama.cpp needs a vocabulary, but converters of parts do not).
+        let tokenizer = file["tokenizer.ggml.model"] == nil ? nil : try Tokenizer(gguf: file)
+        return try TransformerModel(config: config, weights: weights, tokenizer: tokenizer)
+    }
+
+    /// The error for a weight the file lacks; when the metadata claims more layers than the file
+    /// holds, it says so, since that is the likelier culprit.
+    private static func ggufMissing(_ spec: WeightSpec, file: GGUFFile, config: ModelConfig) -> ModelError {
+        let held = file.tensorRecords.compactMap { record -> Int? in
+            guard record.name.hasPrefix(ggufLayerPrefix) else { return nil }
+            return Int(record.name.dropFirst(ggufLayerPrefix.count).prefix { $0 != "." })
+        }.max().map { $0 + 1 } ?? 0
+        var message = "missing from the file (PrefLab's \(spec.name))"
+        if held < config.layers {
+            message += "; the metadata says \(config.layers) layers, but the file holds \(held)"
+        }
+        return ModelError(file: file.path, tensor: spec.gguf ?? spec.name, message)
+    }
+
+    /// Where a model path leads: a GGUF file, a directory holding exactly one GGUF file and no
+    /// config.json, or a Hugging Face directory.
+    public static func load(path: String) throws -> TransformerModel {
+        if path.hasSuffix(".gguf") { return try load(gguf: path) }
+        let config = path + "/config.json"
+        if !FileManager.default.fileExists(atPath: config), let entries = try? FileManager.default.contentsOfDirectory(atPath: path) {
+            let ggufs = entries.filter { $0.hasSuffix(".gguf") }.sorted()
+            if ggufs.count == 1 { return try load(gguf: path + "/" + ggufs[0]) }
+            if ggufs.count > 1 {
+                throw ModelError(file: path, "holds \(ggufs.count) GGUF files (\(ggufs.joined(separator: ", "))) and no config.json; load one of them by its path")
+            }
+        }
+        return try load(directory: path)
+    }
+}
