@@ -34,10 +34,15 @@ public struct ChatTemplate {
         return try TemplateRenderer(source: text).render(statements, variables: variables)
     }
 
-    /// Messages given as role/content string pairs.
+    /// Messages as string dictionaries. Swift's dictionaries have no order, so each message's
+    /// keys are given to the template as `role`, `content`, then the rest sorted: the order
+    /// messages are usually written in, which `tojson` and iteration show.
     public func render(messages: [[String: String]], addGenerationPrompt: Bool, bosToken: String? = nil, eosToken: String? = nil,
                        extra: [String: TemplateValue] = [:]) throws -> String {
-        let values = messages.map { message in TemplateValue.dict(TemplateDictionary(message.keys.sorted().map { ($0, .string(message[$0]!)) })) }
+        let values = messages.map { message in
+            let keys = ["role", "content"].filter { message[$0] != nil } + message.keys.filter { $0 != "role" && $0 != "content" }.sorted()
+            return TemplateValue.dict(TemplateDictionary(keys.map { ($0, .string(message[$0]!)) }))
+        }
         return try render(messages: values, addGenerationPrompt: addGenerationPrompt, bosToken: bosToken, eosToken: eosToken, extra: extra)
     }
 

@@ -146,7 +146,10 @@ enum Filters {
             return a["default"] ?? .double(0)
         },
         "abs": TemplateFunction { value, _ in
-            if let i = value.integer { return .int(i.magnitude <= UInt(Int.max) ? abs(i) : i) }
+            if let i = value.integer {
+                guard i != Int.min else { throw RenderFailure("integer overflow (PrefLab's integers are 64-bit)") }
+                return .int(abs(i))
+            }
             guard let d = value.number else { throw RenderFailure("abs: bad operand type '\(value.typeName)'") }
             return .double(abs(d))
         },

@@ -190,7 +190,10 @@ struct TemplateLexer {
             }
         }
         let text = String(String.UnicodeScalarView(chars[start..<position]))
-        if !isFloat, let value = Int(text) { return .integer(value) }
+        if !isFloat {
+            guard let value = Int(text) else { throw source.error(.syntax, "the integer \(text) does not fit in 64 bits", at: start) }
+            return .integer(value)
+        }
         guard let value = Double(text) else { throw source.error(.syntax, "the number '\(text)' is out of range", at: start) }
         return .float(value)
     }

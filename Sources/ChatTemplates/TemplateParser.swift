@@ -6,6 +6,10 @@ struct TemplateParser {
     private var index = 0
     /// Loops enclosing the current statement, so `break` outside one is refused when parsing.
     private var loopDepth = 0
+    /// Expressions and tags being parsed inside one another; a template nesting deeper than
+    /// `maximumNesting` is refused rather than overflowing the stack.
+    private var nesting = 0
+    private static let maximumNesting = 200
 
     /// Binding power of each infix operator, loosest first, in Jinja's order: `or`, `and`,
     /// (prefix `not`), comparisons and `in`, `+ -`, `~`, `* / // %`, `**`. Unary minus, then
@@ -82,6 +86,11 @@ struct TemplateParser {
         return name
     }
 
+    private mutating func enterNesting() throws {
+        guard nesting < Self.maximumNesting else { throw fail("the template nests more than \(Self.maximumNesting) deep") }
+        nesting += 1
+    }
+
     // MARK: Statements
 
     /// Statements up to one of the tags `ends`; returns which ended it, having read `{% name`.
@@ -120,6 +129,8 @@ struct TemplateParser {
     }
 
     private mutating func parseTag(_ tag: String, openedAt offset: Int) throws -> Statement {
+        try enterNesting()
+        defer { nesting -= 1 }
         let nameOffset = current.offset
         advance()
         switch tag {
@@ -240,6 +251,8 @@ struct TemplateParser {
     /// An expression, with Jinja's `value if condition else otherwise` around it unless the
     /// context (a for loop's iterable, which may be followed by `if`) forbids it.
     private mutating func parseExpression(allowConditional: Bool = true) throws -> Expression {
+        try enterNesting()
+        defer { nesting -= 1 }
         var value = try parseBinary(minimum: 1)
         while allowConditional, isName("if") {
             let offset = current.offset
@@ -273,6 +286,8 @@ struct TemplateParser {
         if isName("not") {
             let offset = current.offset
             advance()
+            try enterNesting()
+            defer { nesting -= 1 }
             left = Expression(node: .not(try parseBinary(minimum: Self.notPrecedence)), offset: offset)
         } else {
             left = try parseUnary()
@@ -317,6 +332,8 @@ struct TemplateParser {
     }
 
     private mutating func parseUnaryOperand() throws -> Expression {
+        try enterNesting()
+        defer { nesting -= 1 }
         if isSymbol("-") || isSymbol("+") {
             let offset = current.offset
             let negative = isSymbol("-")
@@ -415,11 +432,11 @@ struct TemplateParser {
     private mutating func parseSubscript(_ base: Expression, at offset: Int) throws -> Expression {
         var start: Expression?
         if !isSymbol(":") { start = try parseExpression() }
-        guard isSymbol(":") else {
+        if !isSymbol(":"), let start {
             try expectSymbol("]")
-            return Expression(node: .item(base, start!), offset: offset)
+            return Expression(node: .item(base, start), offset: offset)
         }
-        advance()
+        try expectSymbol(":")
         var stop: Expression?, step: Expression?
         if !isSymbol(":"), !isSymbol("]") { stop = try parseExpression() }
         if isSymbol(":") {

@@ -178,9 +178,10 @@ final class TemplateRenderer {
         case .attribute(let base, let name):
             let object = try evaluate(base, scope)
             try TemplateOperators.requireDefined(object)
-            if case .dict(let d) = object, Filters.dictMethods[name] == nil {
-                return d[name] ?? .undefined("'dict object' has no attribute '\(name)'")
-            }
+            // Jinja tries the attribute before the item: `message.items` is the method even
+            // when the message has an "items" key.
+            if let method = Filters.boundMethod(object, name) { return method }
+            if case .dict(let d) = object { return d[name] ?? .undefined("'dict object' has no attribute '\(name)'") }
             return Filters.lookupItem(object, .string(name))
         case .item(let base, let key):
             let object = try evaluate(base, scope)
@@ -300,8 +301,9 @@ final class TemplateRenderer {
             let (start, stop) = bounds.count == 1 ? (0, bounds[0]) : (bounds[0], bounds[1])
             let step = bounds.count == 3 ? bounds[2] : 1
             guard step != 0 else { throw RenderFailure("range() step must not be zero") }
-            let count = step > 0 ? (stop - start + step - 1) / step : (start - stop - step - 1) / -step
-            guard count <= maximumRange else { throw RenderFailure("range() is limited to \(maximumRange) items") }
+            // In floating point, so extreme bounds cannot overflow the count.
+            let count = ((Double(stop) - Double(start)) / Double(step)).rounded(.up)
+            guard count <= Double(maximumRange) else { throw RenderFailure("range() is limited to \(maximumRange) items") }
             return .list(Array(stride(from: start, to: stop, by: step)).map(TemplateValue.int))
         }),
         "strftime_now": .callable(TemplateCallable("strftime_now") { arguments in

@@ -132,6 +132,18 @@ struct Fixtures {
         #expect(breakOutside.message.contains("outside a for loop"))
         let tuple = try #require(parseError("{{ (1, 2) }}"))
         #expect(tuple.message.contains("tuples"))
+        let emptySubscript = try #require(parseError("{{ messages[] }}"))
+        #expect((emptySubscript.line, emptySubscript.column) == (1, 13))
+        #expect(try #require(parseError("{{ 99999999999999999999 }}")).message.contains("64 bits"))
+    }
+
+    @Test func deepNestingIsRefusedNotACrash() throws {
+        let parentheses = String(repeating: "(", count: 5000) + "1" + String(repeating: ")", count: 5000)
+        #expect(try #require(parseError("{{ \(parentheses) }}")).message.contains("nests more than"))
+        let negations = String(repeating: "not ", count: 5000)
+        #expect(try #require(parseError("{{ \(negations)x }}")).message.contains("nests more than"))
+        let ifs = String(repeating: "{% if true %}", count: 5000) + String(repeating: "{% endif %}", count: 5000)
+        #expect(try #require(parseError(ifs)).message.contains("nests more than"))
     }
 
     @Test func raiseExceptionCarriesTheMessageAndPlace() throws {
