@@ -146,32 +146,6 @@ extension TemplateValue: ExpressibleByStringLiteral, ExpressibleByBooleanLiteral
     public init(nilLiteral: ()) { self = .none }
 }
 
-extension TemplateValue {
-    /// A value decoded by `JSONSerialization` (what tokenizer configs and fixtures hold).
-    public init(json: Any) throws {
-        switch json {
-        case is NSNull: self = .none
-        case let s as String: self = .string(s)
-        case let n as NSNumber:
-            // JSONSerialization marks booleans with the type code "c" and reals with "d".
-            switch String(cString: n.objCType) {
-            case "c": self = .bool(n.boolValue)
-            case "d", "f": self = .double(n.doubleValue)
-            default: self = .int(n.intValue)
-            }
-        case let items as [Any]: self = .list(try items.map(TemplateValue.init(json:)))
-        case let object as [String: Any]:
-            // JSONSerialization does not keep key order; sorted keys at least make it stable.
-            self = .dict(TemplateDictionary(try object.keys.sorted().map { ($0, try TemplateValue(json: object[$0]!)) }))
-        default: throw TemplateValueError(description: "a JSON value of type \(type(of: json)) has no template equivalent")
-        }
-    }
-}
-
-public struct TemplateValueError: Error, CustomStringConvertible {
-    public let description: String
-}
-
 /// Python's `repr(float)`: the shortest text that reads back the same number, in exponent form
 /// below 1e-4 and from 1e16 on.
 func pythonFloat(_ d: Double) -> String {
