@@ -5,7 +5,7 @@ import PackageDescription
 // targets has (AMD Zen and Intel since Haswell); without it SIMD8 splits into SSE halves.
 let vectorISA: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"])]
 
-// Layers point one way: system libraries, Base → Tensor → (Models → Training → Preference → DefaultModel → Plot → Lang) → preflab.
+// Layers point one way: system libraries, Base → ChatTemplates, Base → Tensor → (Models → Training → Preference → DefaultModel → Plot → Lang) → preflab.
 let package = Package(
     name: "PrefLab",
     platforms: [.macOS(.v15)],
@@ -29,12 +29,13 @@ let package = Package(
         .target(name: "Tensor", dependencies: ["Base", "CBLAS"], swiftSettings: vectorISA),
         // Models too: its GGUF decoders widen f16 scales (F16C) and unpack blocks in AVX2.
         .target(name: "Models", dependencies: ["Base", "Tensor"], swiftSettings: vectorISA),
+        .target(name: "ChatTemplates", dependencies: ["Base"]),
         .target(name: "Training", dependencies: ["Base", "Tensor", "Models", "CBLAS"], swiftSettings: vectorISA),
         .target(name: "Preference", dependencies: ["Base", "Tensor", "Models", "Training"]),
         // The default model's files are a resource: SwiftPM copies them beside the executable.
         .target(name: "DefaultModel", dependencies: ["Models"], resources: [.copy("Files")]),
         .target(name: "Plot"),
-        .target(name: "Lang", dependencies: ["Base", "Tensor", "Models", "Training", "Preference", "DefaultModel", "Plot", .product(name: "OrderedCollections", package: "swift-collections")]),
+        .target(name: "Lang", dependencies: ["Base", "Tensor", "Models", "Training", "Preference", "DefaultModel", "Plot", "ChatTemplates", .product(name: "OrderedCollections", package: "swift-collections")]),
         .executableTarget(
             name: "preflab",
             dependencies: ["Base", "Lang", "Tensor", "Plot", "CEditLine", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
@@ -49,6 +50,8 @@ let package = Package(
         .testTarget(name: "PlotTests", dependencies: ["Plot"], exclude: ["Golden"]),
         .testTarget(name: "PrefLabCLITests", dependencies: ["preflab"]),
         .testTarget(name: "BaseTests", dependencies: ["Base"]),
+        // The fixtures (templates, conversations, transformers' renderings) are read by path.
+        .testTarget(name: "ChatTemplatesTests", dependencies: ["ChatTemplates"], exclude: ["Fixtures"]),
         .testTarget(name: "SystemLibraryTests", dependencies: ["CBLAS", "CEditLine"]),
     ],
     swiftLanguageModes: [.v5]

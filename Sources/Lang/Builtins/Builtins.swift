@@ -1,6 +1,6 @@
 /// Every builtin by name.
 enum Builtins {
-    static let all: [Builtin] = core + tensorCreation + tensorMath + tensorShape + tensorIndexing + autograd + models + training + losses + pairs + preferenceTraining + experiments + evaluation + plots + session
+    static let all: [Builtin] = core + tensorCreation + tensorMath + tensorShape + tensorIndexing + autograd + models + chatTemplates + training + losses + pairs + preferenceTraining + experiments + evaluation + plots + session
     static let table: [String: Builtin] = Dictionary(all.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
 
     /// Topics in the order `help()` lists them.
