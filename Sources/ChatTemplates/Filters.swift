@@ -1,3 +1,4 @@
+import Base
 import Foundation
 
 /// Arguments bound to a function's declared parameter names, as Python binds them: positional
@@ -480,37 +481,20 @@ enum Filters {
         case .bool(let b): return b ? "true" : "false"
         case .int(let i): return String(i)
         case .double(let d): return d.isNaN ? "NaN" : d.isInfinite ? (d < 0 ? "-Infinity" : "Infinity") : pythonFloat(d)
-        case .string(let s): return jsonString(s)
+        case .string(let s): return jsonQuoted(s)
         case .list(let items):
             return layout(try items.map { try json($0, indent: indent, separators: separators, sortKeys: sortKeys, level: level + 1) }, "[", "]")
         case .dict(let d):
             var entries = d.entries
             if sortKeys { entries.sort { $0.key.unicodeScalars.map(\.value).lexicographicallyPrecedes($1.key.unicodeScalars.map(\.value)) } }
             return layout(try entries.map {
-                jsonString($0.key) + separators.key + (try json($0.value, indent: indent, separators: separators, sortKeys: sortKeys, level: level + 1))
+                jsonQuoted($0.key) + separators.key + (try json($0.value, indent: indent, separators: separators, sortKeys: sortKeys, level: level + 1))
             }, "{", "}")
         case .undefined(let what): throw RenderFailure("tojson: \(what)")
         case .namespace, .callable: throw RenderFailure("tojson: Object of type \(value.typeName) is not JSON serializable")
         }
     }
 
-    private static func jsonString(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
-    }
 }
 
 extension Array {

@@ -96,7 +96,8 @@ public enum JSONLines {
 }
 
 /// JSON text for a string, escaped by hand so that saved files are byte-for-byte deterministic
-/// (key order and escaping do not depend on the Foundation version).
+/// (key order and escaping do not depend on the Foundation version), and escaped as Python's
+/// `json.dumps(…, ensure_ascii=False)` escapes it (chat templates' `tojson` must match it).
 public func jsonQuoted(_ text: String) -> String {
     var out = "\""
     for scalar in text.unicodeScalars {
@@ -106,6 +107,8 @@ public func jsonQuoted(_ text: String) -> String {
         case "\n": out += "\\n"
         case "\r": out += "\\r"
         case "\t": out += "\\t"
+        case "\u{08}": out += "\\b"
+        case "\u{0C}": out += "\\f"
         case let c where c.value < 0x20: out += String(format: "\\u%04x", c.value)
         default: out.unicodeScalars.append(scalar)
         }

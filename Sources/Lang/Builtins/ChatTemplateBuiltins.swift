@@ -45,6 +45,14 @@ extension Builtins {
         return (try ChatTemplate(source: source), config?.bosToken, config?.eosToken, others)
     }
 
+    /// What the tokenizer's chat template writes after an assistant's turn, when it has a
+    /// template and writes one: generation stops there, as chat front ends stop.
+    static func endOfTurn(of tokenizer: Tokenizer) -> String? {
+        let config = tokenizer.config
+        guard let source = config.chatTemplate, let template = try? ChatTemplate(source: source) else { return nil }
+        return template.endOfTurn(bosToken: config.bosToken, eosToken: config.eosToken)
+    }
+
     /// A language value as the template sees it: whole numbers as Python ints, records as dicts.
     private static func templateValue(_ value: Value) throws -> TemplateValue {
         switch value {

@@ -160,7 +160,7 @@ extension Builtins {
             return .number(Double(try logprobs.slice(axis: 0, start: prompt.count - 1).sum().item()))
         },
         Builtin("generate(model, prompt, max_tokens = 32, temperature = 0, top_k = nil, top_p = nil, seed = 0, stop = nil)", topic: "models",
-                doc: "Text continuing the prompt: greedy when temperature is 0, else sampled (top_k, top_p, seed); stops at EOS, max_tokens or a stop string (a string or a list). prompt may be a string (with a tokenizer) or a list of ids, which returns ids.",
+                doc: "Text continuing the prompt: greedy when temperature is 0, else sampled (top_k, top_p, seed); stops at EOS, at the end of an assistant's turn when the tokenizer has a chat template (<|im_end|>, <|eot_id|>, …), at max_tokens or at a stop string (a string or a list). prompt may be a string (with a tokenizer) or a list of ids, which returns ids.",
                 example: "generate(new_model(vocab: 32, hidden: 16, layers: 1, heads: 2), [1, 2], max_tokens: 3)") { a in
             let model = try a.model("model")
             var sampling = TransformerModel.Sampling()
@@ -180,6 +180,7 @@ extension Builtins {
                     return text
                 }
             }
+            if let tokenizer = model.tokenizer, let end = Builtins.endOfTurn(of: tokenizer), !stop.contains(end) { stop.append(end) }
             let maxTokens = try a.int("max_tokens")
             guard (0...100_000).contains(maxTokens) else { throw BuiltinError("max_tokens must be between 0 and 100000") }
             if case .string(let text) = try a["prompt"] {

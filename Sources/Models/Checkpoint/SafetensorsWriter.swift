@@ -2,6 +2,10 @@ import Base
 import Foundation
 import Tensor
 
+#if !_endian(little)
+#error("safetensors and GGUF files are little-endian; PrefLab writes them from memory as it is")
+#endif
+
 /// Writes safetensors files as Hugging Face's writer does, so transformers loads them:
 /// `__metadata__` first with `"format": "pt"`, tensors ordered by name (one dtype, so the
 /// reference's alignment-then-name order is name order), the header padded with spaces to a
@@ -27,14 +31,13 @@ public enum SafetensorsWriter {
         var data = Data(capacity: 8 + header.utf8.count + offset)
         withUnsafeBytes(of: UInt64(header.utf8.count).littleEndian) { data.append(contentsOf: $0) }
         data.append(contentsOf: header.utf8)
+        // The format is little-endian, as every machine PrefLab runs on is: each tensor's values
+        // go in as one block of memory.
         for (_, tensor) in ordered {
             switch dtype {
-            case .f32:
-                for value in tensor.scalars { withUnsafeBytes(of: value.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
-            case .f16:
-                for bits in tensor.f16Bits() { withUnsafeBytes(of: bits.littleEndian) { data.append(contentsOf: $0) } }
-            case .bf16:
-                for bits in tensor.bf16Bits() { withUnsafeBytes(of: bits.littleEndian) { data.append(contentsOf: $0) } }
+            case .f32: tensor.scalars.withUnsafeBytes { data.append(contentsOf: $0) }
+            case .f16: tensor.f16Bits().withUnsafeBytes { data.append(contentsOf: $0) }
+            case .bf16: tensor.bf16Bits().withUnsafeBytes { data.append(contentsOf: $0) }
             }
         }
         try AtomicWrite.write(data, to: path)

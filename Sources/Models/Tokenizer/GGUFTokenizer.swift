@@ -13,13 +13,7 @@ extension Tokenizer {
     public convenience init(ggufMetadata metadata: [(key: String, value: GGUFValue)], file: String) throws {
         let vocabulary = try GGUFVocabulary(metadata: metadata, file: file)
         let json = try vocabulary.tokenizerJSON(file: file)
-        let document: Data
-        do {
-            document = try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys])
-        } catch {
-            throw ModelError(file: file, "its tokenizer cannot be written as tokenizer.json: \(error.localizedDescription)")
-        }
-        try self.init(json: json, document: document, config: try TokenizerConfig(json: vocabulary.configJSON, file: file),
+        try self.init(json: json, source: .object(json), config: try TokenizerConfig(json: vocabulary.configJSON, file: file),
                       scores: vocabulary.model == .llama ? vocabulary.scores : nil, path: file)
     }
 

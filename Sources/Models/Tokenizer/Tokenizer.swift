@@ -6,8 +6,27 @@ import Foundation
 public final class Tokenizer {
     /// The file it was read from: a tokenizer.json, or the GGUF file whose metadata built it.
     public let path: String
-    /// The tokenizer.json document this tokenizer is (as read, or as built from GGUF metadata).
-    public let document: Data
+    /// The tokenizer.json document this tokenizer is: the bytes read, or (built from GGUF metadata)
+    /// the object, serialised only when the tokenizer is saved — a 49k-token vocabulary takes
+    /// longer to write as JSON than the whole model takes to load.
+    private let source: Source
+
+    enum Source {
+        case bytes(Data)
+        case object([String: Any])
+    }
+
+    public var document: Data {
+        get throws {
+            switch source {
+            case .bytes(let data): return data
+            case .object(let json):
+                do { return try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys]) } catch {
+                    throw ModelError(file: path, "its tokenizer cannot be written as tokenizer.json: \(error.localizedDescription)")
+                }
+            }
+        }
+    }
     /// tokenizer_config.json's settings: special tokens by role, add_bos_token, the chat template.
     public let config: TokenizerConfig
     let model: BPEModel
@@ -36,15 +55,15 @@ public final class Tokenizer {
         do { object = try JSONSerialization.jsonObject(with: data) } catch { throw ModelError(file: path, "is not valid JSON") }
         guard let json = object as? [String: Any] else { throw ModelError(file: path, "is not a JSON object") }
         let directory = (path as NSString).deletingLastPathComponent
-        try self.init(json: json, document: data, config: try TokenizerConfig(directory: directory.isEmpty ? "." : directory), path: path)
+        try self.init(json: json, source: .bytes(data), config: try TokenizerConfig(directory: directory.isEmpty ? "." : directory), path: path)
     }
 
     /// - Parameters:
     ///   - json: the parsed `document`.
     ///   - path: where it came from, for error messages.
-    init(json: [String: Any], document: Data, config: TokenizerConfig, scores: [Float]? = nil, path: String) throws {
+    init(json: [String: Any], source: Source, config: TokenizerConfig, scores: [Float]? = nil, path: String) throws {
         self.path = path
-        self.document = document
+        self.source = source
         self.config = config
         self.scores = scores
         guard let modelJSON = json["model"] as? [String: Any] else { throw ModelError(file: path, "has no model") }
@@ -73,7 +92,7 @@ public final class Tokenizer {
     /// `init(path:)` reads them back, whether the tokenizer came from a file or from GGUF metadata.
     public var files: [(name: String, contents: Data)] {
         get throws {
-            var files = [(name: "tokenizer.json", contents: document)]
+            var files = [(name: "tokenizer.json", contents: try document)]
             if let settings = try config.document() { files.append((name: TokenizerConfig.fileName, contents: settings)) }
             return files
         }
