@@ -7,7 +7,8 @@ import math
 import sys
 
 FIELDS = ["chosen_logp_change", "rejected_logp_change", "reward_accuracy", "margin",
-          "exact_match_before", "exact_match_after", "chosen_change_on_digits", "chosen_change_on_words"]
+          "exact_match_before", "exact_match_after", "held_out_logp_before", "held_out_logp_after",
+          "chosen_change_on_digits", "chosen_change_on_words"]
 # The probe's means are NaN (JSON null) where no pair has a token there, e.g. "before" when
 # the answers differ from their first token.
 PROBE = ["probe_before", "probe_at", "probe_after"]
