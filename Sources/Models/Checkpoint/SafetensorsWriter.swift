@@ -9,7 +9,7 @@ import Tensor
 /// Writes safetensors files as Hugging Face's writer does, so transformers loads them:
 /// `__metadata__` first with `"format": "pt"`, tensors ordered by name (one dtype, so the
 /// reference's alignment-then-name order is name order), the header padded with spaces to a
-/// multiple of 8 bytes. The file appears atomically (temporary file, then rename).
+/// multiple of 8 bytes. The file is streamed and appears atomically (temporary file, then rename).
 public enum SafetensorsWriter {
     public static func write(_ tensors: [(name: String, tensor: Tensor)], to path: String, dtype: DType = .f32,
                              metadata: [String: String] = [:]) throws {
@@ -28,19 +28,19 @@ public enum SafetensorsWriter {
         var header = "{" + fields.joined(separator: ",") + "}"
         header += String(repeating: " ", count: (8 - header.utf8.count % 8) % 8)
 
-        var data = Data(capacity: 8 + header.utf8.count + offset)
-        withUnsafeBytes(of: UInt64(header.utf8.count).littleEndian) { data.append(contentsOf: $0) }
-        data.append(contentsOf: header.utf8)
         // The format is little-endian, as every machine PrefLab runs on is: each tensor's values
-        // go in as one block of memory.
-        for (_, tensor) in ordered {
-            switch dtype {
-            case .f32: tensor.scalars.withUnsafeBytes { data.append(contentsOf: $0) }
-            case .f16: tensor.f16Bits().withUnsafeBytes { data.append(contentsOf: $0) }
-            case .bf16: tensor.bf16Bits().withUnsafeBytes { data.append(contentsOf: $0) }
+        // go out as one block of memory, one tensor at a time, so no copy of the file is made.
+        try AtomicWrite.write(to: path) { append in
+            try withUnsafeBytes(of: UInt64(header.utf8.count).littleEndian) { try append($0) }
+            try Array(header.utf8).withUnsafeBytes { try append($0) }
+            for (_, tensor) in ordered {
+                switch dtype {
+                case .f32: try tensor.scalars.withUnsafeBytes { try append($0) }
+                case .f16: try tensor.f16Bits().withUnsafeBytes { try append($0) }
+                case .bf16: try tensor.bf16Bits().withUnsafeBytes { try append($0) }
+                }
             }
         }
-        try AtomicWrite.write(data, to: path)
     }
 
     static func jsonObject(_ map: [String: String]) -> String {

@@ -42,16 +42,22 @@ public enum GGUFWriter {
             offset += size + (alignment - size % alignment) % alignment
         }
         encoder.pad(to: alignment)
-        for (_, tensor, type) in tensors {
-            switch type {
-            case .f16: for bits in tensor.f16Bits() { encoder.append(bits) }
-            case .q8_0: tensor.scalars.withUnsafeBufferPointer { Q8_0Encoding.append($0.baseAddress!, count: $0.count, to: &encoder) }
-            default: for value in tensor.scalars { encoder.append(value.bitPattern) }
-            }
-            encoder.pad(to: alignment)
-        }
         do {
-            try AtomicWrite.write(Data(encoder.bytes), to: path)
+            // Streamed a tensor at a time: a model is never whole in memory twice. Each tensor
+            // starts aligned, so padding its own bytes to the alignment pads the file.
+            try AtomicWrite.write(to: path) { append in
+                try encoder.bytes.withUnsafeBytes { try append($0) }
+                for (_, tensor, type) in tensors {
+                    var block = GGUFEncoder()
+                    switch type {
+                    case .f16: for bits in tensor.f16Bits() { block.append(bits) }
+                    case .q8_0: tensor.scalars.withUnsafeBufferPointer { Q8_0Encoding.append($0.baseAddress!, count: $0.count, to: &block) }
+                    default: for value in tensor.scalars { block.append(value.bitPattern) }
+                    }
+                    block.pad(to: alignment)
+                    try block.bytes.withUnsafeBytes { try append($0) }
+                }
+            }
         } catch let error as PlaceError {
             throw ModelError(file: path, error.message)
         }
