@@ -19,38 +19,26 @@ extension Builtins {
         Builtin("chat_end_of_turn(m, template = nil)", topic: "models",
                 doc: "The text m's chat template writes after an assistant message (<|im_end|> for ChatML, <|eot_id|> for Llama 3, the EOS token for Mistral), for generate's stop; nil when the template writes none. m and template as for chat_template.",
                 example: "chat_end_of_turn(nil, template: \"{% for m in messages %}<|im_start|>{{ m.role }}\\n{{ m.content }}<|im_end|>\\n{% endfor %}\")") { a in
-            let chat = try chatTemplate(a)
-            return chat.template.endOfTurn(bosToken: chat.bos, eosToken: chat.eos, extra: chat.otherTokens).map(Value.string) ?? .nil
+            return try chatTemplate(a).endOfTurn.map(Value.string) ?? .nil
         },
     ]
 
-    /// The template to render (the argument `template`, else the tokenizer's) and the special
-    /// tokens of `m`: BOS and EOS, and the others passed by name as transformers passes them.
-    private static func chatTemplate(_ a: Arguments) throws -> (template: ChatTemplate, bos: String?, eos: String?, otherTokens: [String: TemplateValue]) {
+    /// The template to render (the argument `template`, else the tokenizer's) with `m`'s special tokens.
+    private static func chatTemplate(_ a: Arguments) throws -> TokenizerChat {
         let config = try a.isNil("m") ? nil : try a.tokenizerValue("m").config
-        let source: String
-        if try !a.isNil("template") {
-            source = try a.string("template")
-        } else if let config {
-            guard let text = config.chatTemplate else {
-                throw BuiltinError("the tokenizer has no chat template (none in its GGUF metadata, tokenizer_config.json or chat_template.jinja); pass template: …")
-            }
-            source = text
-        } else {
-            throw BuiltinError("give m (a model or tokenizer with a chat template) or template")
+        if try !a.isNil("template") { return try TokenizerChat(source: try a.string("template"), config: config) }
+        guard let config else { throw BuiltinError("give m (a model or tokenizer with a chat template) or template") }
+        guard let source = config.chatTemplate else {
+            throw BuiltinError("the tokenizer has no chat template (none in its GGUF metadata, tokenizer_config.json or chat_template.jinja); pass template: …")
         }
-        var others: [String: TemplateValue] = [:]
-        if let unknown = config?.unknownToken { others["unk_token"] = .string(unknown) }
-        if let padding = config?.paddingToken { others["pad_token"] = .string(padding) }
-        return (try ChatTemplate(source: source), config?.bosToken, config?.eosToken, others)
+        return try TokenizerChat(source: source, config: config)
     }
 
     /// What the tokenizer's chat template writes after an assistant's turn, when it has a
     /// template and writes one: generation stops there, as chat front ends stop.
     static func endOfTurn(of tokenizer: Tokenizer) -> String? {
-        let config = tokenizer.config
-        guard let source = config.chatTemplate, let template = try? ChatTemplate(source: source) else { return nil }
-        return template.endOfTurn(bosToken: config.bosToken, eosToken: config.eosToken)
+        guard let source = tokenizer.config.chatTemplate, let chat = try? TokenizerChat(source: source, config: tokenizer.config) else { return nil }
+        return chat.endOfTurn
     }
 
     /// A language value as the template sees it: whole numbers as Python ints, records as dicts.
@@ -66,3 +54,25 @@ extension Builtins {
         }
     }
 }
+
+/// A chat template with the special tokens transformers passes it: BOS and EOS by their own
+/// parameters, the unknown and padding tokens by name.
+private struct TokenizerChat {
+    let template: ChatTemplate
+    let bos: String?
+    let eos: String?
+    let otherTokens: [String: TemplateValue]
+
+    init(source: String, config: TokenizerConfig?) throws {
+        template = try ChatTemplate(source: source)
+        bos = config?.bosToken
+        eos = config?.eosToken
+        var others: [String: TemplateValue] = [:]
+        if let unknown = config?.unknownToken { others["unk_token"] = .string(unknown) }
+        if let padding = config?.paddingToken { others["pad_token"] = .string(padding) }
+        otherTokens = others
+    }
+
+    var endOfTurn: String? { template.endOfTurn(bosToken: bos, eosToken: eos, extra: otherTokens) }
+}
+

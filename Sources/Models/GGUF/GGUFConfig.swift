@@ -37,6 +37,12 @@ enum GGUFConfigKeys {
 }
 
 extension ModelConfig {
+    /// Every weight whose rows a GGUF file holds interleaved per head, by Hugging Face name, with
+    /// its head count (the descriptor's answer for each layer).
+    var ggufInterleavedHeads: [String: Int] {
+        (0..<layers).reduce(into: [:]) { all, layer in all.merge(descriptor.ggufInterleavedHeads(self, layer: layer)) { first, _ in first } }
+    }
+
     /// The config of the model in a GGUF file, read through the same checks as config.json.
     init(gguf file: GGUFFile) throws {
         guard let name = file["general.architecture"]?.string else {

@@ -9,10 +9,8 @@ extension TransformerModel {
     public static func load(gguf path: String) throws -> TransformerModel {
         let file = try GGUFFile(path: path)
         let config = try ModelConfig(gguf: file)
-        let descriptor = config.descriptor
         let stored = Set(file.tensorRecords.map(\.name))
-        var interleaved: [String: Int] = [:]
-        for layer in 0..<config.layers { interleaved.merge(descriptor.ggufInterleavedHeads(config, layer: layer)) { first, _ in first } }
+        let interleaved = config.ggufInterleavedHeads
         var weights: [String: Tensor] = [:]
         for spec in expectedWeights(config) {
             guard let name = spec.gguf, stored.contains(name) else {

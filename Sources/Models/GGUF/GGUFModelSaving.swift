@@ -56,8 +56,7 @@ extension TransformerModel {
                 throw ModelError(file: path, "the model's tokenizer has no GGUF form: \(error)")
             }
         }
-        var interleaved: [String: Int] = [:]
-        for layer in 0..<config.layers { interleaved.merge(descriptor.ggufInterleavedHeads(config, layer: layer)) { first, _ in first } }
+        let interleaved = config.ggufInterleavedHeads
         var tensors: [(name: String, tensor: Tensor, type: GGUFTensorType)] = []
         for spec in Self.expectedWeights(config) {
             guard let name = spec.gguf, var weight = weights[spec.name] else {

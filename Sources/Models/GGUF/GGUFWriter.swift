@@ -50,9 +50,9 @@ public enum GGUFWriter {
                 for (_, tensor, type) in tensors {
                     var block = GGUFEncoder()
                     switch type {
-                    case .f16: for bits in tensor.f16Bits() { block.append(bits) }
+                    case .f16: tensor.f16Bits().withUnsafeBytes { block.append(raw: $0) }
                     case .q8_0: tensor.scalars.withUnsafeBufferPointer { Q8_0Encoding.append($0.baseAddress!, count: $0.count, to: &block) }
-                    default: for value in tensor.scalars { block.append(value.bitPattern) }
+                    default: tensor.scalars.withUnsafeBytes { block.append(raw: $0) }
                     }
                     block.pad(to: alignment)
                     try block.bytes.withUnsafeBytes { try append($0) }
