@@ -27,6 +27,7 @@ final class REPL {
         Interrupts.install(interpreter.interrupt)
         if lineEditing {
             Completion.install(for: interpreter)
+            ce_set_getc_function(Interrupts.waitForKey)
             using_history()
             stifle_history(1000)
             read_history(historyPath)
@@ -69,8 +70,10 @@ final class REPL {
     /// One line, or nil at the end of input and on Ctrl-C (which sets `Interrupts.pressed`).
     private func readLine(prompt: String) -> String? {
         if lineEditing {
-            guard let raw = readline(prompt) else { return nil }
+            let raw = Interrupts.deferred { readline(prompt) }
             defer { free(raw) }
+            // Ctrl-C ends the edit as if at the end of input; the half-typed line is dropped.
+            guard let raw, !Interrupts.pressed else { return nil }
             return String(cString: raw)
         }
         tell(prompt)
