@@ -8,9 +8,10 @@ import Tensor
 /// pass, and one whose gradient is 0 (a DPO prompt) nothing in the backward. The forward keeps
 /// only log Σ exp per row. The backward turns each chunk of logits into
 /// ∂L/∂logits = g · (onehot(target) − softmax) in place, then dx = ∂L/∂logits · W and
-/// dW += ∂L/∂logitsᵀ · x. When the forward needed one chunk, its logits are still in the buffer
-/// and the backward reuses them; otherwise it computes each chunk's logits again, one head GEMM
-/// traded for (rows − chunkRows) × V floats.
+/// dW += ∂L/∂logitsᵀ · x. The forward's last chunk of logits is still in the buffer and the
+/// backward starts with it; the earlier chunks' logits it computes again, one head GEMM over
+/// those rows traded for (rows − chunkRows) × V floats. When one chunk holds every row (the
+/// benches' shapes), nothing is computed twice.
 struct TokenLogprobs {
     /// The LM head: [V, H] weight (tied or not) and its gradient; never has an adapter.
     let head: Projection
@@ -81,23 +82,24 @@ struct TokenLogprobs {
         memset(dx, 0, n * h * MemoryLayout<Float>.stride)
         var forwardRows = 0
         for row in 0..<n where targets[row] >= 0 { forwardRows += 1 }
-        if forwardRows <= chunkRows {
-            // The forward's one chunk is still here: keep the rows with a gradient, in order
-            // (a row only ever moves up, so no row is overwritten before it is moved).
-            var kept = 0
-            for i in 0..<forwardRows where g[Int(b.rows[i])] != 0 {
-                if kept != i {
-                    (b.logits + kept * v).update(from: b.logits + i * v, count: v)
-                    (b.packedInput + kept * h).update(from: b.packedInput + i * h, count: h)
-                    b.rows[kept] = b.rows[i]
-                }
-                kept += 1
+        guard forwardRows > 0 else { return }
+        // The forward's last chunk is still in the buffers: keep its rows with a gradient, in
+        // order (a row only ever moves up, so none is overwritten before it is moved), and
+        // start there. Rows before `boundary` belong to earlier chunks and are computed again.
+        let last = (forwardRows - 1) / chunkRows * chunkRows
+        let boundary = Int(b.rows[last])
+        var kept = 0
+        for i in last..<forwardRows where g[Int(b.rows[i])] != 0 {
+            if kept != i - last {
+                (b.logits + kept * v).update(from: b.logits + (i - last) * v, count: v)
+                (b.packedInput + kept * h).update(from: b.packedInput + (i - last) * h, count: h)
             }
-            chunkBackward(rows: b.rows, count: kept, targets: targets, logsumexp: logsumexp, gradients: g, buffers: b, dx: dx)
-            return
+            b.rows[kept] = b.rows[i]
+            kept += 1
         }
+        chunkBackward(rows: b.rows, count: kept, targets: targets, logsumexp: logsumexp, gradients: g, buffers: b, dx: dx)
         var active = 0
-        for row in 0..<n where targets[row] >= 0 && g[row] != 0 {
+        for row in 0..<boundary where targets[row] >= 0 && g[row] != 0 {
             b.rows[active] = Int32(row)
             active += 1
         }
