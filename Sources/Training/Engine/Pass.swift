@@ -39,14 +39,14 @@ final class Pass {
     let finalNormed: UnsafeMutablePointer<Float>    // [N, H]
     let finalMean: UnsafeMutablePointer<Float>      // [N]
     let finalRstd: UnsafeMutablePointer<Float>      // [N]
-    let logits: UnsafeMutablePointer<Float>         // [N, V], overwritten by its gradient in backward
     let logsumexp: UnsafeMutablePointer<Float>      // [N]
     let logprobs: UnsafeMutablePointer<Float>       // [N]
     let tokens: EmbeddingWeights
     let positions: EmbeddingWeights?
     let finalNorm: NormWeights
-    /// The LM head with its adapter buffers for this shape.
-    let head: Projection
+    /// The LM head and log-softmax, a chunk of rows at a time, with the chunk's buffers.
+    let logprobKernel: TokenLogprobs
+    let logprobBuffers: TokenLogprobs.Buffers
     var inputs: [Int32] = []
     var targets: [Int32] = []
     // Backward scratch.
@@ -95,13 +95,15 @@ final class Pass {
         finalNormed = w.take(n * h)
         finalMean = w.take(n)
         finalRstd = w.take(n)
-        logits = w.take(n * c.vocabSize)
         logsumexp = w.take(n)
         logprobs = w.take(n)
         tokens = model.shared.tokens
         positions = model.shared.positions
         finalNorm = model.shared.finalNorm
-        head = model.shared.head.withBuffers(rows: n, in: w)
+        logprobKernel = TokenLogprobs(head: model.shared.head, chunkRows: TokenLogprobs.chunkRows(rows: n, vocabulary: c.vocabSize))
+        let chunk = logprobKernel.chunkRows
+        logprobBuffers = TokenLogprobs.Buffers(logits: w.take(chunk * c.vocabSize), packedInput: w.take(chunk * h),
+                                               packedGradient: w.take(chunk * h), rows: w.takeIndices(n))
         streamGradient = w.take(n * h)
         normedGradient = w.take(n * h)
         attendedGradient = w.take(n * q)
@@ -115,11 +117,12 @@ final class Pass {
     /// that cannot fit is refused before anything is allocated.
     static func floatsNeeded(_ c: ModelConfig, lora: LoRAConfig?, batch: Int, length: Int) -> Double {
         let n = Double(batch) * Double(length)
-        let (h, f, v) = (Double(c.hiddenSize), Double(c.intermediateSize), Double(c.vocabSize))
+        let (h, f) = (Double(c.hiddenSize), Double(c.intermediateSize))
         let (q, kv) = (Double(c.heads * c.headDim), Double(c.kvHeads * c.headDim))
         let square = Double(length) * Double(length)
         let perLayer = n * (4 * h + (q + 2 * kv) + q + 3 * f + 4) + Double(batch) * Double(c.heads) * square
-        let rest = n * (2 * h + v + 5) + n * (2 * h + q + (q + 2 * kv) + 3 * f) + Double(Parallel.workers) * square
+        let logprobs = Double(TokenLogprobs.floatsNeeded(rows: batch * length, hidden: c.hiddenSize, vocabulary: c.vocabSize))
+        let rest = n * (2 * h + 5) + logprobs + n * (2 * h + q + (q + 2 * kv) + 3 * f) + Double(Parallel.workers) * square
         // Each adapter keeps x·Aᵀ and its gradient, and with dropout the mask and masked input
         // (`Projection.withBuffers`): as large as a layer's other buffers when inputs are wide.
         let adapters = lora.map { lora in
@@ -149,10 +152,9 @@ final class Pass {
         case .rms(let w):
             norm.rmsForward(final, rows: n, weight: w.weight, into: finalNormed, rstd: finalRstd)
         }
-        head.forward(finalNormed, rows: n, into: logits, random: &random)
         targets.withUnsafeBufferPointer { t in
             guard let t = t.baseAddress else { return }
-            TokenLogprobs(vocabulary: c.vocabSize).forward(logits, rows: n, targets: t, logsumexp: logsumexp, logprobs: logprobs)
+            logprobKernel.forward(finalNormed, rows: n, targets: t, buffers: logprobBuffers, logsumexp: logsumexp, logprobs: logprobs)
         }
         hasForward = true
         return Array(UnsafeBufferPointer(start: logprobs, count: n))
@@ -164,10 +166,10 @@ final class Pass {
         targets.withUnsafeBufferPointer { t in
             gradients.withUnsafeBufferPointer { g in
                 guard let t = t.baseAddress, let g = g.baseAddress else { return }
-                TokenLogprobs(vocabulary: c.vocabSize).backward(logits, rows: n, targets: t, logsumexp: logsumexp, gradients: g)
+                logprobKernel.backward(finalNormed, rows: n, targets: t, logsumexp: logsumexp, gradients: g, buffers: logprobBuffers,
+                                       dx: normedGradient)
             }
         }
-        head.backward(logits, input: finalNormed, rows: n, dx: normedGradient, accumulate: false)
         memset(streamGradient, 0, n * c.hiddenSize * MemoryLayout<Float>.stride)
         switch finalNorm {
         case .layer(let w):

@@ -23,4 +23,9 @@ final class Workspace {
         floats += count
         return buffer
     }
+
+    /// A zero-filled buffer of `count` row indices (each the size of a float).
+    func takeIndices(_ count: Int) -> UnsafeMutablePointer<Int32> {
+        UnsafeMutableRawPointer(take(count)).bindMemory(to: Int32.self, capacity: count)
+    }
 }

@@ -37,24 +37,48 @@ struct Attention {
         (window.map { max(0, row - $0 + 1) } ?? 0)..<(row + 1)
     }
 
+    /// Query rows per block. A block of queries sees keys up to its last row only, so the GEMMs
+    /// skip the masked upper triangle block by block (at T = 256, 10 of 16 blocks are computed).
+    static let tile = 64
+
+    /// The blocks of query rows with the keys each sees: rows [r0, r1), keys [k0, r1).
+    func eachBlock(_ body: (_ r0: Int, _ r1: Int, _ k0: Int) -> Void) {
+        var r0 = 0
+        while r0 < length {
+            let r1 = min(length, r0 + Self.tile)
+            body(r0, r1, visibleKeys(r0).lowerBound)
+            r0 = r1
+        }
+    }
+
     /// y = softmax(q·kᵀ·scale + causal mask)·v per head; saves the probabilities [B, H, T, T].
+    /// Entries of a block's rows left of k0 or right of r1 are never written: the workspace
+    /// hands the buffer over zeroed, and they stay 0.
     func forward(q: Operand, k: Operand, v: Operand, y: Operand, probabilities: UnsafeMutablePointer<Float>) {
         let (t, d, group) = (length, headDim, heads / kvHeads)
         eachTask { b, j, _ in
+            let (kj, vj) = (k.at(b, j, length: t, headDim: d), v.at(b, j, length: t, headDim: d))
             for r in 0..<group {
                 let h = j * group + r
                 let p = probabilities + (b * heads + h) * t * t
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(t), Int32(t), Int32(d), scale,
-                            q.at(b, h, length: t, headDim: d), Int32(q.stride), k.at(b, j, length: t, headDim: d), Int32(k.stride),
-                            0, p, Int32(t))
-                for row in 0..<t { Self.maskedSoftmax(p + row * t, visible: visibleKeys(row), width: t) }
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(t), Int32(d), Int32(t), 1,
-                            p, Int32(t), v.at(b, j, length: t, headDim: d), Int32(v.stride), 0, y.at(b, h, length: t, headDim: d), Int32(y.stride))
+                let (qh, yh) = (q.at(b, h, length: t, headDim: d), y.at(b, h, length: t, headDim: d))
+                eachBlock { r0, r1, k0 in
+                    let (rows, keys) = (r1 - r0, r1 - k0)
+                    let block = p + r0 * t + k0
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(keys), Int32(d), scale,
+                                qh + r0 * q.stride, Int32(q.stride), kj + k0 * k.stride, Int32(k.stride), 0, block, Int32(t))
+                    for row in r0..<r1 {
+                        let visible = visibleKeys(row)
+                        Self.maskedSoftmax(block + (row - r0) * t, visible: (visible.lowerBound - k0)..<(visible.upperBound - k0), width: keys)
+                    }
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(d), Int32(keys), 1,
+                                block, Int32(t), vj + k0 * v.stride, Int32(v.stride), 0, yh + r0 * y.stride, Int32(y.stride))
+                }
             }
         }
     }
 
-    /// dq, dk, dv (overwritten) from dy and the saved probabilities.
+    /// dq, dk, dv (overwritten) from dy and the saved probabilities, over the same blocks.
     /// - Parameter scratch: `scratchCount` floats.
     func backward(dy: Operand, q: Operand, k: Operand, v: Operand, probabilities: UnsafePointer<Float>,
                   dq: Operand, dk: Operand, dv: Operand, scratch blocks: UnsafeMutablePointer<Float>) {
@@ -63,30 +87,37 @@ struct Attention {
             let scratch = blocks + worker * t * t
             let (kj, vj) = (k.at(b, j, length: t, headDim: d), v.at(b, j, length: t, headDim: d))
             let (dkj, dvj) = (dk.at(b, j, length: t, headDim: d), dv.at(b, j, length: t, headDim: d))
+            // Key rows gather from every block of queries after them: start from 0 and accumulate.
+            for row in 0..<t {
+                (dkj + row * dk.stride).update(repeating: 0, count: d)
+                (dvj + row * dv.stride).update(repeating: 0, count: d)
+            }
             for r in 0..<group {
                 let h = j * group + r
                 let p = probabilities + (b * heads + h) * t * t
-                let dyh = dy.at(b, h, length: t, headDim: d)
-                let accumulate: Float = r == 0 ? 0 : 1
-                // dP = dy·vᵀ; dv += Pᵀ·dy
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(t), Int32(t), Int32(d), 1,
-                            dyh, Int32(dy.stride), vj, Int32(v.stride), 0, scratch, Int32(t))
-                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(t), Int32(d), Int32(t), 1,
-                            p, Int32(t), dyh, Int32(dy.stride), accumulate, dvj, Int32(dv.stride))
-                // dS = P ⊙ (dP − Σ P·dP), row by row, over the visible keys only.
-                for row in 0..<t {
-                    let (pr, dr) = (p + row * t, scratch + row * t)
-                    let visible = visibleKeys(row)
-                    let inner = Vectorised.dot(pr + visible.lowerBound, dr + visible.lowerBound, count: visible.count)
-                    for s in 0..<visible.lowerBound { dr[s] = 0 }
-                    for s in visible { dr[s] = pr[s] * (dr[s] - inner) }
-                    for s in visible.upperBound..<t { dr[s] = 0 }
+                let (dyh, qh, dqh) = (dy.at(b, h, length: t, headDim: d), q.at(b, h, length: t, headDim: d), dq.at(b, h, length: t, headDim: d))
+                eachBlock { r0, r1, k0 in
+                    let (rows, keys) = (r1 - r0, r1 - k0)
+                    let (pb, sb) = (p + r0 * t + k0, scratch + r0 * t + k0)
+                    let dyb = dyh + r0 * dy.stride
+                    // dP = dy·vᵀ; dv += Pᵀ·dy
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(keys), Int32(d), 1,
+                                dyb, Int32(dy.stride), vj + k0 * v.stride, Int32(v.stride), 0, sb, Int32(t))
+                    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(keys), Int32(d), Int32(rows), 1,
+                                pb, Int32(t), dyb, Int32(dy.stride), 1, dvj + k0 * dv.stride, Int32(dv.stride))
+                    // dS = P ⊙ (dP − Σ P·dP), row by row; masked entries are 0 in P, so 0 in dS.
+                    for row in 0..<rows {
+                        let (pr, dr) = (pb + row * t, sb + row * t)
+                        let visible = visibleKeys(r0 + row)
+                        let inner = Vectorised.dot(pr + visible.lowerBound - k0, dr + visible.lowerBound - k0, count: visible.count)
+                        Vectorised.subtractThenMultiply(inner, pr, into: dr, count: keys)
+                    }
+                    // dq = dS·k·scale; dk += dSᵀ·q·scale
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(d), Int32(keys), scale,
+                                sb, Int32(t), kj + k0 * k.stride, Int32(k.stride), 0, dqh + r0 * dq.stride, Int32(dq.stride))
+                    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(keys), Int32(d), Int32(rows), scale,
+                                sb, Int32(t), qh + r0 * q.stride, Int32(q.stride), 1, dkj + k0 * dk.stride, Int32(dk.stride))
                 }
-                // dq = dS·k·scale; dk += dSᵀ·q·scale
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(t), Int32(d), Int32(t), scale,
-                            scratch, Int32(t), kj, Int32(k.stride), 0, dq.at(b, h, length: t, headDim: d), Int32(dq.stride))
-                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(t), Int32(d), Int32(t), scale,
-                            scratch, Int32(t), q.at(b, h, length: t, headDim: d), Int32(q.stride), accumulate, dkj, Int32(dk.stride))
             }
         }
     }
@@ -125,8 +156,8 @@ struct Attention {
             s += 1
         }
         let inverse = 1 / total
-        for s in 0..<visible.lowerBound { row[s] = 0 }
-        for s in visible { row[s] *= inverse }
-        for s in visible.upperBound..<width { row[s] = 0 }
+        row.update(repeating: 0, count: visible.lowerBound)
+        Vectorised.scale(row + visible.lowerBound, by: inverse, count: visible.count)
+        (row + visible.upperBound).update(repeating: 0, count: width - visible.upperBound)
     }
 }

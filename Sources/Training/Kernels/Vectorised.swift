@@ -53,4 +53,26 @@ enum Vectorised {
         while i < count { total += a[i]; i += 1 }
         return total
     }
+
+    /// x *= a.
+    @inline(__always)
+    static func scale(_ x: UnsafeMutablePointer<Float>, by a: Float, count: Int) {
+        var i = 0
+        while i + 8 <= count {
+            VectorMath.store(VectorMath.load(x + i) * a, x + i)
+            i += 8
+        }
+        while i < count { x[i] *= a; i += 1 }
+    }
+
+    /// x = p · (x − c): the softmax backward of a row, given c = Σ p·x.
+    @inline(__always)
+    static func subtractThenMultiply(_ c: Float, _ p: UnsafePointer<Float>, into x: UnsafeMutablePointer<Float>, count: Int) {
+        var i = 0
+        while i + 8 <= count {
+            VectorMath.store(VectorMath.load(p + i) * (VectorMath.load(x + i) - c), x + i)
+            i += 8
+        }
+        while i < count { x[i] = p[i] * (x[i] - c); i += 1 }
+    }
 }
