@@ -12,10 +12,9 @@ and imports are not counted.
     bench_trl.py dpo MODEL_DIR PAIRS_JSONL OUTPUT_DIR SETTINGS_JSON
         A whole TRL DPOTrainer run of the fp32 model directory (transformers marks a model loaded
         from GGUF as quantised, which its Trainer refuses to train) on the paired JSONL with the
-        settings the bench gives
-        (beta, lr, batch, steps, max_length), reference log-probs precomputed, full fine-tuning,
-        no checkpoint, no logging; reports each optimiser step's seconds as TRL's trainer runs it
-        (on_step_begin to on_step_end).
+        settings the bench gives (beta, lr, batch, steps, max_length, weight_decay, clip),
+        reference log-probs precomputed, full fine-tuning, no checkpoint, no logging; reports each
+        optimiser step's seconds as TRL's trainer times them (on_step_begin to on_step_end).
 """
 import json
 import os
@@ -41,6 +40,10 @@ def median_seconds(body, repeats):
 
 
 def inference(gguf, safetensors_dir, score_ids, prompt_ids, new_tokens, repeats):
+    # Imported before the clock starts: transformers imports them lazily on the first load.
+    import gguf as _  # noqa: F401
+    import transformers.models.llama.modeling_llama  # noqa: F401
+
     load_seconds, model = timed(lambda: transformers.AutoModelForCausalLM.from_pretrained(
         os.path.dirname(gguf), gguf_file=os.path.basename(gguf), dtype=torch.float32))
     safetensors_seconds, copy = timed(lambda: transformers.AutoModelForCausalLM.from_pretrained(safetensors_dir,

