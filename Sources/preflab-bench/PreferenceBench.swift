@@ -46,7 +46,7 @@ enum PreferenceBench {
         }
         print("")
         print("Preference step (DPO, Llama 13.8M, 8 pairs → 16 rows of 256 tokens, cached reference, AdamW), kernels: \(kernelsInUse); "
-              + "\(TrainingBench.rounds) rounds, each the median of \(steps - 1) steps after a warm-up")
+              + "\(TrainingBench.rounds) round\(TrainingBench.rounds == 1 ? "" : "s"), each the median of \(steps - 1) steps after a warm-up")
         comparison.report(against: "PyTorch", goal: goal)
         let median = Spread(values: comparison.preflab).median
         print("    \(String(format: "%6.0f", Double(2 * pairsPerStep * length) / median)) tokens/s; peak RSS \(TrainingBench.peakResidentMegabytes()) MB"

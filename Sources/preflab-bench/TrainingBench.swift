@@ -82,8 +82,10 @@ enum TrainingBench {
                     try optimizer.step(engine.trainable, learningRate: 1e-4)
                     let end = DispatchTime.now().uptimeNanoseconds
                     sink += logprobs[0]
+                    if !times.isEmpty {  // the round's first step is its warm-up
+                        phases.append((Double(forwardDone - start) / 1e9, Double(backwardDone - forwardDone) / 1e9, Double(end - backwardDone) / 1e9))
+                    }
                     times.append(Double(end - start) / 1e9)
-                    phases.append((Double(forwardDone - start) / 1e9, Double(backwardDone - forwardDone) / 1e9, Double(end - backwardDone) / 1e9))
                 }
                 comparison.preflab.append(Spread(values: Array(times.dropFirst())).median)
                 if let torch = pytorch(setup, steps: stepsPerRound) {
