@@ -3,14 +3,13 @@
 fp32 eager, 2 threads. Prints one JSON line: seconds per step (median after one warm-up step)
 and the process's peak resident set in MB.
 
-    python3 scripts/bench_pytorch.py ARCH VOCAB HIDDEN LAYERS HEADS FFN BATCH LENGTH STEPS [dpo]
+    bench_pytorch.py ARCH VOCAB HIDDEN LAYERS HEADS FFN BATCH LENGTH STEPS [dpo]
 
 With `dpo`, BATCH counts pairs: each step scores 2·BATCH rows (chosen and rejected in one
 forward, as TRL's concatenated forward), takes the sigmoid DPO loss against cached reference
 log-probs (β 0.1), and backpropagates.
 
-Needs torch and transformers (pip install torch transformers); the bench skips the comparison
-when they are missing.
+Runs under the interpreter scripts/bench chooses (PREFLAB_BENCH_PYTHON or its .venv-bench).
 """
 import json
 import sys

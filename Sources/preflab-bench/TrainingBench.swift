@@ -46,11 +46,17 @@ enum TrainingBench {
         return best
     }
 
-    static func run(steps: Int = 6) throws {
+    static let rounds = comparisonRounds
+    /// Steps per round and side: one warm-up, then the measured ones.
+    static let stepsPerRound = 4
+
+    static func run() throws {
         let peak = sgemmPeak()
         print("")
         print("sgemm peak now (2048³, \(Parallel.workers) threads): \(String(format: "%.1f", peak / 1e9)) GFLOP/s")
-        print("Training steps (forward + backward + AdamW, fp32, \(Parallel.workers) threads; median of \(steps - 1) steps after one warm-up)")
+        print("Training steps (forward + backward + AdamW, fp32, \(Parallel.workers) threads), kernels: \(kernelsInUse); "
+              + "\(rounds) round\(rounds == 1 ? "" : "s") alternating PrefLab and PyTorch, each the median of \(stepsPerRound - 1) steps after a warm-up; "
+              + "median [min–max] of the rounds")
         for setup in try setups() {
             resetPeakResident()
             let model = try TransformerModel.random(config: setup.config, seed: 1)
@@ -58,66 +64,64 @@ enum TrainingBench {
             let optimizer = try AdamW(for: engine.trainable)
             var random = RandomGenerator(seed: 2)
             let n = setup.batch * setup.length
-            var times: [Double] = []
-            var phases: [(Double, Double, Double)] = []
-            for _ in 0..<steps {
-                let inputs = (0..<n).map { _ in Int32(random.next() % UInt64(setup.config.vocabSize)) }
-                let targets = (0..<n).map { _ in Int32(random.next() % UInt64(setup.config.vocabSize)) }
-                let start = DispatchTime.now().uptimeNanoseconds
-                engine.trainable.zeroGradients()
-                let logprobs = try engine.forward(inputs: inputs, targets: targets, batch: setup.batch, length: setup.length)
-                let forwardDone = DispatchTime.now().uptimeNanoseconds
-                try engine.backward(logprobGradients: [Float](repeating: -1 / Float(n), count: n))
-                let backwardDone = DispatchTime.now().uptimeNanoseconds
-                try optimizer.step(engine.trainable, learningRate: 1e-4)
-                let end = DispatchTime.now().uptimeNanoseconds
-                sink += logprobs[0]
-                times.append(Double(end - start) / 1e9)
-                phases.append((Double(forwardDone - start) / 1e9, Double(backwardDone - forwardDone) / 1e9, Double(end - backwardDone) / 1e9))
+            var comparison = Comparison(setup.name, unit: "s/step")
+            var phases: [(forward: Double, backward: Double, adamW: Double)] = []
+            var pytorchPeakMegabytes: Int?
+            for round in 1...rounds {
+                progress("training \(setup.name), round \(round) of \(rounds)")
+                var times: [Double] = []
+                for _ in 0..<stepsPerRound {
+                    let inputs = (0..<n).map { _ in Int32(random.next() % UInt64(setup.config.vocabSize)) }
+                    let targets = (0..<n).map { _ in Int32(random.next() % UInt64(setup.config.vocabSize)) }
+                    let start = DispatchTime.now().uptimeNanoseconds
+                    engine.trainable.zeroGradients()
+                    let logprobs = try engine.forward(inputs: inputs, targets: targets, batch: setup.batch, length: setup.length)
+                    let forwardDone = DispatchTime.now().uptimeNanoseconds
+                    try engine.backward(logprobGradients: [Float](repeating: -1 / Float(n), count: n))
+                    let backwardDone = DispatchTime.now().uptimeNanoseconds
+                    try optimizer.step(engine.trainable, learningRate: 1e-4)
+                    let end = DispatchTime.now().uptimeNanoseconds
+                    sink += logprobs[0]
+                    if !times.isEmpty {  // the round's first step is its warm-up
+                        phases.append((Double(forwardDone - start) / 1e9, Double(backwardDone - forwardDone) / 1e9, Double(end - backwardDone) / 1e9))
+                    }
+                    times.append(Double(end - start) / 1e9)
+                }
+                comparison.preflab.append(Spread(values: Array(times.dropFirst())).median)
+                if let torch = pytorch(setup, steps: stepsPerRound) {
+                    comparison.reference.append(torch.seconds)
+                    pytorchPeakMegabytes = max(pytorchPeakMegabytes ?? 0, torch.megabytes)
+                }
             }
-            let measured = Array(times.dropFirst()).sorted()
-            let median = measured[measured.count / 2]
-            let phase = phases.dropFirst().sorted { $0.0 + $0.1 + $0.2 < $1.0 + $1.1 + $1.2 }[measured.count / 2]
+            let median = Spread(values: comparison.preflab).median
+            let phase = phases.sorted { $0.forward + $0.backward + $0.adamW < $1.forward + $1.backward + $1.adamW }[phases.count / 2]
             let c = setup.config
             let matmulParameters = engine.weights.parameterCount - (c.descriptor.learnsPositions ? c.maxPositions * c.hiddenSize : 0)
             let flopsPerToken = 6.0 * Double(matmulParameters) + 6.0 * Double(c.layers * c.hiddenSize * setup.length)
             let rate = flopsPerToken * Double(n) / median
             let verdict = median <= setup.targetSecondsPerStep ? "meets" : "MISSES"
-            let rss = peakResidentMegabytes()
-            print("\(pad(setup.name, 26)) \(String(format: "%.3f", median)) s/step  \(String(format: "%6.0f", Double(n) / median)) tokens/s  "
-                  + "\(String(format: "%5.1f", rate / 1e9)) GFLOP/s (MFU \(String(format: "%4.1f", rate / peak * 100)) % of the sgemm peak)  "
-                  + "target ≤ \(setup.targetSecondsPerStep): \(verdict)")
-            if let torch = pytorch(setup, steps: steps) {
-                print("    PyTorch now: \(String(format: "%.3f", torch.seconds)) s/step, peak RSS \(torch.megabytes) MB; PrefLab is "
-                      + "\(String(format: "%.2f", torch.seconds / median))× as fast")
-            } else {
-                print("    PyTorch: not installed (pip install torch transformers to compare in the same run)")
-            }
-            print("    forward \(String(format: "%.3f", phase.0)) s, backward \(String(format: "%.3f", phase.1)) s, AdamW \(String(format: "%.3f", phase.2)) s;"
-                  + " parameters \(engine.weights.parameterCount), activations \(engine.activationFloats * 4 / 1_000_000) MB, peak RSS \(rss) MB")
+            comparison.report(against: "PyTorch", goal: nil)
+            print("    \(String(format: "%6.0f", Double(n) / median)) tokens/s, \(String(format: "%5.1f", rate / 1e9)) GFLOP/s "
+                  + "(MFU \(String(format: "%4.1f", rate / peak * 100)) % of the sgemm peak); target ≤ \(setup.targetSecondsPerStep) s/step: \(verdict)")
+            print("    forward \(String(format: "%.3f", phase.forward)) s, backward \(String(format: "%.3f", phase.backward)) s, AdamW \(String(format: "%.3f", phase.adamW)) s;"
+                  + " parameters \(engine.weights.parameterCount), activations \(engine.activationFloats * 4 / 1_000_000) MB, peak RSS \(peakResidentMegabytes()) MB"
+                  + (pytorchPeakMegabytes.map { " (PyTorch \($0) MB)" } ?? ""))
         }
     }
 
-    /// Runs scripts/bench_pytorch.py on the same configuration; nil when python3 cannot import torch.
+    /// Runs scripts/bench_pytorch.py on the same configuration; nil without a Python or when it fails.
     /// - Parameters: batch overrides the setup's; extra is appended to the script's arguments ("dpo").
     static func pytorch(_ setup: Setup, steps: Int, batch: Int? = nil, extra: [String] = []) -> (seconds: Double, megabytes: Int)? {
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("scripts/bench_pytorch.py").path
+        guard let python = referencePython else { return nil }
         let c = setup.config
-        let arguments = [script, c.architecture.rawValue] + [c.vocabSize, c.hiddenSize, c.layers, c.heads, c.intermediateSize,
-                                                             batch ?? setup.batch, setup.length, steps].map(String.init) + extra
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3"] + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return nil }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0,
-              let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let seconds = json["seconds_per_step"] as? Double, let megabytes = json["peak_rss_mb"] as? Int else { return nil }
+        let arguments = [c.architecture.rawValue] + [c.vocabSize, c.hiddenSize, c.layers, c.heads, c.intermediateSize,
+                                                     batch ?? setup.batch, setup.length, steps].map(String.init) + extra
+        let outcome = runMeasured([python, benchScript("bench_pytorch.py")] + arguments)
+        guard outcome.succeeded, let json = lastJSONObject(outcome.output),
+              let seconds = json["seconds_per_step"] as? Double, let megabytes = json["peak_rss_mb"] as? Int else {
+            progress("bench_pytorch.py failed:\n\(tail(outcome.errors))")
+            return nil
+        }
         return (seconds, megabytes)
     }
 

@@ -32,20 +32,34 @@ func report(_ name: String, _ ours: Double, _ reference: Double, unit: String, t
 
 BLASCore.ensurePinnedKernels()
 var generator = RandomGenerator(seed: 0)
+/// Results feed `sink` so the optimiser cannot drop the work being timed.
+var sink: Float = 0
 
-// `preflab-bench training` times only the training and preference steps (which also end the full run).
-if CommandLine.arguments.dropFirst().first == "training" {
+/// The sections a first argument picks; none runs them all, in the kernel mode of the environment.
+/// scripts/bench runs `training` once per kernel mode.
+let sections = ["micro": "GEMM, memory-bound kernels, the language and a random 135M model",
+                "training": "training and DPO steps against PyTorch",
+                "real": "SmolLM2-135M-Instruct against transformers and TRL",
+                "gguf FILE": "decoding every tensor of a GGUF file"]
+let section = CommandLine.arguments.dropFirst().first
+switch section {
+case "training":
     try TrainingBench.run()
     try PreferenceBench.run()
     exit(0)
-}
-// `preflab-bench gguf FILE` times decoding every tensor of a GGUF file.
-if CommandLine.arguments.dropFirst().first == "gguf", CommandLine.arguments.count == 3 {
+case "real":
+    try RealModelBench.run()
+    exit(0)
+case "gguf" where CommandLine.arguments.count == 3:
     try GGUFBench.run(CommandLine.arguments[2])
     exit(0)
+case "micro", nil:
+    break
+default:
+    FileHandle.standardError.write(Data(("usage: preflab-bench [SECTION]; sections:\n"
+        + sections.sorted { $0.key < $1.key }.map { "  \(pad($0.key, 10)) \($0.value)\n" }.joined()).utf8))
+    exit(2)
 }
-/// Results feed `sink` so the optimiser cannot drop the work being timed.
-var sink: Float = 0
 
 print("PrefLab bench — \(Parallel.workers) cores; \(BLASCore.configuration); kernels in use: \(BLASCore.name)")
 print("Threads: GEMM on OpenBLAS's pool (\(Parallel.workers) threads, set with openblas_set_num_threads);")
@@ -176,11 +190,10 @@ let programs: [(name: String, preflab: String, python: String, lua: String)] = [
 
 print("")
 print("The language (whole process, median wall time of 7 runs; lower is better)")
-let python = findExecutable("python3")
 let lua = findExecutable("lua5.4")
 for program in programs {
     let ours = processSeconds([preflabPath, script("p.pref", program.preflab)])
-    let theirs = python.flatMap { processSeconds([$0, script("p.py", program.python)]) }
+    let theirs = referencePython.flatMap { processSeconds([$0, script("p.py", program.python)]) }
     let luas = lua.flatMap { processSeconds([$0, script("p.lua", program.lua)]) }
     func ms(_ t: Double?) -> String { t.map { String(format: "%7.1f ms", $0 * 1000) } ?? "   n/a    " }
     let versus = (ours != nil && theirs != nil) ? String(format: "  CPython/PrefLab %.2f×", theirs! / ours!) : ""
@@ -211,8 +224,8 @@ let forwardSeconds = try GradMode.withoutGrad {
     try medianSeconds(warmup: 2, repeats: 9) { sink += try (loaded ?? benchModel).logits(scoringIds).storage.pointer[0] }
 }
 let oursPerSecond = Double(scoringTokens) / forwardSeconds
-var torchLine = "PyTorch: not installed (pip install torch transformers to compare)"
-if let python = findExecutable("python3") {
+var torchLine = "PyTorch: \(noPythonNote)"
+if let python = referencePython {
     let probe = """
     import sys, time, torch, transformers
     torch.set_num_threads(\(Parallel.workers))
@@ -245,5 +258,8 @@ print(String(format: "forward-only scoring of %d tokens: PrefLab %.0f tokens/s (
 print(torchLine)
 try? FileManager.default.removeItem(atPath: modelDirectory)
 
-try TrainingBench.run()
-try PreferenceBench.run()
+if section == nil {
+    try TrainingBench.run()
+    try PreferenceBench.run()
+    try RealModelBench.run()
+}
