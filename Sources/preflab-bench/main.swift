@@ -30,7 +30,10 @@ func report(_ name: String, _ ours: Double, _ reference: Double, unit: String, t
     print("\(pad(name, 34)) \(String(format: "%8.1f", ours)) \(unit)   reference \(String(format: "%8.1f", reference)) \(unit)   \(String(format: "%5.1f", ratio * 100)) %  (target ≥ \(Int(target * 100)) %: \(verdict))")
 }
 
-BLASCore.ensurePinnedKernels()
+do { try BLASCore.applyPolicy(KernelMode.resolve(commandLine: nil)) } catch {
+    FileHandle.standardError.write(Data("preflab-bench: \(error)\n".utf8))
+    exit(2)
+}
 var generator = RandomGenerator(seed: 0)
 /// Results feed `sink` so the optimiser cannot drop the work being timed.
 var sink: Float = 0
@@ -61,7 +64,7 @@ default:
     exit(2)
 }
 
-print("PrefLab bench — \(Parallel.workers) cores; \(BLASCore.configuration); kernels in use: \(BLASCore.name)")
+print("PrefLab bench — \(Parallel.workers) cores; \(BLASCore.configuration); kernels: \(BLASCore.inUse) on \(BLASCore.cpuName)")
 print("Threads: GEMM on OpenBLAS's pool (\(Parallel.workers) threads, set with openblas_set_num_threads);")
 print("element-wise and reduction kernels on \(Parallel.workers) Dispatch workers. Kernels run one after another, never both pools at once.")
 print("")

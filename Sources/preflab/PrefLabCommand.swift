@@ -29,14 +29,20 @@ struct PrefLabCommand: ParsableCommand {
     @Flag(help: "Print PrefLab's version and the OpenBLAS build and kernels in use, then exit.")
     var version = false
 
+    @Option(help: ArgumentHelp("Which OpenBLAS kernels run the matrix products: "
+                               + KernelMode.allCases.map { "\($0.rawValue) (\($0.summary))" }.joined(separator: " or ")
+                               + ". Without the flag, \(KernelMode.environmentVariable) chooses, else \(KernelMode.standard.rawValue).",
+                               valueName: "mode"))
+    var kernels: KernelMode?
+
     @Argument(parsing: .captureForPassthrough, help: ArgumentHelp("A script to run, then its arguments.", valueName: "FILE.pref"))
     var arguments: [String] = []
 
     static func main() {
-        BLASCore.ensurePinnedKernels()
         do {
             let command = try parseAsRoot() as? PrefLabCommand ?? PrefLabCommand()
             try command.validate()
+            try BLASCore.applyPolicy(KernelMode.resolve(commandLine: command.kernels))
             // SIGINT must reach the thread that reads lines and runs programs, not this one, which
             // only waits: block it here; the worker unblocks it when it installs the handler.
             var interrupt = sigset_t()
@@ -99,12 +105,11 @@ struct PrefLabCommand: ParsableCommand {
 
     /// What `--version` prints: enough to tell whether two machines compute the same figures.
     static var versionReport: String {
-        let kernels = BLASCore.isPinned ? "\(BLASCore.name) (PrefLab's pinned set: the same figures on every machine)"
-                                        : "\(BLASCore.name) (not PrefLab's pinned \(BLASCore.pinned): figures can differ in the last bits)"
+        let kernels = BLASCore.inUse
         return """
             preflab \(versionNumber)
             \(BLASCore.configuration)
-            kernels: \(kernels)
+            kernels: \(kernels.mode.rawValue), OpenBLAS's \(kernels.set) set on \(BLASCore.cpuName) — \(kernels.mode.summary)
             """
     }
 
@@ -127,6 +132,9 @@ struct PrefLabCommand: ParsableCommand {
         }
     }
 }
+
+/// `--kernels fast|reproducible`, with the values and their check taken from the enum.
+extension KernelMode: ExpressibleByArgument {}
 
 func report(_ error: Any) {
     FileHandle.standardError.write(Data(("\(error)" + "\n").utf8))

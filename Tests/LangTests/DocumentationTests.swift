@@ -97,7 +97,7 @@ let documentedFiles: [(path: String, minimumBlocks: Int)] = [
     /// (PREFLAB_UPDATE_DOCS=docs/tutorial.md) rewrites those only.
     @Test func rewriteWhenAsked() throws {
         guard let request = ProcessInfo.processInfo.environment["PREFLAB_UPDATE_DOCS"], !request.isEmpty else { return }
-        try #require(BLASCore.isPinned, "transcripts are recorded with OpenBLAS's \(BLASCore.pinned) kernels; set OPENBLAS_CORETYPE=\(BLASCore.pinned)")
+        try #require(BLASCore.inUse == recordedWith, "transcripts are recorded in \(recordedWith) kernels, and this process runs \(BLASCore.inUse)\(howToRecord)")
         Terminal.colorOverride = false
         let known = documentedFiles.map(\.path)
         let files = request == "1" ? known : request.split(separator: ",").map(String.init)
@@ -117,18 +117,28 @@ let documentedFiles: [(path: String, minimumBlocks: Int)] = [
     func languageReferenceExamples(_ block: TranscriptBlock) {
         // Documentation shows plots as plain text, whatever the terminal running the tests.
         Terminal.colorOverride = false
+        let kernels = BLASCore.inUse
         let session = Session(interpreter: Interpreter(write: { _ in }))
         for (code, expected) in block.entries {
             #expect(!Session.needsMoreInput(code), "entry is incomplete: \(code)")
             let entry = session.submit(code)
-            #expect(entry.transcript == expected, "for entry:\n\(code)\(kernelsNote)")
+            #expect(entry.transcript == expected, "for entry:\n\(code)\(kernelsNote(kernels))")
         }
     }
 
-    /// Why a transcript of a training run can differ on this machine: other kernels sum in another order.
-    private var kernelsNote: String {
-        BLASCore.isPinned ? "" : "\n(OpenBLAS runs its \(BLASCore.name) kernels here, and the transcripts were recorded with PrefLab's pinned "
-            + "\(BLASCore.pinned) kernels: run the tests through scripts/test, or with OPENBLAS_CORETYPE=\(BLASCore.pinned).)"
+    /// The kernels the transcripts are recorded in: the same figures on every machine.
+    private let recordedWith = KernelsInUse(mode: .reproducible, set: BLASCore.portableSet)
+
+    /// How to run the tests in `recordedWith`'s kernels. OPENBLAS_CORETYPE makes the test process
+    /// load OpenBLAS with them, so that no test switches kernels while others run.
+    private var howToRecord: String {
+        ": run the tests through scripts/test, or with \(KernelMode.environmentVariable)=\(recordedWith.mode.rawValue) "
+            + "OPENBLAS_CORETYPE=\(recordedWith.set)"
+    }
+
+    /// Why a transcript of a training run can differ here: other kernels sum in another order.
+    private func kernelsNote(_ kernels: KernelsInUse) -> String {
+        kernels == recordedWith ? "" : "\n(The transcripts are recorded in \(recordedWith) kernels, and this process runs \(kernels)\(howToRecord).)"
     }
 
     @Test func everyBuiltinHasDocumentationAndARunnableExample() {

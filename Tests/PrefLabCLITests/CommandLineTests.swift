@@ -61,7 +61,7 @@ import Testing
         let (status, out, _) = try runPreflab(["-e", "help()"])
         #expect(status == 0 && out.hasPrefix("Builtins by topic (help(\"name\") or ?name for one):\n"))
         #expect(out.contains("\n  plots:        plot, scatter, stairs, hist, bar, heatmap, spark, panel, save\n"))
-        #expect(out.contains("\n  session:      help, who, seed, temp_dir\n"))
+        #expect(out.contains("\n  session:      help, who, seed, temp_dir, kernels\n"))
     }
 
     @Test func carriageReturnEscapeIsOneCharacter() throws {
@@ -80,12 +80,72 @@ import Testing
         #expect(!error.contains("■") && !error.contains("\u{1B}"), "\(error)")
     }
 
-    @Test func pinsOpenBLASKernelsUnlessTheUserChoseThem() throws {
-        // Whatever kernels OpenBLAS picks for this CPU, preflab runs itself again with Haswell's.
-        let (status, out, error) = try runPreflab(["--version"], removing: ["OPENBLAS_CORETYPE"])
-        #expect(status == 0 && out.hasPrefix("preflab ") && out.contains("kernels: Haswell (PrefLab's pinned set"), "\(out)\(error)")
-        let (chosenStatus, chosenOut, _) = try runPreflab(["--version"], environment: ["OPENBLAS_CORETYPE": "Sandybridge"])
-        #expect(chosenStatus == 0 && chosenOut.contains("kernels: Sandybridge (not PrefLab's pinned Haswell"), "\(chosenOut)")
+    /// The user's environment, with neither PrefLab's nor OpenBLAS's kernel choice in it.
+    static let unchosen = ["PREFLAB_KERNELS", "OPENBLAS_CORETYPE"]
+
+    @Test func versionNamesTheKernelModeAndSet() throws {
+        let (status, out, error) = try runPreflab(["--version"], removing: Self.unchosen)
+        #expect(status == 0 && out.hasPrefix("preflab ") && out.contains("\nkernels: fast, OpenBLAS's "), "\(out)\(error)")
+        #expect(!out.contains("Prescott"), "fast mode never keeps OpenBLAS's SSE3 fallback on a CPU PrefLab runs on: \(out)")
+        let (reproducibleStatus, reproducibleOut, _) = try runPreflab(["--version"], environment: ["PREFLAB_KERNELS": "reproducible"],
+                                                                      removing: ["OPENBLAS_CORETYPE"])
+        #expect(reproducibleStatus == 0 && reproducibleOut.contains("\nkernels: reproducible, OpenBLAS's Haswell set on "), "\(reproducibleOut)")
+    }
+
+    @Test func theFlagBeatsTheEnvironmentWhichBeatsTheDefault() throws {
+        func kernels(_ arguments: [String], _ environment: [String: String]) throws -> String {
+            let (status, out, error) = try runPreflab(arguments + ["--json", "-e", "kernels()"], environment: environment,
+                                                 removing: Self.unchosen.filter { environment[$0] == nil })
+            #expect(status == 0, "\(error)")
+            return out
+        }
+        #expect(try kernels(["--kernels", "reproducible"], ["PREFLAB_KERNELS": "fast"]).hasPrefix("{\"mode\": \"reproducible\", \"set\": \"Haswell\", \"cpu\": "))
+        #expect(try kernels([], ["PREFLAB_KERNELS": "reproducible"]).hasPrefix("{\"mode\": \"reproducible\", \"set\": \"Haswell\""))
+        #expect(try kernels([], [:]).hasPrefix("{\"mode\": \"fast\""))
+        // Fast mode respects the set the user gave OpenBLAS; reproducible mode does not.
+        #expect(try kernels([], ["OPENBLAS_CORETYPE": "Sandybridge"]).hasPrefix("{\"mode\": \"fast\", \"set\": \"Sandybridge\""))
+        #expect(try kernels(["--kernels", "reproducible"], ["OPENBLAS_CORETYPE": "Sandybridge"]).contains("\"set\": \"Haswell\""))
+    }
+
+    @Test func aBadModeIsABadCommandLineThatNamesTheValidOnes() throws {
+        let (envStatus, _, envError) = try runPreflab(["-e", "1"], environment: ["PREFLAB_KERNELS": "turbo"])
+        #expect(envStatus == 2 && envError.contains("PREFLAB_KERNELS: \"turbo\" is not a kernel mode; use fast or reproducible"), "\(envError)")
+        let (flagStatus, _, flagError) = try runPreflab(["--kernels", "turbo", "-e", "1"])
+        #expect(flagStatus == 2 && flagError.contains("'fast'") && flagError.contains("'reproducible'"), "\(flagError)")
+        #expect(flagError.contains("--kernels <mode>") && flagError.contains("PREFLAB_KERNELS chooses"), "\(flagError)")
+    }
+
+    /// kernels(mode) switches OpenBLAS's set inside the running process: the product of two
+    /// 512×512 matrices changes in its last bits with the set (and is still right, on OpenBLAS's
+    /// thread pool), and switching back gives the first product exactly.
+    @Test func kernelsSwitchAtRunTimeAndSwitchBackExactly() throws {
+        let code = """
+            seed(0)
+            let a = randn([512, 512])
+            let b = randn([512, 512])
+            let portable = kernels("reproducible").set
+            let first = a @ b
+            let fast = kernels("fast").set
+            let other = a @ b
+            let back = kernels("reproducible").set
+            let again = a @ b
+            [portable, fast, back, item(max(abs(first - again))),
+             item(max(abs(first - other))), item(max(abs(first)))]
+            """
+        let (status, out, error) = try runPreflab(["--json", "-e", code], removing: Self.unchosen)
+        try #require(status == 0, "\(error)")
+        let result = try #require(try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [Any], "\(out)")
+        let (portable, fast, back) = (result[0] as? String, result[1] as? String, result[2] as? String)
+        #expect(portable == "Haswell" && back == "Haswell", "\(out)")
+        // Without AVX-512 the fast set is an AVX2 one: there is no faster set to compare with.
+        let flags = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?.split(separator: "\n")
+            .first { $0.hasPrefix("flags") }?.split(separator: " ").map(String.init) ?? []
+        guard ["avx512f", "avx512bw", "avx512vl", "avx512dq", "avx512cd"].allSatisfy(flags.contains) else { return }
+        #expect(fast == "SkylakeX" || fast == "Cooperlake", "fast mode runs OpenBLAS's AVX-512 set on this CPU: \(out)")
+        let (bitsApart, difference, largest) = (result[3] as? Double, result[4] as? Double, result[5] as? Double)
+        #expect(bitsApart == 0, "switching back to Haswell gives its product again, value for value: \(out)")
+        #expect(difference.map { $0 > 0 } == true, "\(fast ?? "?")'s product differs from Haswell's in the last bits: \(out)")
+        #expect(difference.flatMap { d in largest.map { d < 1e-5 * $0 } } == true, "and is the same product: \(out)")
     }
 
     @Test func notebookTranscript() throws {

@@ -61,10 +61,13 @@ import Training
         let config = try ModelConfig.make(architecture: .llama, vocab: 24, hidden: 64, layers: 1, heads: 4, maxLength: 32)
         let weights = ParameterStore(TransformerModel.expectedShapes(config).map { (name: $0.0, shape: $0.1) })
         let pairs = [PairTokens(prompt: [1, 2], chosen: [3], rejected: [4])]
-        let key = { (kernels: String) in ReferenceLogprobs.key(config: config, weights: weights, pairs: pairs, length: 8, kernels: kernels) }
-        #expect(key("Haswell") == key("Haswell"))
-        #expect(key("Haswell") != key("SkylakeX"))
-        #expect(ReferenceLogprobs.key(config: config, weights: weights, pairs: pairs, length: 8) == key(BLASCore.name))
+        let key = { (mode: KernelMode, set: String) in
+            ReferenceLogprobs.key(config: config, weights: weights, pairs: pairs, length: 8, kernels: KernelsInUse(mode: mode, set: set))
+        }
+        #expect(key(.reproducible, "Haswell") == key(.reproducible, "Haswell"))
+        #expect(key(.fast, "Haswell") != key(.fast, "SkylakeX"))
+        #expect(key(.fast, "Haswell") != key(.reproducible, "Haswell"))
+        #expect(ReferenceLogprobs.key(config: config, weights: weights, pairs: pairs, length: 8) == key(BLASCore.inUse.mode, BLASCore.inUse.set))
     }
 
     @Test func theKeyCoversEveryConfigurationFieldTheForwardReads() throws {

@@ -269,6 +269,24 @@ import Testing
         #expect(csv.first == "step,loss,lr,grad_norm,tokens,tokens_per_second,seconds" && csv.count == 7)
     }
 
+    /// run.json notes the kernels the run started under, and a record without them still reads.
+    @Test func theRunRecordNamesItsKernels() throws {
+        let dir = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var options = Self.options(dir, steps: 1)
+        options.warmup = 0
+        _ = try TrainingRun.start(model: try Self.tinyModel(), data: .tokens(try Self.patternTokens()), options: options)
+        let file = TrainingRun.recordFile(directory: dir)
+        var written = try #require(try JSONSerialization.jsonObject(with: try Data(contentsOf: URL(fileURLWithPath: file))) as? [String: Any])
+        let kernels = try #require(written["kernels"] as? [String: String], "\(written)")
+        #expect(kernels == ["mode": BLASCore.inUse.mode.rawValue, "set": BLASCore.inUse.set])
+        #expect(try TrainingRun.record(directory: dir).kernels == BLASCore.inUse)
+        written["kernels"] = nil
+        try JSONSerialization.data(withJSONObject: written).write(to: URL(fileURLWithPath: file))
+        let older = try TrainingRun.record(directory: dir)
+        #expect(older.kernels == nil && older.options.seqLen == 8)
+    }
+
     @Test func badOptionsAreRejectedBeforeAnyWork() throws {
         let dir = Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -37,6 +37,20 @@ extension Builtins {
             guard let made = mkdtemp(&bytes) else { throw BuiltinError("cannot create a directory in \(NSTemporaryDirectory())") }
             return .string(String(cString: made))
         },
+        Builtin("kernels(mode = nil)", topic: "session",
+                doc: "The OpenBLAS kernels that run matrix products, as {mode, set, cpu}. kernels(mode) switches to "
+                    + KernelMode.allCases.map { "\"\($0.rawValue)\" (\($0.summary))" }.joined(separator: " or ")
+                    + " for the rest of the session and returns the new record.",
+                example: "kernels().mode") { a in
+            if try !a.isNil("mode") {
+                let name = try a.string("mode")
+                do { try BLASCore.applyPolicy(KernelMode(parsing: name, from: "argument 'mode'")) } catch let error as KernelModeError {
+                    throw BuiltinError(error.description)
+                }
+            }
+            let kernels = BLASCore.inUse
+            return .record(["mode": .string(kernels.mode.rawValue), "set": .string(kernels.set), "cpu": .string(BLASCore.cpuName)])
+        },
     ]
 
     static func helpText(_ name: String) throws -> String {

@@ -37,13 +37,15 @@ public struct ReferenceLogprobs: Equatable {
         return result
     }
 
-    /// A key of the reference model, the pairs, the row length and OpenBLAS's kernel set (FNV-1a,
+    /// A key of the reference model, the pairs, the row length and the kernel mode and set (FNV-1a,
     /// 64 bits, in hex). The weights alone do not determine the log-probs: the same values read as
     /// 4 or 8 heads, or under another RoPE base, give others, so the key covers `forwardSignature`
     /// too; and another kernel set sums in another order, so a run with other kernels must not
-    /// pick up these values (DPOP's penalty switches on the sign of differences that small).
+    /// pick up these values (DPOP's penalty switches on the sign of differences that small). The
+    /// mode is in the key as well, so that a reproducible run never reads values a fast run left,
+    /// even where both modes run the same set.
     static func key(config: ModelConfig, weights: ParameterStore, pairs: [PairTokens], length: Int,
-                    kernels: String = BLASCore.name) -> String {
+                    kernels: KernelsInUse = BLASCore.inUse) -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         func mix(_ bytes: UnsafeRawBufferPointer) {
             for byte in bytes {
@@ -51,7 +53,7 @@ public struct ReferenceLogprobs: Equatable {
                 hash &*= 0x100_0000_01b3
             }
         }
-        Array((forwardSignature(config) + ";blas=" + kernels).utf8).withUnsafeBytes(mix)
+        Array((forwardSignature(config) + ";kernels=\(kernels.mode.rawValue);blas=\(kernels.set)").utf8).withUnsafeBytes(mix)
         mix(UnsafeRawBufferPointer(start: weights.values, count: weights.count * MemoryLayout<Float>.stride))
         for pair in pairs {
             for part in [pair.prompt, pair.chosen, pair.rejected, [-2]] { part.withUnsafeBytes(mix) }

@@ -100,7 +100,7 @@ public final class TrainingRun {
         try files.create()
         try run.keepTokenizer()
         try objective.prepare(engine, directory: directory)
-        let record = RunRecord(options: options, objective: objective.kind, settings: objective.settings)
+        let record = RunRecord(options: options, objective: objective.kind, settings: objective.settings, kernels: BLASCore.inUse)
         try files.write(try JSONEncoder.sorted.encode(record), to: files.runFile)
         try files.rewriteMetrics([])
         return run
@@ -264,4 +264,7 @@ public struct RunRecord: Codable, Sendable {
     public var objective: ObjectiveKind
     /// The objective's settings (data path, loss options), by setting name.
     public var settings: [String: SettingValue]
+    /// The kernel mode and OpenBLAS set the run started under: another set gives other figures in
+    /// the last bits. Optional, so that a record without it still reads.
+    public var kernels: KernelsInUse?
 }
