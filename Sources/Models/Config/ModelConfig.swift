@@ -32,6 +32,7 @@ public struct ModelConfig: Equatable, Sendable {
 /// Reading: kept out of the type's body so the memberwise initialiser the descriptors build
 /// configurations with stays.
 extension ModelConfig {
+
     /// Reads `config.json` text; `file` names it in errors.
     public init(json data: Data, file: String) throws {
         let object: Any
@@ -160,5 +161,15 @@ public struct ConfigReader {
         guard let value = present(key) else { return nil }
         guard let map = value as? [String: Any] else { throw ModelError(file: file, "\(key) must be an object") }
         return ConfigReader(json: map, file: file)
+    }
+}
+
+extension ModelConfig {
+    /// Refuses a sequence of `count` tokens longer than the learned positions, if the
+    /// architecture learns them.
+    public func checkPositions(_ count: Int) throws {
+        if descriptor.learnsPositions, count > maxPositions {
+            throw ModelError(file: "model", "\(count) tokens exceed \(descriptor.displayName)'s \(maxPositions) positions")
+        }
     }
 }
