@@ -32,7 +32,6 @@ public struct ModelConfig: Equatable, Sendable {
 /// Reading: kept out of the type's body so the memberwise initialiser the descriptors build
 /// configurations with stays.
 extension ModelConfig {
-
     /// Reads `config.json` text; `file` names it in errors.
     public init(json data: Data, file: String) throws {
         let object: Any

@@ -55,11 +55,11 @@ extension TransformerModel {
         var pending = prompt
         for _ in 0..<maxTokens {
             if config.descriptor.learnsPositions, ids.count >= config.maxPositions { break }
-            let next = pick(try next(pending), sampling, &generator)
-            pending = [next]
-            if config.eosTokenIds.contains(next) { break }
-            ids.append(next)
-            made.append(next)
+            let token = pick(try next(pending), sampling, &generator)
+            pending = [token]
+            if config.eosTokenIds.contains(token) { break }
+            ids.append(token)
+            made.append(token)
             if !stop.isEmpty, let tokenizer, let text = try? tokenizer.decode(made), stop.contains(where: { text.contains($0) }) { break }
         }
         return made
