@@ -110,7 +110,7 @@ extension Builtins {
             guard let tokenizer = model.tokenizer else { throw BuiltinError("the model has no tokenizer (no tokenizer.json in its directory)") }
             let ids = Array(tokenizer.encode(text).prefix(model.config.maxPositions + 1))
             guard ids.count >= 2 else { throw BuiltinError("the text must give at least two tokens (with BOS), got \(ids.count)") }
-            let logprobs = try model.tokenLogprobs(ids).scalars.map { Double($0) }
+            let logprobs = try InferenceModel(model: model).tokenLogprobs(ids).map { Double($0) }
             return MinKProb.score(logprobs, fraction: k).map(Value.number) ?? .nil
         },
         Builtin("ngram_overlap(train_path, bench_path, n = 13, out = nil)", topic: "evaluation",

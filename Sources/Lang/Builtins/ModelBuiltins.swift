@@ -1,6 +1,7 @@
 import Foundation
 import Models
 import Tensor
+import Training
 
 /// A model as a language value.
 final class ModelHandle: Handle {
@@ -144,10 +145,10 @@ extension Builtins {
             let model = try a.model("model"), ids = try a.ids("ids")
             return .tensor(try model.logits(ids))
         },
-        Builtin("token_logprobs(model, ids)", topic: "models", doc: "log p(ids[t] | ids[<t]) for t = 1 … T−1: a tensor [T−1] (differentiable).",
+        Builtin("token_logprobs(model, ids)", topic: "models", doc: "log p(ids[t] | ids[<t]) for t = 1 … T−1: a tensor [T−1].",
                 example: "token_logprobs(new_model(vocab: 32, hidden: 16, layers: 1, heads: 2), [1, 2, 3])") { a in
             let model = try a.model("model"), ids = try a.ids("ids")
-            return .tensor(try model.tokenLogprobs(ids))
+            return .tensor(Tensor(try InferenceModel(model: model).tokenLogprobs(ids)))
         },
         Builtin("completion_logprob(model, prompt, completion)", topic: "models",
                 doc: "The sum of the completion tokens' log-probs given the prompt, using the model's tokenizer: the prompt is encoded with its special tokens (e.g. BOS), the completion without, and the two are concatenated, so the score never depends on how the completion's first token would merge with the prompt.",
@@ -156,8 +157,8 @@ extension Builtins {
             guard let tokenizer = model.tokenizer else { throw BuiltinError("the model has no tokenizer (no tokenizer.json in its directory)") }
             let prompt = tokenizer.encode(try a.string("prompt")), completion = tokenizer.encode(try a.string("completion"), addSpecialTokens: false)
             guard !prompt.isEmpty, !completion.isEmpty else { throw BuiltinError("prompt and completion must each give at least one token") }
-            let logprobs = try model.tokenLogprobs(prompt + completion)
-            return .number(Double(try logprobs.slice(axis: 0, start: prompt.count - 1).sum().item()))
+            let logprobs = try InferenceModel(model: model).tokenLogprobs(prompt + completion, from: prompt.count)
+            return .number(logprobs.reduce(0) { $0 + Double($1) })
         },
         Builtin("generate(model, prompt, max_tokens = 32, temperature = 0, top_k = nil, top_p = nil, seed = 0, stop = nil)", topic: "models",
                 doc: "Text continuing the prompt: greedy when temperature is 0, else sampled (top_k, top_p, seed); stops at EOS, at the end of an assistant's turn when the tokenizer has a chat template (<|im_end|>, <|eot_id|>, …), at max_tokens or at a stop string (a string or a list). prompt may be a string (with a tokenizer) or a list of ids, which returns ids.",
@@ -185,12 +186,12 @@ extension Builtins {
             guard (0...100_000).contains(maxTokens) else { throw BuiltinError("max_tokens must be between 0 and 100000") }
             if case .string(let text) = try a["prompt"] {
                 guard let tokenizer = model.tokenizer else { throw BuiltinError("a text prompt needs a model with a tokenizer; pass token ids instead") }
-                let made = try model.generate(prompt: tokenizer.encode(text), maxTokens: maxTokens, sampling: sampling, stop: stop)
+                let made = try InferenceModel(model: model).generate(prompt: tokenizer.encode(text), maxTokens: maxTokens, sampling: sampling, stop: stop)
                 var output = try tokenizer.decode(made, skipSpecialTokens: true)
                 if let cut = stop.compactMap({ output.range(of: $0)?.lowerBound }).min() { output = String(output[..<cut]) }
                 return .string(output)
             }
-            let made = try model.generate(prompt: try a.ids("prompt"), maxTokens: maxTokens, sampling: sampling, stop: stop)
+            let made = try InferenceModel(model: model).generate(prompt: try a.ids("prompt"), maxTokens: maxTokens, sampling: sampling, stop: stop)
             return .list(made.map { .number(Double($0)) })
         },
     ]

@@ -162,3 +162,13 @@ public struct ConfigReader {
         return ConfigReader(json: map, file: file)
     }
 }
+
+extension ModelConfig {
+    /// Refuses a sequence of `count` tokens longer than the learned positions, if the
+    /// architecture learns them.
+    public func checkPositions(_ count: Int) throws {
+        if descriptor.learnsPositions, count > maxPositions {
+            throw ModelError(file: "model", "\(count) tokens exceed \(descriptor.displayName)'s \(maxPositions) positions")
+        }
+    }
+}

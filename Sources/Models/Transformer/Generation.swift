@@ -18,7 +18,24 @@ extension TransformerModel {
     /// Token ids continuing `prompt` until `maxTokens` are made, an EOS id appears (not included),
     /// or the decoded text contains a stop string (cut before it, when a tokenizer is present).
     /// After the prompt, each step feeds only the new token, reusing earlier keys and values (a KV cache).
+    ///
+    /// This runs the generic tensor forward and is the test oracle of the training engine's
+    /// inference path (`InferenceModel`), which the language and the evaluations use.
     public func generate(prompt: [Int], maxTokens: Int, sampling: Sampling = Sampling(), stop: [String] = []) throws -> [Int] {
+        let cache = KVCache(layers: config.layers)
+        return try Self.generate(config: config, tokenizer: tokenizer, prompt: prompt, maxTokens: maxTokens, sampling: sampling,
+                                 stop: stop) { pending in
+            let step = try GradMode.withoutGrad { try forward(pending, cache: cache) }
+            return try step.select(axis: 0, index: pending.count - 1).scalars
+        }
+    }
+
+    /// The decoding loop of `generate` over any forward: `next(pending)` feeds the tokens not yet
+    /// seen (the prompt, then each new token) and returns the last position's logits [V]. Every
+    /// forward gets the same checks, stopping rules and random draws, so the same seed picks the
+    /// same tokens whichever forward computes the logits.
+    public static func generate(config: ModelConfig, tokenizer: Tokenizer?, prompt: [Int], maxTokens: Int, sampling: Sampling,
+                                stop: [String], next: (_ pending: [Int]) throws -> [Float]) throws -> [Int] {
         guard !prompt.isEmpty else { throw ModelError(file: "model", "generation needs a prompt of at least one token") }
         guard maxTokens >= 0 else { throw ModelError(file: "model", "max_tokens must not be negative") }
         // Checked one by one so the message names the option (NaN fails every comparison, so it
@@ -28,30 +45,27 @@ extension TransformerModel {
         if let k = sampling.topK, k < 0 { throw ModelError(file: "model", "top_k must not be negative, got \(k) (0 or nil keeps every token)") }
         if let p = sampling.topP, !(p > 0 && p <= 1) { throw ModelError(file: "model", "top_p must be in (0, 1], got \(p)") }
         if stop.contains("") { throw ModelError(file: "model", "stop strings must not be empty") }
-        try checkPositions(prompt.count)
+        try config.checkPositions(prompt.count)
         if let bad = prompt.first(where: { $0 < 0 || $0 >= config.vocabSize }) {
             throw ModelError(file: "model", "token id \(bad) is outside the vocabulary (\(config.vocabSize) tokens)")
         }
         var generator = RandomGenerator(seed: sampling.seed)
-        let cache = KVCache(layers: config.layers)
         var ids = prompt
         var made: [Int] = []
         var pending = prompt
         for _ in 0..<maxTokens {
             if config.descriptor.learnsPositions, ids.count >= config.maxPositions { break }
-            let step = try GradMode.withoutGrad { try forward(pending, cache: cache) }
-            let row = try step.select(axis: 0, index: pending.count - 1).scalars
-            let next = pick(row, sampling, &generator)
-            pending = [next]
-            if config.eosTokenIds.contains(next) { break }
-            ids.append(next)
-            made.append(next)
+            let token = pick(try next(pending), sampling, &generator)
+            pending = [token]
+            if config.eosTokenIds.contains(token) { break }
+            ids.append(token)
+            made.append(token)
             if !stop.isEmpty, let tokenizer, let text = try? tokenizer.decode(made), stop.contains(where: { text.contains($0) }) { break }
         }
         return made
     }
 
-    private func pick(_ logits: [Float], _ sampling: Sampling, _ generator: inout RandomGenerator) -> Int {
+    private static func pick(_ logits: [Float], _ sampling: Sampling, _ generator: inout RandomGenerator) -> Int {
         guard sampling.temperature > 0 else {
             return logits.indices.max { logits[$0] < logits[$1] || (logits[$0] == logits[$1] && $0 > $1) } ?? 0
         }

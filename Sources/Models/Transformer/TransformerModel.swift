@@ -113,7 +113,7 @@ public final class TransformerModel {
     /// Logits for every position of `ids`: [T, vocab].
     public func logits(_ ids: [Int]) throws -> Tensor {
         guard !ids.isEmpty else { throw ModelError(file: "model", "logits need at least one token") }
-        try checkPositions(ids.count)
+        try config.checkPositions(ids.count)
         if let bad = ids.first(where: { $0 < 0 || $0 >= config.vocabSize }) {
             throw ModelError(file: "model", "token id \(bad) is outside the vocabulary (\(config.vocabSize) tokens)")
         }
@@ -130,18 +130,12 @@ public final class TransformerModel {
         try config.descriptor.forward(self, tokens: tokens, keyMask: keyMask, cache: cache)
     }
 
-    /// Refuses a sequence of `count` tokens longer than the learned positions, if the
-    /// architecture learns them.
-    func checkPositions(_ count: Int) throws {
-        if config.descriptor.learnsPositions, count > config.maxPositions {
-            throw ModelError(file: "model", "\(count) tokens exceed \(config.descriptor.displayName)'s \(config.maxPositions) positions")
-        }
-    }
 
     /// Logits for several sequences at once: [B, T, V] with T the longest length. Shorter
     /// sequences are padded on the right and a mask keeps every position from attending to
     /// padding, so each sequence's logits equal those of `logits(ids)` on its own; the rows at
-    /// padded positions are not meaningful.
+    /// padded positions are not meaningful. The test oracle of the training engine's batched
+    /// scoring (`InferenceModel.score`).
     public func logits(batch: [[Int]]) throws -> Tensor {
         guard let longest = batch.map(\.count).max(), longest > 0, !batch.contains(where: \.isEmpty) else {
             throw ModelError(file: "model", "a batch needs at least one sequence, each of at least one token")
@@ -151,14 +145,15 @@ public final class TransformerModel {
                 throw ModelError(file: "model", "token id \(bad) is outside the vocabulary (\(config.vocabSize) tokens)")
             }
         }
-        try checkPositions(longest)
+        try config.checkPositions(longest)
         let padded = batch.flatMap { $0.map(Float.init) + [Float](repeating: 0, count: longest - $0.count) }
         let keyMask = batch.flatMap { ids in (0..<longest).map { $0 < ids.count ? Float(0) : -.infinity } }
         return try batchForward(try Tensor(padded, shape: [batch.count, longest]),
                                 keyMask: try Tensor(keyMask, shape: [batch.count, 1, 1, longest]), cache: nil)
     }
 
-    /// log p(ids[t] | ids[<t]) for t = 1 … T−1: [T−1].
+    /// log p(ids[t] | ids[<t]) for t = 1 … T−1: [T−1]. The generic tensor forward: the test
+    /// oracle of the training engine's `InferenceModel`, which the language scores with.
     public func tokenLogprobs(_ ids: [Int]) throws -> Tensor {
         guard ids.count >= 2 else { throw ModelError(file: "model", "token log-probs need at least two tokens") }
         let all = try logits(ids).slice(axis: 0, end: ids.count - 1).logSoftmax(axis: -1)   // [T−1, V]

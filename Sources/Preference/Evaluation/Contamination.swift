@@ -1,4 +1,5 @@
 import Models
+import Training
 
 /// A contamination check of a model against its reference model on a benchmark's samples: per
 /// sample, `NeighbourComparison`'s share (the model card's statistic), both models' mean token
@@ -86,11 +87,12 @@ public enum Contamination {
         var sampling = TransformerModel.Sampling()
         sampling.temperature = options.temperature
         sampling.topK = options.topK
+        let inference = try InferenceModel(model: reference)
         return try (0..<options.neighbours).map { neighbour in
             var random = PairRandom(seed: options.seed, stream: stream &* options.neighbours &+ neighbour)
             sampling.seed = UInt64(random.below(Int.max))
             do {
-                let made = try reference.generate(prompt: prompt, maxTokens: newTokens, sampling: sampling)
+                let made = try inference.generate(prompt: prompt, maxTokens: newTokens, sampling: sampling)
                 return try tokenizer.decode(prompt + made, skipSpecialTokens: true)
             } catch let error as ModelError {
                 throw PreferenceError(sample.origin, error.message)

@@ -1,4 +1,5 @@
 import Models
+import Training
 
 /// GSM8K-style evaluation by generation, as lm-evaluation-harness runs `gsm8k`: a few-shot
 /// prompt, greedy decoding until a stop sequence, then both filters of `GSM8KAnswer` and
@@ -62,6 +63,7 @@ public enum GSM8KEvaluation {
         let window = model.config.maxPositions
         let kept = max(window - options.maxNewTokens, window / 2, 1)
         var result = Result(outcomes: [], interrupted: false)
+        let inference = try InferenceModel(model: model)
         for index in 0..<min(problems.count, options.limit ?? problems.count) {
             if shouldStop() {
                 result.interrupted = true
@@ -70,7 +72,7 @@ public enum GSM8KEvaluation {
             let prompt = Array((leading + tokenizer.encode(context(of: index, in: problems, options: options), addSpecialTokens: false)).suffix(kept))
             let made: [Int]
             do {
-                made = try model.generate(prompt: prompt, maxTokens: options.maxNewTokens, stop: options.stop)
+                made = try inference.generate(prompt: prompt, maxTokens: options.maxNewTokens, stop: options.stop)
             } catch let error as ModelError {
                 throw PreferenceError(problems[index].origin, error.message)
             }

@@ -1,6 +1,6 @@
 import Foundation
 import Models
-import Tensor
+import Training
 
 /// A token sequence to score under teacher forcing: every token from `firstTarget` on is scored
 /// given the tokens before it.
@@ -19,13 +19,13 @@ struct RowLogprobs: Equatable {
     var greedy: [Bool]
 }
 
-/// Batched teacher-forced scoring with `TransformerModel.logits(batch:)`: rows are sorted by
-/// length (longest first, as lm-evaluation-harness orders its requests) so a batch pads little,
-/// and a batch is capped both in rows and in logits held at once.
+/// Batched teacher-forced scoring with the engine's inference forward (`InferenceModel.score`):
+/// rows are sorted by length (longest first, as lm-evaluation-harness orders its requests) so a
+/// batch pads little, and a batch is capped in rows and in tokens.
 enum TeacherForcing {
     static let maxRowsPerBatch = 32
-    /// Logits of one batch (rows × longest row × vocabulary): 2²⁴ floats, 64 MiB.
-    static let maxLogitsPerBatch = 1 << 24
+    /// Input tokens of one batch (rows × longest row): the activations of one block scale with it.
+    static let maxTokensPerBatch = 4096
 
     /// The scored tokens of every row, in the order given.
     ///
@@ -54,46 +54,33 @@ enum TeacherForcing {
         // Rows with no scored token need no forward pass.
         let order = fitted.indices.filter { fitted[$0].firstTarget < fitted[$0].tokens.count }
             .sorted { fitted[$0].tokens.count > fitted[$1].tokens.count }
+        let inference = try InferenceModel(model: model)
         var start = 0
         while start < order.count {
             let longest = fitted[order[start]].tokens.count - 1
-            let fits = max(1, maxLogitsPerBatch / max(1, longest * model.config.vocabSize))
+            let fits = max(1, maxTokensPerBatch / max(1, longest))
             let batch = Array(order[start..<min(order.count, start + min(maxRowsPerBatch, fits))])
-            let scored = try scoreBatch(model, batch.map { fitted[$0] })
+            let scored = try scoreBatch(inference, batch.map { fitted[$0] }, length: longest)
             for (index, row) in zip(batch, scored) { results[index] = row }
             start += batch.count
         }
         return results
     }
 
-    private static func scoreBatch(_ model: TransformerModel, _ rows: [ScoredRow]) throws -> [RowLogprobs] {
-        // The last token is only a target, never an input.
-        let logits = try GradMode.withoutGrad { try model.logits(batch: rows.map { Array($0.tokens.dropLast()) }) }   // [B, T, V]
-        let width = logits.shape[1], vocabulary = logits.shape[2]
-        let values = logits.scalars
+    /// Rows padded on the right to `length` inputs: causal attention keeps padding from reaching
+    /// the positions before it, and padded positions have no target.
+    private static func scoreBatch(_ model: InferenceModel, _ rows: [ScoredRow], length: Int) throws -> [RowLogprobs] {
+        var inputs = [Int32](repeating: 0, count: rows.count * length)
+        var targets = [Int32](repeating: -1, count: rows.count * length)
+        for (b, row) in rows.enumerated() {
+            // The last token is only a target, never an input; position p predicts token p + 1.
+            for p in 0..<(row.tokens.count - 1) { inputs[b * length + p] = Int32(row.tokens[p]) }
+            for target in row.firstTarget..<row.tokens.count { targets[b * length + target - 1] = Int32(row.tokens[target]) }
+        }
+        let scores = try model.score(inputs: inputs, targets: targets, batch: rows.count, length: length)
         return rows.enumerated().map { b, row in
-            var scored = RowLogprobs(logprobs: [], greedy: [])
-            for target in row.firstTarget..<row.tokens.count {
-                // Position p's logits predict token p + 1.
-                let base = (b * width + target - 1) * vocabulary
-                let (logprob, isArgmax) = logSoftmax(values, base: base, count: vocabulary, at: row.tokens[target])
-                scored.logprobs.append(logprob)
-                scored.greedy.append(isArgmax)
-            }
-            return scored
+            let positions = (row.firstTarget - 1 + b * length)..<(row.tokens.count - 1 + b * length)
+            return RowLogprobs(logprobs: positions.map { Double(scores.logprobs[$0]) }, greedy: positions.map { scores.greedy[$0] })
         }
-    }
-
-    /// log softmax(values[base ..< base + count])[index], in Double, and whether `index` is the
-    /// first arg-max.
-    private static func logSoftmax(_ values: [Float], base: Int, count: Int, at index: Int) -> (Double, Bool) {
-        var peak = -Float.infinity, peakIndex = 0
-        for j in 0..<count where values[base + j] > peak {
-            peak = values[base + j]
-            peakIndex = j
-        }
-        var total = 0.0
-        for j in 0..<count { total += Foundation.exp(Double(values[base + j] - peak)) }
-        return (Double(values[base + index] - peak) - Foundation.log(total), peakIndex == index)
     }
 }

@@ -14,16 +14,18 @@ public struct ReferenceLogprobs: Equatable {
     public var chosenTokens: [[Float]]
     public var rejectedTokens: [[Float]]
 
-    /// Runs `engine` forward over all pairs, `batch` pairs at a time, with dropout off: the
-    /// reference is evaluated, not trained, and when it is the policy's own engine its dropout
-    /// stream must not advance (else a cache hit and a miss would train differently).
+    /// Runs `engine`'s inference forward over all pairs, `batch` pairs at a time: the reference
+    /// is evaluated, not trained, so nothing is kept for a backward pass, and when it is the
+    /// policy's own engine its dropout stream does not advance (else a cache hit and a miss would
+    /// train differently).
     static func compute(_ engine: TrainableModel, pairs: [PairTokens], length: Int, batch: Int) throws -> ReferenceLogprobs {
         var result = ReferenceLogprobs(chosen: [], rejected: [], chosenTokens: [], rejectedTokens: [])
+        let inference = try InferenceModel(engine: engine)
         var start = 0
         while start < pairs.count {
             let slice = Array(pairs[start..<min(start + batch, pairs.count)])
             let rows = PairRows(slice, length: length)
-            let logprobs = try engine.forward(inputs: rows.inputs, targets: rows.targets, batch: 2 * slice.count, length: length, dropout: false)
+            let logprobs = try inference.score(inputs: rows.inputs, targets: rows.targets, batch: 2 * slice.count, length: length).logprobs
             for p in 0..<slice.count {
                 let (c, r) = (2 * p, 2 * p + 1)
                 // Rounded to Float32 as the file stores them, so a resumed run sees the same values.

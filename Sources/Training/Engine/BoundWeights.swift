@@ -38,7 +38,7 @@ struct SharedWeights {
 /// Looks each weight up once, by its Hugging Face name, while a `TrainableModel` is built, and
 /// attaches to each projection the LoRA adapter of the same name.
 struct WeightBinder {
-    private let weights: ParameterStore
+    private let weights: any WeightSource
     private let adapters: ParameterStore?
     private let lora: LoRAConfig?
     /// Every linear module of the model (the layers' and the head) by path.
@@ -46,7 +46,7 @@ struct WeightBinder {
     /// The adapter tensors attached so far.
     private var bound: Set<String> = []
 
-    init(config c: ModelConfig, weights: ParameterStore, adapters: ParameterStore?, lora: LoRAConfig?) {
+    init(config c: ModelConfig, weights: any WeightSource, adapters: ParameterStore?, lora: LoRAConfig?) {
         self.weights = weights
         self.adapters = adapters
         self.lora = lora

@@ -27,8 +27,9 @@ struct Rotary {
         self.sin = sin
     }
 
-    /// Rotates every head of every row by its position (forward: +angle; inverse: −angle).
-    func apply(_ x: UnsafeMutablePointer<Float>, rows: Int, heads: Int, stride: Int, inverse: Bool = false) {
+    /// Rotates every head of every row by its position (forward: +angle; inverse: −angle): row r
+    /// is at position (start + r) mod `length`, so a decoding step's rows continue its cache.
+    func apply(_ x: UnsafeMutablePointer<Float>, rows: Int, heads: Int, stride: Int, inverse: Bool = false, from start: Int = 0) {
         let half = headDim / 2
         let sign: Float = inverse ? -1 : 1
         cos.withUnsafeBufferPointer { cosTable in
@@ -36,7 +37,7 @@ struct Rotary {
                 guard let cosBase = cosTable.baseAddress, let sinBase = sinTable.baseAddress else { return }
                 Parallel.forEachRange(rows, cost: heads * headDim * 2) { range in
                     for row in range {
-                        let position = row % length
+                        let position = (start + row) % length
                         let (c, s) = (cosBase + position * half, sinBase + position * half)
                         for head in 0..<heads {
                             let x1 = x + row * stride + head * headDim, x2 = x1 + half
