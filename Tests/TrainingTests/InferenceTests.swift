@@ -137,7 +137,7 @@ struct InferenceTests {
         let ids = [1, 2, 3, 4, 5]
         let before = try InferenceModel(model: model).tokenLogprobs(ids)
         var weights = model.weights
-        for (name, tensor) in weights where name.hasSuffix("down_proj.weight") { weights[name] = try tensor * 3 }
+        for (name, tensor) in weights where name.hasSuffix("down_proj.weight") { weights[name] = tensor * 3 }
         try model.replaceWeights(weights)
         let after = try InferenceModel(model: model).tokenLogprobs(ids)
         let expected = try model.tokenLogprobs(ids).scalars

@@ -82,9 +82,14 @@ public final class InferenceModel {
             let rows = Array(scored[chunk..<min(scored.count, chunk + InferencePass.logitRows)])
             let wanted = rows.map { targets[$0] }
             head(rows, in: pass)
+            let v = config.vocabSize
+            let logits = pass.logits, logprobs = pass.logprobs
             wanted.withUnsafeBufferPointer { t in
-                TokenLogprobs(vocabulary: config.vocabSize).forward(pass.logits, rows: rows.count, targets: t.baseAddress!,
-                                                                    logsumexp: pass.logsumexp, logprobs: pass.logprobs)
+                Parallel.forEachRange(rows.count, cost: v * 2) { chunkRows in
+                    for i in chunkRows {
+                        logprobs[i] = logits[i * v + Int(t[i])] - TokenLogprobs.logSumExp(logits + i * v, count: v)
+                    }
+                }
             }
             for (i, row) in rows.enumerated() {
                 scores.logprobs[row] = pass.logprobs[i]

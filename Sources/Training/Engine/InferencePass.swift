@@ -51,7 +51,6 @@ final class InferencePass {
     let headMean: UnsafeMutablePointer<Float>       // [R]
     let headRstd: UnsafeMutablePointer<Float>       // [R]
     let logits: UnsafeMutablePointer<Float>         // [R, V]
-    let logsumexp: UnsafeMutablePointer<Float>      // [R]
     let logprobs: UnsafeMutablePointer<Float>       // [R]
 
     let norm: Normalization
@@ -90,7 +89,6 @@ final class InferencePass {
         headMean = w.take(r)
         headRstd = w.take(r)
         logits = w.take(r * c.vocabSize)
-        logsumexp = w.take(r)
         logprobs = w.take(r)
         norm = Normalization(width: h, epsilon: Float(c.normEpsilon))
         rotary = c.rope.map { Rotary(length: keys, headDim: c.headDim, inverseFrequencies: $0.inverseFrequencies(headDim: c.headDim)) }
@@ -105,7 +103,7 @@ final class InferencePass {
         let keys = Double(capacity ?? length)
         let cache = capacity == nil ? 0 : Double(c.layers) * 2 * keys * kv
         return n * (2 * h + 2 + (q + 2 * kv) + q + 2 * f) + Double(Parallel.workers) * Double(length) * keys
-            + max(n, r) * Double(lora?.rank ?? 1) + cache + r * (2 * h + v + 4)
+            + max(n, r) * Double(lora?.rank ?? 1) + cache + r * (2 * h + v + 3)
     }
 
     /// Writes the token (and learned position) embeddings of `tokens` [B, step.rows] into the stream.
