@@ -246,12 +246,13 @@ public final class TrainingRun {
     /// checkpoint writes the engine's tokenizer, and the file the model came from need not
     /// outlive the run: after `resume` it is in a checkpoint, which pruning removes.
     private func keepTokenizer() throws {
-        guard let tokenizer = engine.tokenizer else { return }
-        let copy = files.tokenizerFile
-        if tokenizer.path != copy {
-            for file in try tokenizer.files { try files.write(file.contents, to: files.path + "/" + file.name) }
+        guard let tokenizer = engine.tokenizer, tokenizer.path != files.tokenizerFile else { return }
+        var document = Data()
+        for file in try tokenizer.files {
+            try files.write(file.contents, to: files.path + "/" + file.name)
+            if files.path + "/" + file.name == files.tokenizerFile { document = file.contents }
         }
-        do { engine.tokenizer = try Tokenizer(path: copy) } catch { throw TrainingError(copy, "\(error)") }
+        engine.tokenizer = tokenizer.relocated(to: files.tokenizerFile, document: document)
     }
 
     /// The trained weights, with LoRA adapters merged in, by Hugging Face name.
