@@ -82,7 +82,7 @@ import Testing
         let run = try Self.start(dir, keep: .resume)
         #expect(try run.run() == .finished)
         let timings = run.timings
-        for phase in [RunPhase.data, .modelCopy, .runFiles, .steps, .checkpoints] {
+        for phase in [RunPhase.data, .modelCopy, .optimizerState, .runFiles, .steps, .checkpoints] {
             #expect(timings.seconds[phase].map { $0 > 0 } == true, "\(phase) was measured")
         }
         #expect(timings.seconds.values.allSatisfy { $0 >= 0 })

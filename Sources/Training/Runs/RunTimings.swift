@@ -11,6 +11,8 @@ public enum RunPhase: String, CaseIterable, Codable, Sendable {
     case reference
     /// Reading and writing reference log-probs and token ids: the cache and the run directory's copies.
     case referenceFiles = "reference_files"
+    /// Allocating the optimiser's state (AdamW's two moments, zeroed: twice the trainable size).
+    case optimizerState = "optimizer_state"
     /// Creating the run directory: run.json, the tokenizer copy, the metrics files.
     case runFiles = "run_files"
     /// Loading a checkpoint to resume from.

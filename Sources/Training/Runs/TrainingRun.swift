@@ -101,8 +101,10 @@ public final class TrainingRun {
         let lora = try options.loraConfig(for: model.config)
         try MemoryNeed.checkRun(model.config, options: options, lora: lora, rows: objective.rows, limit: memoryLimit)
         let engine = try timings.measure(.modelCopy) { try TrainableModel(model: model, lora: lora, seed: options.seed) }
-        let run = try TrainingRun(options: options, engine: engine, objective: objective, directory: directory, history: [], step: 0,
-                                  timings: timings)
+        let run = try timings.measure(.optimizerState) {
+            try TrainingRun(options: options, engine: engine, objective: objective, directory: directory, history: [], step: 0,
+                            timings: timings)
+        }
         try timings.measure(.runFiles) {
             try files.create()
             try run.keepTokenizer()
@@ -167,8 +169,10 @@ public final class TrainingRun {
         try MemoryNeed.checkRun(model.config, options: options, lora: lora, rows: objective.rows, limit: TensorLimits.maximumElements)
         let engine = try timings.measure(.modelCopy) { try TrainableModel(model: model, lora: lora, seed: options.seed) }
         let state = try CheckpointState.read(checkpoint)
-        let run = try TrainingRun(options: options, engine: engine, objective: objective, directory: directory,
-                                  history: state.history, step: state.step, timings: timings)
+        let run = try timings.measure(.optimizerState) {
+            try TrainingRun(options: options, engine: engine, objective: objective, directory: directory,
+                            history: state.history, step: state.step, timings: timings)
+        }
         try timings.measure(.resumeLoad) { try run.restore(from: checkpoint, state: state) }
         try timings.measure(.runFiles) {
             try run.files.rewriteMetrics(state.history)
