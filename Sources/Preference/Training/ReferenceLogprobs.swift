@@ -37,26 +37,19 @@ public struct ReferenceLogprobs: Equatable {
         return result
     }
 
-    /// A key of the reference model, the pairs, the row length and OpenBLAS's kernel set (FNV-1a
-    /// over 64-bit words, each product folded down so a high bit reaches the low ones; in hex).
-    /// Words, not bytes: a run hashes every weight (538 MB for SmolLM2) even on a cache hit, and
-    /// byte by byte that takes five times as long. The weights alone do not determine the log-probs: the same values read as
+    /// A key of the reference model, the pairs, the row length and OpenBLAS's kernel set (FNV-1a,
+    /// 64 bits, in hex). The weights alone do not determine the log-probs: the same values read as
     /// 4 or 8 heads, or under another RoPE base, give others, so the key covers `forwardSignature`
     /// too; and another kernel set sums in another order, so a run with other kernels must not
     /// pick up these values (DPOP's penalty switches on the sign of differences that small).
     static func key(config: ModelConfig, weights: ParameterStore, pairs: [PairTokens], length: Int,
                     kernels: String = BLASCore.name) -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        func mix(_ word: UInt64) {
-            hash = (hash ^ word) &* 0x100_0000_01b3
-            hash ^= hash >> 29
-        }
         func mix(_ bytes: UnsafeRawBufferPointer) {
-            let words = bytes.count / 8
-            for index in 0..<words { mix(bytes.loadUnaligned(fromByteOffset: 8 * index, as: UInt64.self)) }
-            for byte in bytes[(8 * words)...] { mix(UInt64(byte)) }
-            // The length, so [1, 2] + [3] and [1] + [2, 3] differ.
-            mix(UInt64(bytes.count))
+            for byte in bytes {
+                hash ^= UInt64(byte)
+                hash &*= 0x100_0000_01b3
+            }
         }
         Array((forwardSignature(config) + ";blas=" + kernels).utf8).withUnsafeBytes(mix)
         mix(UnsafeRawBufferPointer(start: weights.values, count: weights.count * MemoryLayout<Float>.stride))
