@@ -56,6 +56,9 @@ struct TestDPO: PairObjectiveLoss {
         #expect(rows.inputs == [1, 2, 3, 4, 5, 0, 1, 2, 3, 6, 0, 0])
         #expect(rows.targets == [2, 3, 4, 5, -1, -1, 2, 3, 6, -1, -1, -1])
         #expect(rows.promptEnd == [2, 2] && rows.end == [4, 3])
+        #expect(rows.inputTokens == (3 + 2) + (3 + 1), "prompt and completion of both rows, padding left out")
+        // Cut to 4 positions, each row's forward pass reads its first 4 tokens.
+        #expect(PairRows([PairTokens(prompt: [1, 2, 3], chosen: [4, 5], rejected: [6])], length: 4).inputTokens == 4 + 4)
         #expect(PairTokens(prompt: [], chosen: [1, 2, 3], rejected: [1, 4]).firstDifference == 1)
     }
 
@@ -94,13 +97,37 @@ struct TestDPO: PairObjectiveLoss {
             try PreferenceObjective(pairs: mixed, loss: TestDPO(), settings: [:], options: options, reference: nil, cacheDirectory: nil)
         }
 
-        // A run at seq_len 6 reports the cut and trains on the 4 tokens of each completion that fit.
+        // A run at seq_len 6 reports the cut, and its forward passes read the 6 positions of
+        // each row: the prompt (3) and the first 3 completion tokens.
         options.seqLen = 6
         let run = try PreferenceTraining.start(policy: try Self.model(), pairs: pairs, loss: TestDPO(), settings: [:], options: options,
                                                reference: nil, cacheDirectory: nil)
         #expect((run.objective as? PreferenceObjective)?.sequenceCut == cut)
         _ = try run.run()
-        #expect(run.history.allSatisfy { $0.tokens == 3 * 2 * 4 })
+        #expect(run.history.allSatisfy { $0.tokens == 3 * 2 * 6 }, "\(run.history.map(\.tokens))")
+    }
+
+    /// Throughput counts what TRL's `num_tokens` counts: every token of the chosen and rejected
+    /// rows (prompt 3 + completion 6 each), not only the completions. The run's timings cover
+    /// the reference pass and its files.
+    @Test func stepsCountPromptAndCompletionTokensAndTheReferencePassIsTimed() throws {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("preflab-pref-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        var options = Self.options(base + "/cold")
+        options.keep = .none
+        let cache = base + "/cache"
+        let cold = try PreferenceTraining.start(policy: try Self.model(), pairs: Self.pairs(), loss: TestDPO(), settings: [:],
+                                                options: options, reference: nil, cacheDirectory: cache)
+        #expect(try cold.run() == .finished)
+        #expect(cold.history.map(\.tokens) == Array(repeating: 3 * (9 + 9), count: 4))
+        let coldPhases = cold.timings.seconds
+        #expect(coldPhases[.reference].map { $0 > 0 } == true && coldPhases[.referenceFiles] != nil && coldPhases[.steps] != nil)
+        #expect(coldPhases[.checkpoints] == nil, "keep: none writes no checkpoint")
+
+        options.dir = base + "/warm"
+        let warm = try PreferenceTraining.start(policy: try Self.model(), pairs: Self.pairs(), loss: TestDPO(), settings: [:],
+                                                options: options, reference: nil, cacheDirectory: cache)
+        #expect(warm.timings.seconds[.referenceFiles] != nil, "a cache hit reads the cached file")
     }
 
     /// accumulate: 2 with batch 2 takes the pairs batch 4 takes, and a mean loss averaged over
@@ -117,7 +144,7 @@ struct TestDPO: PairObjectiveLoss {
                                                     reference: nil, cacheDirectory: nil)
             // A reference unlike the policy, so margins and the loss's slopes differ from pair to pair.
             engine.weights.values[5] += 0.5
-            try objective.prepare(engine, directory: dir)
+            try objective.prepare(engine, directory: dir, timings: RunTimings())
             engine.weights.values[5] -= 0.5
             engine.trainable.zeroGradients()
             let loss = try objective.step(engine, accumulate: accumulate).loss
@@ -140,12 +167,12 @@ struct TestDPO: PairObjectiveLoss {
         // A reference that differs from the policy, so the margins are not all zero.
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         engine.weights.values[5] += 0.5
-        try objective.prepare(engine, directory: dir)
+        try objective.prepare(engine, directory: dir, timings: RunTimings())
         engine.weights.values[5] -= 0.5
         engine.trainable.zeroGradients()
         let position = objective.position
         let step = try objective.step(engine, accumulate: 1)
-        #expect(step.loss > 0 && step.tokens == 3 * (6 + 6), "three pairs of two 6-token completions")
+        #expect(step.loss > 0 && step.tokens == 3 * 2 * (3 + 6), "three pairs of two rows: a 3-token prompt and a 6-token completion")
         #expect(step.metrics.contains { $0.name == "probe/chosen_at" })
         let analytic = Array(UnsafeBufferPointer(start: engine.trainable.gradients, count: engine.trainable.count))
         func loss() throws -> Double {

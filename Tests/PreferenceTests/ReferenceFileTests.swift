@@ -22,7 +22,7 @@ import Training
         let objective = try PreferenceObjective(pairs: PreferenceObjectiveTests.pairs(), loss: TestDPO(), settings: [:],
                                                 options: PreferenceObjectiveTests.options(run), reference: nil, cacheDirectory: cache)
         try FileManager.default.createDirectory(atPath: run, withIntermediateDirectories: true)
-        try objective.prepare(try TrainableModel(model: policy), directory: run)
+        try objective.prepare(try TrainableModel(model: policy), directory: run, timings: RunTimings())
         return try #require(objective.reference)
     }
 

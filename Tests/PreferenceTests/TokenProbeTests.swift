@@ -51,7 +51,7 @@ struct ProbeAccumulatorTests {
         let engine = try TrainableModel(model: try PreferenceObjectiveTests.model())
         for run in ["a", "b"] { try FileManager.default.createDirectory(atPath: base + "/" + run, withIntermediateDirectories: true) }
         let first = try PreferenceObjective(pairs: pairs, loss: TestDPO(), settings: [:], options: options, reference: nil, cacheDirectory: cache)
-        try first.prepare(engine, directory: base + "/a")
+        try first.prepare(engine, directory: base + "/a", timings: RunTimings())
         let files = try FileManager.default.contentsOfDirectory(atPath: cache)
         #expect(files.count == 1 && files[0].hasPrefix("reference-"))
         // Mark the cached values; a second objective on the same weights and pairs must read them, not recompute.
@@ -59,12 +59,12 @@ struct ProbeAccumulatorTests {
         marked.chosen[0] = 123
         try marked.write(to: cache + "/" + files[0])
         let second = try PreferenceObjective(pairs: pairs, loss: TestDPO(), settings: [:], options: options, reference: nil, cacheDirectory: cache)
-        try second.prepare(engine, directory: base + "/b")
+        try second.prepare(engine, directory: base + "/b", timings: RunTimings())
         #expect(second.reference?.chosen[0] == 123)
         // Other pairs make another key.
         let third = try PreferenceObjective(pairs: Array(pairs.dropFirst()), loss: TestDPO(), settings: [:], options: options,
                                             reference: nil, cacheDirectory: cache)
-        try third.prepare(engine, directory: base + "/b")
+        try third.prepare(engine, directory: base + "/b", timings: RunTimings())
         #expect(try FileManager.default.contentsOfDirectory(atPath: cache).count == 2)
     }
 }

@@ -57,6 +57,9 @@ import Testing
         options.checkpointEvery = 1
         let run = try TrainingRun.start(model: try Self.modelWithTokenizer(), data: .tokens(try RunTests.patternTokens()), options: options)
         #expect(run.engine.tokenizer?.path == dir + "/tokenizer.json", "the run keeps its own copy")
+        let readBack = try Tokenizer(path: dir + "/tokenizer.json")
+        #expect(try run.engine.tokenizer?.document == readBack.document)
+        #expect(run.engine.tokenizer?.encode("Hello, world") == readBack.encode("Hello, world"), "the copy tokenises as the file does")
         // A tokenizer with more tokens than the model has, given to the run after checkpoint 1,
         // makes checkpoint 2 fail.
         let tooLarge = try Tokenizer(gguf: GGUFFile(path: URL(fileURLWithPath: Self.tokenizerFixture).deletingLastPathComponent()

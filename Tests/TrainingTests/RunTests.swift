@@ -130,7 +130,9 @@ import Testing
         var rows: Int { inner.rows }
         var position: DataPosition { inner.position }
         func restore(_ position: DataPosition) throws { try inner.restore(position) }
-        func prepare(_ engine: TrainableModel, directory: String) throws { try inner.prepare(engine, directory: directory) }
+        func prepare(_ engine: TrainableModel, directory: String, timings: RunTimings) throws {
+            try inner.prepare(engine, directory: directory, timings: timings)
+        }
         func step(_ engine: TrainableModel, accumulate: Int) throws -> ObjectiveStep {
             var outcome = try inner.step(engine, accumulate: accumulate)
             calls += 1

@@ -38,6 +38,10 @@ final class RunHandle: Handle {
         case "dir": return .string(run.directory)
         case "status": return .string(status)
         case "model": return .handle(ModelHandle(model))
+        case "timings":
+            var fields: OrderedDictionary<String, Value> = ["wall": .number(run.timings.wall)]
+            for phase in RunPhase.allCases { fields[phase.rawValue] = .number(run.timings.seconds[phase] ?? 0) }
+            return .record(fields)
         case "metrics":
             return .list(history.map { m -> Value in
                 var fields: OrderedDictionary<String, Value> = [
@@ -62,7 +66,8 @@ extension Arguments {
 
     /// Trains `run` to its last step with progress on standard error, and there on a terminal a
     /// loss plot redrawn every `plotEvery` steps (0: none); Ctrl-C stops it after the current
-    /// step. Afterwards `model` holds the trained weights (adapters merged).
+    /// step. Afterwards `model` holds the trained weights (adapters merged), and standard error
+    /// a line saying where the session's wall time went.
     func drive(_ run: TrainingRun, updating model: TransformerModel, plotEvery: Int = 0) throws -> Value {
         let progress = ProgressReporter.standardError(total: run.options.steps, every: run.options.logEvery)
         if let live = LiveTrainingPlot(every: plotEvery, run: run) { progress.onStep = live.record }
@@ -75,8 +80,10 @@ extension Arguments {
             failure = error
         }
         interrupt.clear()
-        try model.replaceWeights(try run.trainedWeights())
+        try run.timings.measure(.weightsOut) { try model.replaceWeights(try run.trainedWeights()) }
         if let failure { throw failure }
+        try run.writeRecord()
+        FileHandle.standardError.write(Data("time: \(run.timings.summary)\n".utf8))
         if case .interrupted(let step) = outcome {
             let message = "interrupted after step \(step); checkpoint written to \(run.directory); resume(\"\(run.directory)\") continues\n"
             FileHandle.standardError.write(Data(message.utf8))
@@ -92,7 +99,7 @@ private let trainSignature = SettingSignature.parameters(TrainingOptions.table) 
 extension Builtins {
     static let training: [Builtin] = [
         Builtin("train(model, data, \(trainSignature))", topic: "training",
-                doc: "Trains model (in place) on data — a .txt, text JSONL or prompt/completion JSONL path, or token ids [N, seq_len + 1] — for steps optimiser steps of batch sequences of seq_len tokens (× accumulate micro-batches), and returns the run: run.losses, run.tokens_per_second, run.lrs, run.grad_norms, run.metrics, run.dir; plot(run) draws the loss. The run directory gets metrics.jsonl/csv, run.json and checkpoints (at the end, every checkpoint_every steps and on Ctrl-C, which stops after the current step). Options: " + SettingSignature.help(TrainingOptions.table) + "; plot_every: N redraws a loss plot in place every N steps when standard error is a terminal.",
+                doc: "Trains model (in place) on data — a .txt, text JSONL or prompt/completion JSONL path, or token ids [N, seq_len + 1] — for steps optimiser steps of batch sequences of seq_len tokens (× accumulate micro-batches), and returns the run: run.losses, run.tokens_per_second (tokens the forward passes read, padding left out), run.lrs, run.grad_norms, run.metrics, run.dir, run.timings (seconds by phase: steps, checkpoints, …, and wall); plot(run) draws the loss. The run directory gets metrics.jsonl/csv, run.json and checkpoints (every checkpoint_every steps and on Ctrl-C, which stops after the current step), and at the end what keep says. The end of a run prints where its time went. Options: " + SettingSignature.help(TrainingOptions.table) + "; plot_every: N redraws a loss plot in place every N steps when standard error is a terminal.",
                 example: "let m = new_model(vocab: 16, hidden: 16, layers: 1, heads: 2, max_len: 16)\nlet ids = tensor([[1, 2, 3, 4, 5, 6, 7, 8, 9], [2, 3, 4, 5, 6, 7, 8, 9, 10]])\nlet run = train(m, ids, steps: 3, batch: 2, seq_len: 8, lr: 0.01, dir: temp_dir() + \"/run\")\nlen(run.losses)") { a in
             let model = try a.model("model")
             let source: TrainingSource

@@ -87,6 +87,28 @@ public final class Tokenizer {
         addedById = Dictionary(added.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
+    /// This tokenizer as `init(path:)` would read it back from `document`, just written to
+    /// `path` from `files`: the same tables, without parsing and building them again (for a
+    /// 49k-token vocabulary that takes longer than loading the model).
+    public func relocated(to path: String, document: Data) -> Tokenizer {
+        Tokenizer(copying: self, path: path, source: .bytes(document))
+    }
+
+    private init(copying other: Tokenizer, path: String, source: Source) {
+        self.path = path
+        self.source = source
+        config = other.config
+        model = other.model
+        normalizer = other.normalizer
+        preTokenizer = other.preTokenizer
+        postProcessor = other.postProcessor
+        decoder = other.decoder
+        addedTokens = other.addedTokens
+        addedById = other.addedById
+        // tokenizer.json cannot hold SentencePiece scores, so the tokenizer read back has none.
+        scores = nil
+    }
+
     /// The files that hold this tokenizer, by name: tokenizer.json and, when it has settings,
     /// tokenizer_config.json. Saving a model or keeping a run's copy writes these, and
     /// `init(path:)` reads them back, whether the tokenizer came from a file or from GGUF metadata.

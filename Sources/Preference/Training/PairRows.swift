@@ -84,6 +84,9 @@ struct PairRows {
     /// Per row: positions [0, promptEnd) predict prompt tokens; [promptEnd, end) predict completion tokens.
     var promptEnd: [Int]
     var end: [Int]
+    /// Positions holding a real token, which the forward pass reads: prompt and completion of
+    /// every row, cut to `length`, padding left out.
+    var inputTokens: Int
 
     init(_ batch: [PairTokens], length: Int) {
         pairs = batch.count
@@ -92,10 +95,12 @@ struct PairRows {
         targets = []
         promptEnd = []
         end = []
+        inputTokens = 0
         for pair in batch {
             for completion in [pair.chosen, pair.rejected] {
                 let ids = Array((pair.prompt + completion).prefix(length + 1))
                 let scored = ids.count - 1
+                inputTokens += min(ids.count, length)
                 inputs += ids.prefix(length) + [Int32](repeating: 0, count: length - min(ids.count, length))
                 targets += ids.dropFirst() + [Int32](repeating: -1, count: length - scored)
                 // Position i predicts token i + 1: the completion starts at the prompt's last position.

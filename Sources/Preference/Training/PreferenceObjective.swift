@@ -81,24 +81,34 @@ public final class PreferenceObjective: TrainingObjective {
     public func restore(_ position: DataPosition) throws { try sampler.restore(position, items: "pairs") }
 
     /// Computes (or finds in the cache) the reference log-probs and stores them in the run directory.
-    public func prepare(_ engine: TrainableModel, directory: String) throws {
-        let referenceEngine = try referenceModel.map { try TrainableModel(model: $0) } ?? engine
-        let key = ReferenceLogprobs.key(config: referenceEngine.config, weights: referenceEngine.weights, pairs: pairs, length: length)
+    public func prepare(_ engine: TrainableModel, directory: String, timings: RunTimings) throws {
+        let referenceEngine = try timings.measure(.modelCopy) { try referenceModel.map { try TrainableModel(model: $0) } ?? engine }
+        let key = timings.measure(.reference) {
+            ReferenceLogprobs.key(config: referenceEngine.config, weights: referenceEngine.weights, pairs: pairs, length: length)
+        }
         let cached = cacheDirectory.map { $0 + "/reference-\(key).safetensors" }
         let computed: ReferenceLogprobs
         if let cached, FileManager.default.fileExists(atPath: cached) {
-            do { computed = try ReferenceLogprobs.read(cached, pairs: pairs, length: length) } catch let error as PreferenceError {
+            do {
+                computed = try timings.measure(.referenceFiles) { try ReferenceLogprobs.read(cached, pairs: pairs, length: length) }
+            } catch let error as PreferenceError {
                 throw PreferenceError(error.place, error.message + "; the cache entry is damaged: delete it to compute the log-probs again")
             }
         } else {
-            computed = try ReferenceLogprobs.compute(referenceEngine, pairs: pairs, length: length, batch: batch)
+            computed = try timings.measure(.reference) {
+                try ReferenceLogprobs.compute(referenceEngine, pairs: pairs, length: length, batch: batch)
+            }
             if let cacheDirectory, let cached {
-                try? FileManager.default.createDirectory(atPath: cacheDirectory, withIntermediateDirectories: true)
-                try computed.write(to: cached)
+                try timings.measure(.referenceFiles) {
+                    try? FileManager.default.createDirectory(atPath: cacheDirectory, withIntermediateDirectories: true)
+                    try computed.write(to: cached)
+                }
             }
         }
-        try computed.write(to: directory + "/reference.safetensors")
-        try Self.writePairs(pairs, to: directory + "/pairs.safetensors")
+        try timings.measure(.referenceFiles) {
+            try computed.write(to: directory + "/reference.safetensors")
+            try Self.writePairs(pairs, to: directory + "/pairs.safetensors")
+        }
         settings["reference_key"] = .text(key)
         reference = computed
     }
@@ -162,7 +172,6 @@ public final class PreferenceObjective: TrainingObjective {
                           reference: reference.chosenTokens[index], firstDifference: pairs[index].firstDifference, chosen: true)
                 probe.add(policy: Array(logprobs[(r * length + rows.promptEnd[r])..<(r * length + rows.end[r])]),
                           reference: reference.rejectedTokens[index], firstDifference: pairs[index].firstDifference, chosen: false)
-                tokens += rows.end[c] - rows.promptEnd[c] + rows.end[r] - rows.promptEnd[r]
             }
             let (batchLoss, gradients) = try loss.lossAndGradients(logps)
             totalLoss += batchLoss / Double(accumulate)
@@ -175,6 +184,7 @@ public final class PreferenceObjective: TrainingObjective {
                 for t in 0..<rows.promptEnd[c] { tokenGradients[c * length + t] = Float(gradient.prompt * scale) }
             }
             try engine.backward(logprobGradients: tokenGradients)
+            tokens += rows.inputTokens
             all += logps
         }
         return ObjectiveStep(loss: totalLoss, tokens: tokens, metrics: loss.metrics(all) + probe.figures)

@@ -12,13 +12,15 @@ public enum PreferenceTraining {
     /// - Parameters:
     ///   - settings: the loss's settings, recorded for `resume` (see `PreferenceLoss.settings`).
     ///   - reference: the frozen reference model; nil uses the policy's starting weights.
+    ///   - timings: the session's timings so far (tokenising the pairs).
     public static func start(policy: TransformerModel, pairs: [PairTokens], loss: PairObjectiveLoss, settings: [String: SettingValue],
-                             options: TrainingOptions, reference: TransformerModel?, cacheDirectory: String?) throws -> TrainingRun {
+                             options: TrainingOptions, reference: TransformerModel?, cacheDirectory: String?,
+                             timings: RunTimings = RunTimings()) throws -> TrainingRun {
         if let reference, reference.config.vocabSize != policy.config.vocabSize {
             throw PreferenceError("ref", "has a vocabulary of \(reference.config.vocabSize) tokens, the policy \(policy.config.vocabSize)")
         }
         try checkVocabulary(pairs, size: policy.config.vocabSize, place: "data")
-        return try TrainingRun.start(model: policy, options: options) { resolved in
+        return try TrainingRun.start(model: policy, options: options, timings: timings) { resolved in
             try PreferenceObjective(pairs: pairs, loss: loss, settings: settings, options: resolved, reference: reference,
                                     cacheDirectory: cacheDirectory)
         }

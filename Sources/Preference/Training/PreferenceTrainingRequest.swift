@@ -65,10 +65,11 @@ public struct PreferenceTrainingRequest {
     /// - Parameter note: receives what the user should know before training starts (pairs cut
     ///   to the length limits, rows cut to seq_len).
     public func start(note: (String) -> Void) throws -> TrainingRun {
+        let timings = RunTimings()
         let loss = try self.loss.makeLoss()
         let pairs: [PairTokens]
         switch self.pairs {
-        case .text(let texts): pairs = try tokenize(texts, note: note)
+        case .text(let texts): pairs = try timings.measure(.data) { try tokenize(texts, note: note) }
         case .tokens(let tokens): pairs = tokens
         }
         var options = self.options
@@ -79,7 +80,8 @@ public struct PreferenceTrainingRequest {
             options.seqLen = max(1, min(longest, policy.config.maxPositions))
         }
         let run = try PreferenceTraining.start(policy: policy, pairs: pairs, loss: loss, settings: self.loss.values, options: options,
-                                               reference: reference, cacheDirectory: data.refCache ?? PairDataSettings.defaultReferenceCache)
+                                               reference: reference, cacheDirectory: data.refCache ?? PairDataSettings.defaultReferenceCache,
+                                               timings: timings)
         if let cut = (run.objective as? PreferenceObjective)?.sequenceCut.summary {
             note(cut + (seqLen == nil ? "; seq_len defaulted to the model's context" : ""))
         }

@@ -21,9 +21,11 @@ public struct TrainingBatch: Equatable, Sendable {
         let length = max(length, 0)
         var inputs = [Int32](repeating: Self.padId, count: examples.count * length)
         var targets = [Int32](repeating: Self.ignoredTarget, count: examples.count * length)
+        var inputTokens = 0
         for (row, example) in examples.enumerated() {
             let base = row * length
             let used = min(example.ids.count, length + 1)
+            inputTokens += min(used, length)
             for t in 0..<min(used, length) { inputs[base + t] = example.ids[t] }
             // Target t is token t + 1, when it exists and counts.
             if used >= 2 {
@@ -34,8 +36,12 @@ public struct TrainingBatch: Equatable, Sendable {
         self.targets = targets
         self.batch = examples.count
         self.length = length
+        self.inputTokens = inputTokens
     }
 
     /// Positions whose target is in the loss: the loss is a sum over these, divided by this count.
     public var tokenCount: Int { targets.reduce(0) { $1 >= 0 ? $0 + 1 : $0 } }
+    /// Positions holding a real token, which the forward pass reads: `batch × length` when
+    /// packing; with padding, each example's tokens within the row, prompt included.
+    public let inputTokens: Int
 }

@@ -19,3 +19,14 @@ public enum BatchingKind: String, SettingChoice {
 
     var mode: BatchMode { self == .pack ? .packing : .padding }
 }
+
+/// What the end of a run writes into its directory. Checkpoints every `checkpoint_every` steps
+/// and on Ctrl-C are written whatever this says.
+public enum KeepKind: String, SettingChoice {
+    /// A checkpoint (weights, optimiser state, data position), from which `resume` continues.
+    case resume
+    /// The trained weights alone (LoRA adapters merged in), as a model directory `load_model` reads.
+    case weights
+    /// Nothing: the run's result is the model it trained in memory.
+    case none
+}

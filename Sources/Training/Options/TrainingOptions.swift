@@ -27,8 +27,12 @@ public struct TrainingDeclarations: Sendable {
                               check: Check.notNegative(" (0 turns clipping off)"))
     public let seed = Setting("seed", UInt64(0), "seeds the data order and LoRA's initialisation and dropout")
     public let batching = Setting("batching", BatchingKind?.none, "\(BatchingKind.kind); nil: the data's default (pack for text, pad for prompt/completion)")
-    public let checkpointEvery = Setting("checkpoint_every", 0, "write a checkpoint every this many steps (and always at the end and on Ctrl-C); 0: only then",
+    public let checkpointEvery = Setting("checkpoint_every", 0, "write a checkpoint every this many steps (and always on Ctrl-C); 0: only on Ctrl-C and as keep says",
                                          check: Check.atLeast(0))
+    public let keep = Setting("keep", KeepKind.resume,
+                              "what the end of a run writes: \(KeepKind.kind); resume: a checkpoint (weights, AdamW's two moments, data position: three times the model's size), "
+                              + "weights: the trained model alone in dir/model, which load_model reads; none: nothing. Ctrl-C always writes a checkpoint. "
+                              + "resume is the default so that a finished run's directory holds its full state, as a checkpoint always did")
     public let keepCheckpoints = Setting("keep_checkpoints", 2, "checkpoints kept on disk (the newest)", check: Check.atLeast(1))
     public let logEvery = Setting("log_every", 10, "progress lines every this many steps when the output is not a terminal",
                                   check: Check.atLeast(1))

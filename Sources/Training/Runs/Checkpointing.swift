@@ -58,6 +58,23 @@ extension TrainingRun {
     /// Writes the model, adapters, optimiser state and run state as checkpoints/step-N, atomically,
     /// then points `latest` at it and removes checkpoints beyond `keep_checkpoints`.
     public func checkpoint() throws {
+        try timings.measure(.checkpoints) { try writeCheckpoint() }
+    }
+
+    /// `keep: "weights"`: the trained model (LoRA adapters merged in) with the run's tokenizer as
+    /// the model directory dir/model, which `load_model` and transformers read.
+    func saveFinalWeights() throws {
+        let directory = files.finalModel
+        try timings.measure(.finalWeights) {
+            do {
+                try TransformerModel(config: engine.config, weights: try trainedWeights(), tokenizer: engine.tokenizer).save(directory: directory)
+            } catch {
+                throw TrainingError(directory, "cannot write the trained model: \(error)")
+            }
+        }
+    }
+
+    private func writeCheckpoint() throws {
         let name = RunDirectory.checkpointName(step)
         let final = files.checkpoint(step)
         let temporary = files.checkpoints + "/.tmp-\(name)-\(getpid())"

@@ -4,7 +4,8 @@ import Models
 
 /// A run's files:
 ///
-///     run.json                 resolved options, model config, data source
+///     run.json                 resolved options, model config, data source, the latest
+///                              session's timings
 ///     data.safetensors         the token tensor, when the data was a tensor
 ///     tokenizer.json           the model's tokenizer, which checkpoints copy (with
 ///     tokenizer_config.json    its settings, when it has any: special tokens, chat template)
@@ -13,6 +14,8 @@ import Models
 ///     checkpoints/step-000040/ a loadable model (config.json, model.safetensors, tokenizer.json),
 ///                              adapters.safetensors (LoRA), optimizer.safetensors, state.json
 ///     checkpoints/latest       the newest complete checkpoint's name
+///     model/                   with keep: "weights", the trained model (config.json,
+///                              model.safetensors, tokenizer.json)
 ///
 /// Checkpoints are written into a temporary directory and renamed into place, so a
 /// checkpoint directory is complete or absent; `latest` is replaced atomically after it.
@@ -25,6 +28,7 @@ struct RunDirectory {
     var metricsJSONL: String { path + "/metrics.jsonl" }
     var metricsCSV: String { path + "/metrics.csv" }
     var checkpoints: String { path + "/checkpoints" }
+    var finalModel: String { path + "/model" }
 
     func checkpoint(_ step: Int) -> String { checkpoints + "/" + Self.checkpointName(step) }
 

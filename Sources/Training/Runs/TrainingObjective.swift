@@ -17,8 +17,9 @@ public protocol TrainingObjective: AnyObject {
     var position: DataPosition { get }
     func restore(_ position: DataPosition) throws
     /// Called once the engine exists, before the first step of a new run (not on resume).
-    /// Writes into `directory` whatever resume will need that is not in `settings`.
-    func prepare(_ engine: TrainableModel, directory: String) throws
+    /// Writes into `directory` whatever resume will need that is not in `settings`, measuring
+    /// its work in `timings`.
+    func prepare(_ engine: TrainableModel, directory: String, timings: RunTimings) throws
     /// Accumulates into the trainable parameters' gradients (zeroed by the caller) the gradient
     /// of this step's loss over `accumulate` micro-batches, advancing the data position.
     func step(_ engine: TrainableModel, accumulate: Int) throws -> ObjectiveStep
@@ -35,7 +36,8 @@ public enum ObjectiveKind: String, Codable, Sendable {
 /// What one step of an objective measured.
 public struct ObjectiveStep {
     public var loss: Double
-    /// Scored tokens (the throughput counts these).
+    /// Tokens the step's forward passes read, padding left out: the throughput counts these, as
+    /// TRL's `num_tokens` counts the attention mask (prompt and completion of every row).
     public var tokens: Int
     /// Extra named figures logged with the step (TRL's metric names for preference losses).
     public var metrics: [(name: String, value: Double)]
@@ -93,10 +95,12 @@ public final class LanguageModelObjective: TrainingObjective {
 
     public func restore(_ position: DataPosition) throws { try loader.restore(position) }
 
-    public func prepare(_ engine: TrainableModel, directory: String) throws {
+    public func prepare(_ engine: TrainableModel, directory: String, timings: RunTimings) throws {
         guard let tokens else { return }
         let file = directory + "/data.safetensors"
-        do { try SafetensorsWriter.write([("tokens", tokens)], to: file) } catch { throw TrainingError(file, "\(error)") }
+        try timings.measure(.runFiles) {
+            do { try SafetensorsWriter.write([("tokens", tokens)], to: file) } catch { throw TrainingError(file, "\(error)") }
+        }
     }
 
     public func step(_ engine: TrainableModel, accumulate: Int) throws -> ObjectiveStep {
@@ -109,6 +113,6 @@ public final class LanguageModelObjective: TrainingObjective {
             for (logprob, target) in zip(logprobs, batch.targets) where target >= 0 { negativeLogLikelihood -= Double(logprob) }
             try engine.backward(logprobGradients: batch.targets.map { $0 >= 0 ? -1 / Float(scored) : 0 })
         }
-        return ObjectiveStep(loss: negativeLogLikelihood / Double(scored), tokens: scored)
+        return ObjectiveStep(loss: negativeLogLikelihood / Double(scored), tokens: batches.reduce(0) { $0 + $1.inputTokens })
     }
 }

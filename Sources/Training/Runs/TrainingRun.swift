@@ -38,9 +38,11 @@ public final class TrainingRun {
     let files: RunDirectory
     /// The newest checkpoint written, for error messages.
     public internal(set) var lastCheckpoint: Int?
+    /// Where this session's wall time went (run.json keeps the latest session's).
+    public let timings: RunTimings
 
     public var losses: [Double] { history.map(\.loss) }
-    /// Scored tokens per second of training time over the run so far.
+    /// Tokens the forward passes read per second of training time over the run so far.
     public var tokensPerSecond: Double {
         let seconds = history.reduce(0) { $0 + $1.seconds }
         // Summed as Doubles: a resumed run's history comes from disk, where a count can be anything.
@@ -48,8 +50,9 @@ public final class TrainingRun {
     }
 
     private init(options: TrainingOptions, engine: TrainableModel, objective: TrainingObjective, directory: String,
-                 history: [StepMetrics], step: Int) throws {
+                 history: [StepMetrics], step: Int, timings: RunTimings) throws {
         self.options = options
+        self.timings = timings
         self.engine = engine
         self.objective = objective
         self.directory = directory
@@ -73,16 +76,18 @@ public final class TrainingRun {
     }
 
     /// A run of the objective `makeObjective` builds from the resolved options.
+    /// - Parameter timings: the session's timings so far (a caller that read the data first
+    ///   measured it there).
     /// - Throws: `TrainingError` on "model" or "batch" when the run's buffers would not fit in
     ///   memory, before any is allocated.
-    public static func start(model: TransformerModel, options: TrainingOptions,
+    public static func start(model: TransformerModel, options: TrainingOptions, timings: RunTimings = RunTimings(),
                              makeObjective: (TrainingOptions) throws -> TrainingObjective) throws -> TrainingRun {
-        try start(model: model, options: options, memoryLimit: TensorLimits.maximumElements, makeObjective: makeObjective)
+        try start(model: model, options: options, memoryLimit: TensorLimits.maximumElements, timings: timings, makeObjective: makeObjective)
     }
 
     /// `start` with the memory a run may take, in Float32 values, given: tests stand in a small
     /// machine with it.
-    static func start(model: TransformerModel, options: TrainingOptions, memoryLimit: Int,
+    static func start(model: TransformerModel, options: TrainingOptions, memoryLimit: Int, timings: RunTimings = RunTimings(),
                       makeObjective: (TrainingOptions) throws -> TrainingObjective) throws -> TrainingRun {
         var options = options
         try options.validate(for: model.config)
@@ -92,17 +97,23 @@ public final class TrainingRun {
         if FileManager.default.fileExists(atPath: files.runFile) {
             throw TrainingError("dir", "\(directory) already holds a run; resume it with resume(\"\(directory)\") or choose another dir")
         }
-        let objective = try makeObjective(options)
+        let objective = try timings.measure(.data) { try makeObjective(options) }
         let lora = try options.loraConfig(for: model.config)
         try MemoryNeed.checkRun(model.config, options: options, lora: lora, rows: objective.rows, limit: memoryLimit)
-        let engine = try TrainableModel(model: model, lora: lora, seed: options.seed)
-        let run = try TrainingRun(options: options, engine: engine, objective: objective, directory: directory, history: [], step: 0)
-        try files.create()
-        try run.keepTokenizer()
-        try objective.prepare(engine, directory: directory)
-        let record = RunRecord(options: options, objective: objective.kind, settings: objective.settings, kernels: BLASCore.inUse)
-        try files.write(try JSONEncoder.sorted.encode(record), to: files.runFile)
-        try files.rewriteMetrics([])
+        let engine = try timings.measure(.modelCopy) { try TrainableModel(model: model, lora: lora, seed: options.seed) }
+        let run = try timings.measure(.optimizerState) {
+            try TrainingRun(options: options, engine: engine, objective: objective, directory: directory, history: [], step: 0,
+                            timings: timings)
+        }
+        try timings.measure(.runFiles) {
+            try files.create()
+            try run.keepTokenizer()
+        }
+        try objective.prepare(engine, directory: directory, timings: timings)
+        try timings.measure(.runFiles) {
+            try run.writeRecord()
+            try files.rewriteMetrics([])
+        }
         return run
     }
 
@@ -136,11 +147,14 @@ public final class TrainingRun {
     /// rebuilds from the run's record and the checkpoint's model.
     public static func resume(directory: String,
                               makeObjective: (RunRecord, TransformerModel) throws -> TrainingObjective) throws -> TrainingRun {
+        let timings = RunTimings()
         let record = try record(directory: directory)
         let files = RunDirectory(path: directory)
         let checkpoint = try files.latestCheckpoint()
         let model: TransformerModel
-        do { model = try TransformerModel.load(directory: checkpoint) } catch { throw TrainingError(checkpoint, "\(error)") }
+        do { model = try timings.measure(.resumeLoad) { try TransformerModel.load(directory: checkpoint) } } catch {
+            throw TrainingError(checkpoint, "\(error)")
+        }
         let options = record.options
         // run.json is read back, not typed: an option it holds out of range would trap or
         // misbehave later (keep_checkpoints: 0 would delete every checkpoint).
@@ -151,36 +165,55 @@ public final class TrainingRun {
         } catch let error as TrainingError {
             throw TrainingError(files.runFile, "option \(error.place): \(error.message)")
         }
-        let objective = try makeObjective(record, model)
+        let objective = try timings.measure(.data) { try makeObjective(record, model) }
         try MemoryNeed.checkRun(model.config, options: options, lora: lora, rows: objective.rows, limit: TensorLimits.maximumElements)
-        let engine = try TrainableModel(model: model, lora: lora, seed: options.seed)
+        let engine = try timings.measure(.modelCopy) { try TrainableModel(model: model, lora: lora, seed: options.seed) }
         let state = try CheckpointState.read(checkpoint)
-        let run = try TrainingRun(options: options, engine: engine, objective: objective, directory: directory,
-                                  history: state.history, step: state.step)
-        try run.restore(from: checkpoint, state: state)
-        try run.files.rewriteMetrics(state.history)
-        try run.keepTokenizer()
+        let run = try timings.measure(.optimizerState) {
+            try TrainingRun(options: options, engine: engine, objective: objective, directory: directory,
+                            history: state.history, step: state.step, timings: timings)
+        }
+        try timings.measure(.resumeLoad) { try run.restore(from: checkpoint, state: state) }
+        try timings.measure(.runFiles) {
+            try run.files.rewriteMetrics(state.history)
+            try run.keepTokenizer()
+        }
         run.lastCheckpoint = state.step
         return run
     }
 
-    /// Trains until `options.steps` steps are done or `shouldStop` says so after a step.
+    /// Trains until `options.steps` steps are done or `shouldStop` says so after a step, then
+    /// writes what `keep` asks for (a stopped run always writes a checkpoint) and run.json with
+    /// the session's timings.
     /// - Throws: `TrainingError` when the loss or gradient stops being finite; the weights are
     ///   then those before the bad step and the last good checkpoint is kept.
     public func run(progress: ProgressReporter? = nil, shouldStop: () -> Bool = { false }) throws -> Outcome {
         defer { progress?.finish() }
         while step < options.steps {
-            let metrics = try trainStep()
+            let metrics = try timings.measure(.steps) { try trainStep() }
             let perStep = history.suffix(20).reduce(0) { $0 + $1.seconds } / Double(min(history.count, 20))
             progress?.update(metrics, secondsLeft: perStep * Double(options.steps - step))
             if options.checkpointEvery > 0, step % options.checkpointEvery == 0, step < options.steps { try checkpoint() }
             if shouldStop(), step < options.steps {
                 try checkpoint()
+                try writeRecord()
                 return .interrupted(step: step)
             }
         }
-        if lastCheckpoint != step { try checkpoint() }
+        switch options.keep {
+        case .resume: if lastCheckpoint != step { try checkpoint() }
+        case .weights: try saveFinalWeights()
+        case .none: break
+        }
+        try writeRecord()
         return .finished
+    }
+
+    /// Writes run.json: the options, the objective and its settings, and this session's timings.
+    public func writeRecord() throws {
+        let record = RunRecord(options: options, objective: objective.kind, settings: objective.settings,
+                               kernels: BLASCore.inUse, timings: timings)
+        try files.write(try JSONEncoder.sorted.encode(record), to: files.runFile)
     }
 
     /// One optimiser step: the objective's forward and backward, clipping, the update.
@@ -218,12 +251,13 @@ public final class TrainingRun {
     /// checkpoint writes the engine's tokenizer, and the file the model came from need not
     /// outlive the run: after `resume` it is in a checkpoint, which pruning removes.
     private func keepTokenizer() throws {
-        guard let tokenizer = engine.tokenizer else { return }
-        let copy = files.tokenizerFile
-        if tokenizer.path != copy {
-            for file in try tokenizer.files { try files.write(file.contents, to: files.path + "/" + file.name) }
+        guard let tokenizer = engine.tokenizer, tokenizer.path != files.tokenizerFile else { return }
+        var document = Data()
+        for file in try tokenizer.files {
+            try files.write(file.contents, to: files.path + "/" + file.name)
+            if files.path + "/" + file.name == files.tokenizerFile { document = file.contents }
         }
-        do { engine.tokenizer = try Tokenizer(path: copy) } catch { throw TrainingError(copy, "\(error)") }
+        engine.tokenizer = tokenizer.relocated(to: files.tokenizerFile, document: document)
     }
 
     /// The trained weights, with LoRA adapters merged in, by Hugging Face name.
@@ -264,7 +298,9 @@ public struct RunRecord: Codable, Sendable {
     public var objective: ObjectiveKind
     /// The objective's settings (data path, loss options), by setting name.
     public var settings: [String: SettingValue]
-    /// The kernel mode and OpenBLAS set the run started under: another set gives other figures in
+    /// The kernel mode and OpenBLAS set of the latest session: another set gives other figures in
     /// the last bits. Optional, so that a record without it still reads.
     public var kernels: KernelsInUse?
+    /// Where the latest session's wall time went; nil until a session wrote it.
+    public var timings: RunTimings?
 }
