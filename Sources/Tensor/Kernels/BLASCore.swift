@@ -5,7 +5,7 @@ import Foundation
 ///
 /// Each kernel set sums a dot product in its own order. Short runs agree to the last few bits,
 /// but training amplifies them: the tutorial's 16-step DPOP run moves the chosen log-probs by
-/// +0.59 nats under the Haswell kernels and by +0.37 under SkylakeX's. So there are two modes:
+/// +0.58 nats under the Haswell kernels and by +0.37 under Cooperlake's (on Zen 4). So there are two modes:
 /// - fast (the default): the fastest set the CPU runs. OpenBLAS (0.3.21 in Debian 12) picks its
 ///   set from the CPU's model number and falls back to Prescott's SSE3 kernels, about four times
 ///   slower, on models newer than its build (Intel's Emerald Rapids among them); `fastSet`
