@@ -1,10 +1,7 @@
 #ifndef CEDITLINE_SHIM_H
 #define CEDITLINE_SHIM_H
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE /* ppoll */
-#endif
 #include <errno.h>
-#include <poll.h>
+#include <sys/select.h>
 #include <signal.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -20,15 +17,17 @@ static inline void ce_set_getc_function(int (*fn)(FILE *)) { rl_getc_function = 
 
 /* Waits until `fd` has input, with SIGINT unblocked only while waiting. The caller keeps SIGINT
    blocked around readline, so a Ctrl-C that arrives while libedit draws or echoes stays pending
-   and is delivered here, atomically with the wait (ppoll), instead of landing just before a
-   blocking read() and being missed. Returns 1 when readable, 0 when a signal interrupted the
+   and is delivered here, atomically with the wait (POSIX pselect), instead of landing just before
+   a blocking read() and being missed. Returns 1 when readable, 0 when a signal interrupted the
    wait, -1 on error. */
 static inline int ce_wait_for_input(int fd) {
-    struct pollfd request = { .fd = fd, .events = POLLIN, .revents = 0 };
+    fd_set readable;
+    FD_ZERO(&readable);
+    FD_SET(fd, &readable);
     sigset_t during;
     pthread_sigmask(SIG_SETMASK, NULL, &during);
     sigdelset(&during, SIGINT);
-    int ready = ppoll(&request, 1, NULL, &during);
+    int ready = pselect(fd + 1, &readable, NULL, NULL, NULL, &during);
     if (ready > 0) return 1;
     return (ready < 0 && errno == EINTR) ? 0 : -1;
 }
