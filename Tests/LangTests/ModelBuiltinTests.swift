@@ -133,4 +133,20 @@ import Testing
         let text = message("load_model(\"\(directory)\")")
         #expect(text.contains("tokenizer.json: has 400 tokens, more than the model's vocab_size of 300"), "\(text)")
     }
+
+    /// A path that is not a model says what it is and what load_model takes; `~` is the home folder.
+    @Test func loadModelSaysWhatAPathIsAndWhatItTakes() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lang-model-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        _ = try run("save_model(new_model(vocab: 32, hidden: 16, layers: 1, heads: 2), \"\(directory)\")")
+        let missing = message("load_model(\"\(directory)/missing\")")
+        #expect(missing.contains("\(directory)/missing: no such file or folder; give a model folder"), "\(missing)")
+        let file = message("load_model(\"\(directory)/model.safetensors\")")
+        #expect(file.contains("model.safetensors: is a file, not a model; load the folder that holds it and its config.json: load_model(\"\(directory)\")"), "\(file)")
+        let empty = message("load_model(\"\")")
+        #expect(empty.contains("argument 'path' is an empty path"), "\(empty)")
+        try FileManager.default.createDirectory(atPath: directory + "/empty", withIntermediateDirectories: false)
+        let folder = message("load_model(\"\(directory)/empty\")")
+        #expect(folder.contains("empty: holds no config.json and no .gguf file"), "\(folder)")
+    }
 }

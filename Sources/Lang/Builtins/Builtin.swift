@@ -153,6 +153,13 @@ struct Arguments {
         return s
     }
 
+    /// A file or folder path: a non-empty string, with `~` expanded to the home folder.
+    func path(_ name: String) throws -> String {
+        let text = try string(name)
+        guard !text.isEmpty else { throw BuiltinError("argument '\(name)' is an empty path; give a file or folder path") }
+        return UserPath.expanded(text)
+    }
+
     func list(_ name: String) throws -> [Value] {
         guard case .list(let items) = try self[name] else { throw BuiltinError("argument '\(name)' must be a list, got a \(try self[name].typeName)") }
         return items

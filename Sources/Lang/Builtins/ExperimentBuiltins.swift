@@ -28,7 +28,7 @@ extension Builtins {
         Builtin("save_jsonl(rows, path)", topic: "experiments",
                 doc: "Writes a list of records as JSON lines (one object per line), atomically, and returns the path: a corpus for train ({text} or {prompt, completion}) or pairs ({prompt, chosen, rejected}).",
                 example: "save_jsonl([{text: \"one\"}, {text: \"two\"}], temp_dir() + \"/corpus.jsonl\")") { a in
-            let rows = try a.list("rows"), path = try a.string("path")
+            let rows = try a.list("rows"), path = try a.path("path")
             var text = ""
             for (i, row) in rows.enumerated() {
                 guard case .record = row else { throw BuiltinError("rows[\(i)] must be a record, got a \(row.typeName)") }

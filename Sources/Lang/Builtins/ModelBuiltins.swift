@@ -75,7 +75,7 @@ extension Builtins {
         Builtin("load_model(path)", topic: "models",
                 doc: "A model from a Hugging Face directory (config.json, *.safetensors, and tokenizer.json when present), a GGUF file (llama.cpp, Ollama, LM Studio; any quantisation type is dequantised to Float32), or a directory holding one GGUF file: Llama, Mistral, Qwen2 or GPT-2.",
                 example: "let m = new_model(vocab: 32, hidden: 16, layers: 1, heads: 2)\nsave_model(m, \"/tmp/preflab-example-model\")\nload_model(\"/tmp/preflab-example-model\")") { a in
-            return .handle(ModelHandle(try TransformerModel.load(path: try a.string("path"))))
+            return .handle(ModelHandle(try TransformerModel.load(path: try a.path("path"))))
         },
         Builtin("new_model(arch = \"llama\", vocab = 256, hidden = 64, layers = 2, heads = 4, kv_heads = nil, ffn = nil, tie = true, max_len = 512, seed = 0, tokenizer = nil)",
                 topic: "models",
@@ -109,7 +109,7 @@ extension Builtins {
         Builtin("save_model(model, path, \(SettingSignature.parameter(GGUFStorage.setting)))", topic: "models",
                 doc: "Writes the model where path says. A path ending .gguf gets one GGUF file for llama.cpp, Ollama or LM Studio, with the tokenizer and chat template in its metadata (" + GGUFStorage.setting.name + ": " + GGUFStorage.setting.doc + "); any other path is a Hugging Face directory: config.json, model.safetensors (F32) and the tokenizer's files, which transformers' from_pretrained loads. Files are replaced atomically.",
                 example: "save_model(new_model(vocab: 32, hidden: 32, layers: 1, heads: 2), \"/tmp/preflab-example-save\")\nsave_model(new_model(vocab: 32, hidden: 32, layers: 1, heads: 2), \"/tmp/preflab-example-save.gguf\", type: \"q8_0\")") { a in
-            let model = try a.model("model"), path = try a.string("path")
+            let model = try a.model("model"), path = try a.path("path")
             let storage = try a.setting(GGUFStorage.setting)
             if path.hasSuffix(".gguf") {
                 try model.save(gguf: path, storage: storage)
@@ -123,7 +123,7 @@ extension Builtins {
         },
         Builtin("tokenizer(path)", topic: "models", doc: "A tokenizer.json file (or a directory holding one), or the tokenizer a GGUF file's metadata describes: BPE tokenizers of the GPT-2, Llama-3, Qwen2 and SentencePiece kinds.",
                 example: "let path = temp_dir() + \"/tokenizer.json\"\ntrain_tokenizer([\"two apples\", \"three apples\"], path, vocab: 262)\ntokenizer(path).vocab") { a in
-            var path = try a.string("path")
+            var path = try a.path("path")
             if path.hasSuffix(".gguf") { return .handle(TokenizerHandle(try Tokenizer(gguf: try GGUFFile(path: path)))) }
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue { path += "/tokenizer.json" }

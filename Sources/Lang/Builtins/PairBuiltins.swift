@@ -122,7 +122,7 @@ extension Builtins {
         Builtin("pairs(path, tokenizer = nil)", topic: "preference",
                 doc: "The preference pairs of a TRL paired JSONL file (one {\"prompt\", \"chosen\", \"rejected\"} object per line) as a pair set: ps.count, ps.list (records), ps.edit_distances, ps.first_differences (nil where chosen and rejected are identical), ps.stats, ps.prompts/chosen/rejected, ps.unit. Edit distances compare chosen with rejected in tokens of tokenizer (a tokenizer or a model with one) when given, else in characters; hist(ps.edit_distances) draws their histogram.",
                 example: "let p = temp_dir() + \"/pairs.jsonl\"\nsave_pairs(synthetic_pairs(count: 4), p)\npairs(p).stats.count") { a in
-            let path = try a.string("path")
+            let path = try a.path("path")
             let tokenizer = try a.optionalTokenizer("tokenizer")
             return .handle(PairSetHandle(try PairFile.load(path), tokenizer: tokenizer))
         },
@@ -130,7 +130,7 @@ extension Builtins {
                 doc: "Pairs built from a public dataset's JSONL, as the DPOP paper built them. kind \"arc\" (question {stem, choices} or the flat Hugging Face form, answerKey) and \"hellaswag\" (ctx or ctx_a + ctx_b, activity_label, endings, label) give one pair per wrong answer (3 per 4-choice question); \"metamath\" (query, response) and \"gsm8k\" (question, answer; <<…>> annotations removed) give one pair whose rejected solution has exactly one intermediate result (a number right after '=', not the final answer) changed to a nearby value chosen with seed, every other character unchanged. ps.skipped lists items that gave no pair. Returns a pair set, as pairs does.",
                 example: "help(\"make_pairs\")") { a in
             let kind = try PairSource.named(try a.string("kind"))
-            let path = try a.string("path")
+            let path = try a.path("path")
             let seed = try a.seedValue("seed")
             let tokenizer = try a.optionalTokenizer("tokenizer")
             let built = try kind.build(path: path, seed: seed)
@@ -167,7 +167,7 @@ extension Builtins {
                 doc: "Writes a pair set as TRL paired JSONL ({\"prompt\", \"chosen\", \"rejected\"} per line), readable by pairs and by TRL's DPOTrainer. The file is replaced atomically: written beside path, then renamed.",
                 example: "save_pairs(synthetic_pairs(kind: \"choice\", count: 3), temp_dir() + \"/choice.jsonl\")") { a in
             let set = try a.pairSet("pairset")
-            let path = try a.string("path")
+            let path = try a.path("path")
             try PairFile.save(set.pairs, to: path)
             return .nil
         },

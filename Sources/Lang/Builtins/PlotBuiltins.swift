@@ -324,7 +324,7 @@ extension Builtins {
             guard case .handle(let handle) = try a["plot"], let plot = handle as? PlotHandle else {
                 throw BuiltinError("argument 'plot' must be a plot, got a \(try a["plot"].typeName)")
             }
-            let path = try a.string("path")
+            let path = try a.path("path")
             let suffix = path.lowercased()
             // Other formats (.png, .pdf) would silently get text; say what is supported instead.
             guard suffix.hasSuffix(".svg") || suffix.hasSuffix(".txt") else {

@@ -117,7 +117,7 @@ extension Builtins {
         Builtin("resume(dir, \(plotEveryParameter))", topic: "training",
                 doc: "Continues the run in dir from its newest checkpoint to its last step, with the same data order, optimiser state and random streams, so its losses equal an uninterrupted run's. Returns the run; run.model is the trained model.",
                 example: "let m = new_model(vocab: 16, hidden: 16, layers: 1, heads: 2, max_len: 16)\nlet dir = temp_dir() + \"/run\"\ntrain(m, tensor([[1, 2, 3, 4, 5], [5, 4, 3, 2, 1]]), steps: 2, batch: 2, seq_len: 4, dir: dir)\nresume(dir).step") { a in
-            let directory = try a.string("dir")
+            let directory = try a.path("dir")
             let plotEvery = try a.plotEvery()
             let run: TrainingRun
             switch try TrainingRun.record(directory: directory).objective {
@@ -143,7 +143,7 @@ extension Builtins {
                 doc: "Writes a LoRA run's adapter in PEFT's format (adapter_model.safetensors and adapter_config.json), loadable by peft's PeftModel.from_pretrained and by load_adapter.",
                 example: "let m = new_model(vocab: 16, hidden: 16, layers: 1, heads: 2, max_len: 16)\nlet run = train(m, tensor([[1, 2, 3, 4, 5], [5, 4, 3, 2, 1]]), steps: 2, batch: 2, seq_len: 4, lora_rank: 2, dir: temp_dir() + \"/run\")\nsave_adapter(run, temp_dir() + \"/adapter\")") { a in
             let run = try a.run("run")
-            let directory = try a.string("dir")
+            let directory = try a.path("dir")
             guard let adapter = try run.adapter() else {
                 throw TrainingError("run", "trained all weights, not a LoRA adapter (train with lora_rank: r)")
             }
@@ -154,7 +154,7 @@ extension Builtins {
                 doc: "A new model: model's weights with the PEFT LoRA adapter in dir merged in (W + alpha/r · B·A).",
                 example: "let m = new_model(vocab: 16, hidden: 16, layers: 1, heads: 2, max_len: 16)\nlet run = train(m, tensor([[1, 2, 3, 4, 5], [5, 4, 3, 2, 1]]), steps: 2, batch: 2, seq_len: 4, lora_rank: 2, dir: temp_dir() + \"/run\")\nlet dir = temp_dir() + \"/adapter\"\nsave_adapter(run, dir)\nload_adapter(m, dir)") { a in
             let model = try a.model("model")
-            let directory = try a.string("dir")
+            let directory = try a.path("dir")
             return .handle(ModelHandle(try LoRAAdapter.load(directory: directory, config: model.config).merged(into: model)))
         },
     ]

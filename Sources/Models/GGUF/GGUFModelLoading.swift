@@ -51,7 +51,16 @@ extension TransformerModel {
     /// Where a model path leads: a GGUF file, a directory holding exactly one GGUF file and no
     /// config.json, or a Hugging Face directory.
     public static func load(path: String) throws -> TransformerModel {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw ModelError(file: path, "no such file or folder; \(modelPathHint)")
+        }
         if path.hasSuffix(".gguf") { return try load(gguf: path) }
+        if !isDirectory.boolValue {
+            let folder = (path as NSString).deletingLastPathComponent
+            let advice = path.hasSuffix(".safetensors") ? "load the folder that holds it and its config.json: load_model(\"\(folder.isEmpty ? "." : folder)\")" : modelPathHint
+            throw ModelError(file: path, "is a file, not a model; \(advice)")
+        }
         let config = path + "/config.json"
         if !FileManager.default.fileExists(atPath: config), let entries = try? FileManager.default.contentsOfDirectory(atPath: path) {
             let ggufs = entries.filter { $0.hasSuffix(".gguf") }.sorted()
@@ -59,7 +68,11 @@ extension TransformerModel {
             if ggufs.count > 1 {
                 throw ModelError(file: path, "holds \(ggufs.count) GGUF files (\(ggufs.joined(separator: ", "))) and no config.json; load one of them by its path")
             }
+            throw ModelError(file: path, "holds no config.json and no .gguf file; \(modelPathHint)")
         }
         return try load(directory: path)
     }
+
+    /// What `load(path:)` takes, for its errors.
+    static let modelPathHint = "give a model folder (config.json and *.safetensors), a .gguf file or a folder holding one"
 }
