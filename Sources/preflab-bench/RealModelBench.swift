@@ -14,8 +14,7 @@ import Tensor
 /// safetensors copy of the model and the same JSONL pairs with the same settings: their wall time
 /// and peak resident set, and the per-step times each trainer reports.
 enum RealModelBench {
-    static let modelFile = (ProcessInfo.processInfo.environment["XDG_CACHE_HOME"] ?? NSHomeDirectory() + "/.cache")
-        + "/preflab/models/SmolLM2-135M-Instruct.Q4_1.gguf"
+    static let modelFile = UserPath.cacheFolder + "/models/SmolLM2-135M-Instruct.Q4_1.gguf"
     static let rounds = comparisonRounds
     /// Scoring and generation runs inside a round: the median after one warm-up.
     static let repeats = 3

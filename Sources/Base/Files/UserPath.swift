@@ -9,4 +9,13 @@ public enum UserPath {
         let folder = home ?? ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory()
         return folder + path.dropFirst()
     }
+
+    /// PrefLab's cache folder: $XDG_CACHE_HOME/preflab, else $HOME/.cache/preflab (where
+    /// scripts/real-model puts models too).
+    public static var cacheFolder: String {
+        let environment = ProcessInfo.processInfo.environment
+        let base = environment["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.cache"
+        return base + "/preflab"
+    }
 }

@@ -65,10 +65,15 @@ extension TransformerModel {
         return made
     }
 
+    /// The greedy choice: the first index of the largest logit (0 for none).
+    public static func greedyToken(_ logits: UnsafeBufferPointer<Float>) -> Int {
+        var best = 0
+        for i in logits.indices.dropFirst() where logits[i] > logits[best] { best = i }
+        return best
+    }
+
     private static func pick(_ logits: [Float], _ sampling: Sampling, _ generator: inout RandomGenerator) -> Int {
-        guard sampling.temperature > 0 else {
-            return logits.indices.max { logits[$0] < logits[$1] || (logits[$0] == logits[$1] && $0 > $1) } ?? 0
-        }
+        guard sampling.temperature > 0 else { return logits.withUnsafeBufferPointer(greedyToken) }
         var order = logits.indices.sorted { logits[$0] > logits[$1] }
         if let k = sampling.topK, k > 0 { order = Array(order.prefix(k)) }
         let peak = Double(logits[order[0]])

@@ -21,11 +21,7 @@ public struct PairDataSettings: SettingSet {
     public init() { values = Self.table.defaults }
 
     /// $XDG_CACHE_HOME/preflab/reference, else $HOME/.cache/preflab/reference.
-    public static var defaultReferenceCache: String {
-        let environment = ProcessInfo.processInfo.environment
-        let base = environment["XDG_CACHE_HOME"] ?? ((environment["HOME"] ?? NSHomeDirectory()) + "/.cache")
-        return base + "/preflab/reference"
-    }
+    public static var defaultReferenceCache: String { UserPath.cacheFolder + "/reference" }
 }
 
 /// Everything a preference run starts from; `start` tokenises the pairs, picks the defaults that

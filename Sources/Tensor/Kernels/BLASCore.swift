@@ -35,8 +35,11 @@ public enum BLASCore {
         if appliedMode == nil {
             // A process that chose no mode at start-up (a test process, a program using the
             // library) runs the environment's. scripts/test loads OpenBLAS with that mode's set
-            // already, so this switches nothing while other tests run BLAS calls.
-            do { try apply(KernelMode.resolve(commandLine: nil)) } catch { fatalError("\(error)") }
+            // already, so this switches nothing while other tests run BLAS calls. A mode it
+            // cannot read or run leaves fast mode, which always applies: programs report such a
+            // mode when they apply it at start-up, and a record must say what actually ran.
+            let wanted = (try? KernelMode.resolve(commandLine: nil)) ?? .standard
+            if (try? apply(wanted)) == nil { try? apply(.fast) }
         }
         return KernelsInUse(mode: appliedMode!, set: name)
     }

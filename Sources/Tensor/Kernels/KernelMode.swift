@@ -4,9 +4,9 @@ import Foundation
 /// The command line's `--kernels`, the environment's `PREFLAB_KERNELS` and the language's
 /// `kernels(mode)` all take these names.
 public enum KernelMode: String, CaseIterable, Codable, Sendable {
-    /// The fastest set this CPU runs; figures can differ from other machines' in the last bits.
+    /// Speed first; `summary` says what it means.
     case fast
-    /// The portable Haswell set (AVX2 and FMA) on every machine: a seed gives the same figures everywhere.
+    /// The same figures on every machine; `summary` says what it means.
     case reproducible
 
     /// The environment variable that chooses the mode when the command line does not.

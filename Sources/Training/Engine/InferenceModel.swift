@@ -93,7 +93,7 @@ public final class InferenceModel {
             }
             for (i, row) in rows.enumerated() {
                 scores.logprobs[row] = pass.logprobs[i]
-                scores.greedy[row] = Self.argmax(pass.logits + i * config.vocabSize, count: config.vocabSize) == Int(wanted[i])
+                scores.greedy[row] = TransformerModel.greedyToken(UnsafeBufferPointer(start: pass.logits + i * config.vocabSize, count: config.vocabSize)) == Int(wanted[i])
             }
             chunk += rows.count
         }
@@ -119,13 +119,6 @@ public final class InferenceModel {
         if let bad = inputs.first(where: { $0 < 0 || $0 >= vocabulary }) ?? targets.first(where: { $0 < -1 || $0 >= vocabulary }) {
             throw TrainingError("ids", "token id \(bad) is outside the vocabulary (\(config.vocabSize) tokens)")
         }
-    }
-
-    /// The first index of the largest value, as `TransformerModel`'s greedy pick breaks ties.
-    static func argmax(_ row: UnsafePointer<Float>, count: Int) -> Int {
-        var best = 0
-        for i in 1..<count where row[i] > row[best] { best = i }
-        return best
     }
 
     // MARK: Generation

@@ -33,8 +33,11 @@ struct Attention {
     }
 
     /// The keys the query at `row` attends to.
-    func visibleKeys(_ row: Int) -> Range<Int> {
-        (window.map { max(0, row - $0 + 1) } ?? 0)..<(row + 1)
+    func visibleKeys(_ row: Int) -> Range<Int> { Self.visibleKeys(row, window: window) }
+
+    /// The keys the query at `position` attends to under a sliding `window` (nil: every earlier one).
+    static func visibleKeys(_ position: Int, window: Int?) -> Range<Int> {
+        (window.map { max(0, position - $0 + 1) } ?? 0)..<(position + 1)
     }
 
     /// Query rows per block. A block of queries sees keys up to its last row only, so the GEMMs

@@ -43,7 +43,7 @@ struct CachedAttention {
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(t), Int32(s), Int32(d), scale,
                             q.at(b, h, length: t, headDim: d), Int32(q.stride), k.at(b, j, length: kvRows, headDim: d), Int32(k.stride),
                             0, scores, Int32(s))                                                                    // [t, s]
-                for row in 0..<t { Attention.maskedSoftmax(scores + row * s, visible: visibleKeys(start + row), width: s) }
+                for row in 0..<t { Attention.maskedSoftmax(scores + row * s, visible: Attention.visibleKeys(start + row, window: window), width: s) }
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(t), Int32(d), Int32(s), 1,
                             scores, Int32(s), v.at(b, j, length: kvRows, headDim: d), Int32(v.stride),
                             0, y.at(b, h, length: t, headDim: d), Int32(y.stride))                                 // [t, d]
@@ -54,10 +54,5 @@ struct CachedAttention {
         openblas_set_num_threads(1)
         defer { openblas_set_num_threads(Int32(Parallel.workers)) }
         DispatchQueue.concurrentPerform(iterations: chunks, execute: run)
-    }
-
-    /// The keys the query at `position` attends to.
-    func visibleKeys(_ position: Int) -> Range<Int> {
-        (window.map { max(0, position - $0 + 1) } ?? 0)..<(position + 1)
     }
 }
