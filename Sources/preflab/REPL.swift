@@ -145,11 +145,8 @@ final class REPL {
                 A trailing ';' stops a value from printing; ans holds the last value.
                 """)
         case ":load":
-            guard let text = try? String(contentsOfFile: argument, encoding: .utf8) else {
-                report("cannot read \(argument)")
-                return true
-            }
             do {
+                let text = try ReadableFile.text(argument, noun: "script")
                 try interpreter.evaluate(Source(name: argument, text: text))
                 transcript.append(text)
             } catch { report(error) }

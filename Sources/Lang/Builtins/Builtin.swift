@@ -30,6 +30,12 @@ public final class Builtin {
         "\(name)(" + parameters.map(\.written).joined(separator: ", ") + ")"
     }
 
+    /// How an argument error points to the parameters: the signature when it fits on a line,
+    /// else `help` (pref_train's forty options would bury the one mistake).
+    var usage: String {
+        signature.count <= 100 ? "usage: \(signature)" : "help(\"\(name)\") lists its parameters"
+    }
+
     /// Binds call-site arguments to parameters by position, keyword and default, then runs.
     func invoke(_ arguments: CallArguments, _ rt: Runtime, _ node: Node) throws -> Value {
         var bound = [Value?](repeating: nil, count: parameters.count)
@@ -40,13 +46,13 @@ public final class Builtin {
             } else if let last = parameters.last, last.variadic {
                 rest.append(value)
             } else {
-                throw BuiltinError("takes at most \(parameters.count) argument\(parameters.count == 1 ? "" : "s"), got \(arguments.positional.count); usage: \(signature)")
+                throw BuiltinError("takes at most \(parameters.count) argument\(parameters.count == 1 ? "" : "s"), got \(arguments.positional.count); \(usage)")
             }
         }
         for (label, value) in arguments.keywords {
             guard let i = parameters.firstIndex(where: { $0.name == label && !$0.variadic }) else {
-                let suggestion = nearest(to: label, in: parameters.filter { !$0.variadic }.map(\.name)).map { "; did you mean '\($0)'?" } ?? ""
-                throw BuiltinError("has no parameter '\(label)'\(suggestion); usage: \(signature)")
+                let suggestion = didYouMean(label, in: parameters.filter { !$0.variadic }.map(\.name))
+                throw BuiltinError("has no parameter '\(label)'" + (suggestion.isEmpty ? "; \(usage)" : suggestion))
             }
             guard bound[i] == nil else { throw BuiltinError("got two values for '\(label)'") }
             bound[i] = value
@@ -59,7 +65,7 @@ public final class Builtin {
             } else if let value = bound[i] ?? parameter.defaultValue {
                 values.append(value)
             } else {
-                throw BuiltinError("is missing argument '\(parameter.name)'; usage: \(signature)")
+                throw BuiltinError("is missing argument '\(parameter.name)'; \(usage)")
             }
         }
         return try body(Arguments(values: values, builtin: self, runtime: rt, node: node))

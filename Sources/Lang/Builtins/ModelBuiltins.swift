@@ -73,7 +73,7 @@ extension Arguments {
 extension Builtins {
     static let models: [Builtin] = [
         Builtin("load_model(path)", topic: "models",
-                doc: "A model from a Hugging Face directory (config.json, *.safetensors, and tokenizer.json when present), a GGUF file (llama.cpp, Ollama, LM Studio; any quantisation type is dequantised to Float32), or a directory holding one GGUF file: Llama, Mistral, Qwen2 or GPT-2.",
+                doc: "A model from a Hugging Face directory (config.json, *.safetensors, and tokenizer.json when present), a GGUF file (llama.cpp, Ollama, LM Studio; any quantisation type is dequantised to Float32), or a directory holding one GGUF file: Llama, Mistral, Qwen2 or GPT-2. A run's checkpoints/latest (a text file naming the newest checkpoint) loads that checkpoint.",
                 example: "let m = new_model(vocab: 32, hidden: 16, layers: 1, heads: 2)\nsave_model(m, \"/tmp/preflab-example-model\")\nload_model(\"/tmp/preflab-example-model\")") { a in
             return .handle(ModelHandle(try TransformerModel.load(path: try a.path("path"))))
         },

@@ -1,17 +1,18 @@
+import Base
 import Foundation
 import Tensor
 
 extension Builtins {
     static let session: [Builtin] = [
         Builtin("help(name = nil)", topic: "session",
-                doc: "Shows a builtin's signature, description and example; help() lists every builtin by topic. In the REPL, ?name does the same.",
+                doc: "Shows a builtin's signature, description and example; help() lists every builtin by topic, and help(x) of any other value says what x is (its kind and fields). In the REPL, ?name does the same.",
                 example: "help(\"softmax\")") { a in
             switch try a["name"] {
             case .nil: a.runtime.write(helpIndex())
             case .string(let name): a.runtime.write(try helpText(name))
             case .builtin(let builtin): a.runtime.write(helpText(builtin))
             case .function(let closure): a.runtime.write("\(closure.function.signature)\n  a function defined in \(closure.function.source.name)\n")
-            case let other: throw BuiltinError("takes a builtin's name as a string, got a \(other.typeName)")
+            case let other: a.runtime.write(valueHelp(other))
             }
             return .nil
         },
@@ -55,11 +56,28 @@ extension Builtins {
 
     static func helpText(_ name: String) throws -> String {
         guard let builtin = table[name] else {
-            let close = table.keys.filter { $0.hasPrefix(String(name.prefix(2))) }.sorted().prefix(5)
-            let hint = close.isEmpty ? "" : "; similar: " + close.joined(separator: ", ")
-            throw BuiltinError("no builtin named '\(name)'\(hint)")
+            let suggestion = didYouMean(name, in: table.keys.sorted())
+            let starting = table.keys.filter { $0.hasPrefix(name) }.sorted()
+            let hint = !suggestion.isEmpty || starting.isEmpty ? suggestion : "; builtins starting so: " + starting.joined(separator: ", ")
+            throw BuiltinError("no builtin named '\(name)'\(hint)" + (hint.isEmpty ? "; help() lists them all" : ""))
         }
         return helpText(builtin)
+    }
+
+    /// What `help(x)` says of a value that is not a function: its kind and what it holds, since
+    /// help describes builtins and a variable's value is what a researcher asked about.
+    static func valueHelp(_ value: Value) -> String {
+        let what: String
+        switch value {
+        case .record(let fields): what = "a record with " + (fields.isEmpty ? "no fields" : "fields " + fields.keys.joined(separator: ", "))
+        case .list(let items): what = "a list of \(items.count) value\(items.count == 1 ? "" : "s")"
+        case .tensor(let t): what = "a Float32 tensor of shape \(t.shape)"
+        // A plot's summary is the figure itself: its kind says enough.
+        case .handle(let handle): what = handle.summary.contains("\n") ? "a \(handle.kind)" : handle.summary
+        case .nil: what = "nil"
+        default: what = "a \(value.typeName): \(repr(value))"
+        }
+        return what + "\n  help describes builtins: help(name) or help(\"name\") for one, help() for the list.\n"
     }
 
     static func helpText(_ builtin: Builtin) -> String {

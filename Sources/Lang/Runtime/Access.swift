@@ -1,3 +1,4 @@
+import Base
 import OrderedCollections
 import Tensor
 
@@ -70,7 +71,7 @@ final class Index: Node {
             guard positions.count == 1, case .single(.string(let key)) = positions[0] else {
                 throw fail("a record is indexed by one field name (a string)")
             }
-            guard let field = fields[key] else { throw fail("record has no field '\(key)'; it has \(fieldList(fields))") }
+            guard let field = fields[key] else { throw fail(missingField(key, in: fields)) }
             return field
         default:
             throw fail("cannot index a \(value.typeName)")
@@ -115,8 +116,11 @@ final class Index: Node {
     }
 }
 
-func fieldList(_ fields: OrderedDictionary<String, Value>) -> String {
-    fields.isEmpty ? "no fields" : fields.keys.map { "'\($0)'" }.joined(separator: ", ")
+/// A record lacks `name`: the nearest field when one is close, else every field it has.
+func missingField(_ name: String, in fields: OrderedDictionary<String, Value>) -> String {
+    let suggestion = didYouMean(name, in: Array(fields.keys))
+    guard suggestion.isEmpty else { return "record has no field '\(name)'" + suggestion }
+    return "record has no field '\(name)'; it has " + (fields.isEmpty ? "no fields" : fields.keys.map { "'\($0)'" }.joined(separator: ", "))
 }
 
 /// `target.name`: a record field, or a property of a tensor, list, string or handle.
@@ -129,7 +133,7 @@ final class Field: Node {
     override func eval(_ frame: Frame, _ rt: Runtime) throws -> Value {
         let value = try target.eval(frame, rt)
         if let found = try property(value) { return found }
-        if case .record(let fields) = value { throw fail("record has no field '\(name)'; it has \(fieldList(fields))") }
+        if case .record(let fields) = value { throw fail(missingField(name, in: fields)) }
         if Builtins.table[name] != nil { throw fail("a \(value.typeName) has no property '\(name)'; to call the function write .\(name)()") }
         throw fail("a \(value.typeName) has no property '\(name)'")
     }

@@ -57,10 +57,15 @@ struct Compiler {
         return try body(&self)
     }
 
-    private func read(_ name: String, _ span: Span) -> Node {
+    /// - Parameter calling: whether the name is called (`name(…)`), so an undefined one is an
+    ///   undefined function.
+    private func read(_ name: String, _ span: Span, calling: Bool = false) -> Node {
         switch resolve(name) {
         case .local(let depth, let slot): return LocalGet(depth: depth, slot: slot, span, source)
-        case .global(let slot): return GlobalGet(slot: slot, name: name, fallback: Builtins.table[name].map(Value.builtin), span, source)
+        case .global(let slot):
+            let locals = functions.flatMap { $0.blocks.flatMap(\.keys) }
+            return GlobalGet(slot: slot, name: name, fallback: Builtins.table[name].map(Value.builtin), noun: calling ? "function" : "variable",
+                             localNames: locals, span, source)
         }
     }
 
@@ -209,7 +214,9 @@ struct Compiler {
             return RangeLiteral(try expression(low), try expression(high), inclusive: inclusive, span, source)
         case .call(let callee, let arguments, let span):
             let (positional, keywords) = try self.arguments(arguments)
-            return Call(try expression(callee), positional: positional, keywords: keywords, span, source)
+            let function: Node
+            if case .name(let name, let nameSpan) = callee { function = read(name, nameSpan, calling: true) } else { function = try expression(callee) }
+            return Call(function, positional: positional, keywords: keywords, span, source)
         case .method(let receiver, let name, let arguments, let span):
             let (positional, keywords) = try self.arguments(arguments)
             return MethodCall(try expression(receiver), name, positional: positional, keywords: keywords, span, source)

@@ -84,7 +84,8 @@ extension Runtime {
         }
         for (label, value) in arguments.keywords {
             guard let i = function.parameterNames.firstIndex(of: label) else {
-                throw node.fail("\(function.name)() has no parameter '\(label)'; it takes \(function.signature)")
+                let suggestion = didYouMean(label, in: function.parameterNames)
+                throw node.fail("\(function.name)() has no parameter '\(label)'" + (suggestion.isEmpty ? "; it takes \(function.signature)" : suggestion))
             }
             guard !given[i] else { throw node.fail("\(function.name)() got two values for '\(label)'") }
             frame.slots[i] = value

@@ -14,9 +14,7 @@ struct CheckpointState: Codable {
     static func read(_ checkpoint: String) throws -> CheckpointState {
         let file = checkpoint + "/state.json"
         guard let data = FileManager.default.contents(atPath: file) else { throw TrainingError(file, "cannot read") }
-        do { return try JSONDecoder().decode(CheckpointState.self, from: data) } catch {
-            throw TrainingError(file, "is not a checkpoint state: \(error)")
-        }
+        return try JSONFile.decode(CheckpointState.self, from: data, file: file)
     }
 
     /// Checks what a corrupt or hand-edited `file` could get wrong against the run's (checked)
