@@ -58,6 +58,45 @@ import Training
         #expect(FileManager.default.fileExists(atPath: dir + "/checkpoints/latest"), "a checkpoint is written on Ctrl-C")
     }
 
+    @Test func openRunReadsAFinishedRunWithoutTouchingIt() throws {
+        let interpreter = interpreter()
+        _ = try run(Self.setup + "let trained = train(m, ids, steps: 3, batch: 2, seq_len: 8, lr: 0.01, dir: dir)", in: interpreter)
+        guard case .string(let dir) = try run("dir", in: interpreter) else { Issue.record("dir"); return }
+        let before = try directoryListing(dir)
+        let value = try run("""
+            let opened = open_run(dir)
+            [opened.status, opened.step, opened.losses == trained.losses, metric(opened, "grad_norm") == trained.grad_norms,
+             opened.checkpoints, item(sum(abs(logits(opened.model, [1, 2, 3]) - logits(m, [1, 2, 3])))), opened.dir == dir]
+            """, in: interpreter)
+        guard case .list(let items) = value, items.count == 7 else { Issue.record("\(value)"); return }
+        #expect(valuesEqual(items[0], .string("finished")) && valuesEqual(items[1], .number(3)))
+        #expect(valuesEqual(items[2], .bool(true)) && valuesEqual(items[3], .bool(true)))
+        #expect(valuesEqual(items[4], .list([.string(dir + "/checkpoints/step-000003")])))
+        #expect(valuesEqual(items[5], .number(0)), "the opened run's model is the trained one")
+        #expect(valuesEqual(items[6], .bool(true)))
+        #expect(try directoryListing(dir) == before, "open_run writes nothing")
+    }
+
+    @Test func openRunOfAnInterruptedRunSaysSoAndResumeContinuesIt() throws {
+        let interpreter = interpreter()
+        _ = try run(Self.setup + "train(m, ids, steps: 4, batch: 2, seq_len: 8, checkpoint_every: 2, dir: dir)", in: interpreter)
+        guard case .string(let dir) = try run("dir", in: interpreter) else { Issue.record("dir"); return }
+        // A run killed after step 2: its newest checkpoint is step 2's.
+        try FileManager.default.removeItem(atPath: dir + "/checkpoints/step-000004")
+        let value = try run("let opened = open_run(dir)\n[opened.status, opened.step, len(opened.losses), resume(dir).step]", in: interpreter)
+        #expect(valuesEqual(value, .list([.string("interrupted"), .number(2), .number(2), .number(4)])), "\(repr(value))")
+        #expect(errorMessage("open_run(temp_dir())").contains("run.json: cannot read"))
+    }
+
+    /// Every file under `dir` with its size and modification time.
+    private func directoryListing(_ dir: String) throws -> [String] {
+        let files = FileManager.default.enumerator(atPath: dir)?.allObjects as? [String] ?? []
+        return try files.sorted().map { file in
+            let attributes = try FileManager.default.attributesOfItem(atPath: dir + "/" + file)
+            return "\(file) \(attributes[.size] ?? "") \(attributes[.modificationDate] ?? "")"
+        }
+    }
+
     @Test func optionsAreCheckedByName() {
         #expect(errorMessage(Self.setup + "train(m, ids, steps: 2, batch: 2, seq_len: 8, learning_rate: 0.1)").contains("has no parameter 'learning_rate'"))
         #expect(errorMessage(Self.setup + "train(m, ids, steps: 2, batch: 2, seq_len: 8, lr: -1)").contains("lr: must be a positive number"))

@@ -8,14 +8,14 @@ public func didYouMean(_ name: String, in candidates: [String]) -> String {
 /// The candidate closest to `name`, when it is close enough to be a likely typo: at most one
 /// edit (an insertion, deletion, substitution or swap of neighbours) per six characters of the
 /// two names together, as Python's "did you mean" allows, so `lamda` finds `lambda` and
-/// `pref_trian` finds `pref_train` while a one-letter `y` suggests no `x`.
+/// `pref_trian` finds `pref_train` while a one-letter `y` suggests no `x`. Of equally near
+/// candidates the one sharing the longer beginning wins (`eoss` is `eos`, not `loss`).
 public func nearest(to name: String, in candidates: [String]) -> String? {
     let typed = Array(name)
-    let scored = candidates.map { candidate in
-        (candidate, editDistance(typed, Array(candidate)), (typed.count + candidate.count + 3) / 6)
-    }
-    guard let best = scored.filter({ $0.1 <= $0.2 && $0.0 != name }).min(by: { $0.1 < $1.1 }) else { return nil }
-    return best.0
+    let scored = candidates.filter { $0 != name }.map { candidate in
+        (name: candidate, distance: editDistance(typed, Array(candidate)), shared: zip(typed, candidate).prefix { $0 == $1 }.count)
+    }.filter { $0.distance <= (typed.count + $0.name.count + 3) / 6 }
+    return scored.min { ($0.distance, -$0.shared) < ($1.distance, -$1.shared) }?.name
 }
 
 /// Edits from `a` to `b`, a swap of two neighbouring characters counting as one (optimal string

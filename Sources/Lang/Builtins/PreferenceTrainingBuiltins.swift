@@ -48,7 +48,7 @@ extension Builtins {
             return try a.drive(run, updating: policy, plotEvery: plotEvery)
         },
         Builtin("token_probe(run, window = 8, completion = \"chosen\")", topic: "preference",
-                doc: "The change of each completion token's log-prob from the reference under the run's current weights, one row per pair, aligned so column window is the first token where chosen and rejected differ (columns before it are the shared tokens before, after it the tokens after): a tensor [pairs, 2·window + 1], NaN where a completion has no token; heatmap() draws it (NaN blank). completion: \"chosen\" or \"rejected\".",
+                doc: "The change of each completion token's log-prob from the reference under the run's current weights, one row per pair, aligned so that the column at index window (counting from 0: the middle one) is the first token where chosen and rejected differ (columns before it are the shared tokens before, after it the tokens after): a tensor [pairs, 2·window + 1], NaN where a completion has no token; heatmap() draws it (NaN blank). completion: \"chosen\" or \"rejected\".",
                 example: "let run = pref_train(default_model(), synthetic_pairs(count: 2), steps: 1, batch: 2, dir: temp_dir() + \"/run\")\ntoken_probe(run, window: 2).shape") { a in
             let run = try a.run("run")
             let window = try a.int("window")
