@@ -44,7 +44,7 @@ enum Notebook {
             } catch {
                 recorder.add(code: statement.text, output: printed + "\(error)\n", plots: plots)
                 report(error)
-                status = 1
+                status = exitStatus(for: error)
                 break
             }
         }

@@ -51,9 +51,10 @@ final class REPL {
             }
             // A file or pipe would otherwise get the values only when the buffer fills or at exit.
             if !lineEditing { fflush(stdout) }
+            if Interrupts.endsSession { break }
         }
         tell("\n")
-        return 0
+        return Interrupts.endsSession ? Interrupts.exitStatus(after: Interrupts.pending ?? SIGTERM) : 0
     }
 
     /// Writes what is meant for the person at the keyboard (the banner, prompts, ^C): on standard
@@ -67,22 +68,17 @@ final class REPL {
         }
     }
 
-    /// One line, or nil at the end of input and on Ctrl-C (which sets `Interrupts.pressed`).
+    /// One line, or nil at the end of input and when a signal arrives (`Interrupts.pending`).
     private func readLine(prompt: String) -> String? {
         if lineEditing {
             let raw = Interrupts.deferred { readline(prompt) }
             defer { free(raw) }
             // Ctrl-C ends the edit as if at the end of input; the half-typed line is dropped.
-            guard let raw, !Interrupts.pressed else { return nil }
+            guard let raw, Interrupts.pending == nil else { return nil }
             return String(cString: raw)
         }
         tell(prompt)
-        guard let line = Swift.readLine() else {
-            // Ctrl-C interrupts the read and leaves an error on the stream, which would end every later read.
-            if Interrupts.pressed { clearerr(stdin) }
-            return nil
-        }
-        return line
+        return Interrupts.readLine()
     }
 
     /// One entry: lines are read until the parser no longer says the input is incomplete.
@@ -91,15 +87,16 @@ final class REPL {
         var lines: [String] = []
         while true {
             let prompt = lines.isEmpty ? "pref> " : "  ... "
-            Interrupts.pressed = false
+            Interrupts.reset()
+            if Interrupts.endsSession { return nil }
             guard let line = readLine(prompt: prompt) else {
-                if Interrupts.pressed {
+                if Interrupts.pending == SIGINT {
                     // A cooked terminal has echoed the ^C itself.
                     tell(lineEditing ? "^C\n" : "\n")
                     lines = []
                     continue
                 }
-                return lines.isEmpty ? nil : lines.joined(separator: "\n")
+                return lines.isEmpty || Interrupts.endsSession ? nil : lines.joined(separator: "\n")
             }
             lines.append(line)
             let text = lines.joined(separator: "\n")

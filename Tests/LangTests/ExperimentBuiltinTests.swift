@@ -40,6 +40,18 @@ import Testing
         #expect(errorText { try run("train_tokenizer([\"a\"], \"\(directory)/t.json\", vocab: 10)") }.contains("vocab must be between 259"))
     }
 
+    /// Ctrl-C during grading returns the problems graded so far, marked interrupted.
+    @Test func exactMatchStoppedEarlySaysSo() throws {
+        let interpreter = Interpreter(write: { _ in })
+        try interpreter.evaluate(Source(name: "<test>", text: "let m = default_model()\nlet ps = problems(20000, steps: 1, seed: 5)"))
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.3) { interpreter.interrupt.set() }
+        _ = errorText { try interpreter.evaluate(Source(name: "<test>", text: "let graded = exact_match(m, ps)")) }
+        let value = try interpreter.evaluate(Source(name: "<test>", text: "[graded.interrupted, graded.n < 20000, graded.n == len(graded.correct)]")).value
+        #expect(repr(value) == "[true, true, true]")
+        let whole = try run("exact_match(default_model(), problems(2, steps: 1, seed: 5)).interrupted")
+        #expect(repr(whole) == "false")
+    }
+
     /// Teacher-forced grading says "solved" exactly when greedy generation writes the solution.
     @Test func exactMatchAgreesWithGreedyGeneration() throws {
         let value = try run("""

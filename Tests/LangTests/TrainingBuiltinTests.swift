@@ -43,19 +43,45 @@ import Training
         #expect(valuesEqual(items[6], .number(4)) && valuesEqual(items[7], .number(0.01)))
     }
 
-    @Test func controlCStopsAfterAStepAndKeepsTheRunAndModel() throws {
+    /// Ctrl-C stops the run after a step with a checkpoint, binds the run it returns, and stops
+    /// the rest of the entry: the loop does not start its next run and `after` is never set.
+    @Test func controlCStopsTheRunAndTheRestOfTheEntryKeepingTheRunAndModel() throws {
         let interpreter = interpreter()
+        _ = try run(Self.setup + "let started = 0\nlet run = nil", in: interpreter)
         DispatchQueue.global().asyncAfter(deadline: .now() + 0.5) { interpreter.interrupt.set() }
-        let value = try run(Self.setup + """
-            let run = train(m, ids, steps: 1000000, batch: 2, seq_len: 8, lr: 0.001, dir: dir)
-            [run.status, run.step > 0, run.step < 1000000, len(run.losses) == run.step, shape(logits(m, [1, 2]))]
-            """, in: interpreter)
-        guard case .list(let items) = value, items.count == 5 else { Issue.record("\(value)"); return }
-        #expect(valuesEqual(items[0], .string("interrupted")))
-        #expect(valuesEqual(items[1], .bool(true)) && valuesEqual(items[2], .bool(true)) && valuesEqual(items[3], .bool(true)))
+        let stopped = errorText {
+            try run("""
+                for i in [1, 2] {
+                    started = started + 1
+                    run = train(m, ids, steps: 1000000, batch: 2, seq_len: 8, lr: 0.001, dir: dir + str(i))
+                }
+                let after = 1
+                """, in: interpreter)
+        }
+        #expect(stopped.contains("interrupted"))
+        let value = try run("[started, run.status, run.step > 0, run.step < 1000000, len(run.losses) == run.step, shape(logits(m, [1, 2]))]", in: interpreter)
+        guard case .list(let items) = value, items.count == 6 else { Issue.record("\(value)"); return }
+        #expect(valuesEqual(items[0], .number(1)), "the loop's second run did not start")
+        #expect(valuesEqual(items[1], .string("interrupted")))
+        #expect(valuesEqual(items[2], .bool(true)) && valuesEqual(items[3], .bool(true)) && valuesEqual(items[4], .bool(true)))
+        #expect(errorText { try run("after", in: interpreter) }.contains("after"), "the statement after the loop did not run")
         let latest = try run("dir", in: interpreter)
         guard case .string(let dir) = latest else { Issue.record("\(latest)"); return }
-        #expect(FileManager.default.fileExists(atPath: dir + "/checkpoints/latest"), "a checkpoint is written on Ctrl-C")
+        #expect(FileManager.default.fileExists(atPath: dir + "1/checkpoints/latest"), "a checkpoint is written on Ctrl-C")
+        #expect(!FileManager.default.fileExists(atPath: dir + "2"))
+    }
+
+    /// `checkpoint_minutes` writes a checkpoint once that much time has passed since the last,
+    /// whatever `keep` asks of the end; its default is ten minutes.
+    @Test func checkpointsComeEverySoManyMinutes() throws {
+        let interpreter = interpreter()
+        _ = try run(Self.setup + """
+            let run = train(m, ids, steps: 3, batch: 2, seq_len: 8, lr: 0.001, dir: dir, keep: "none", checkpoint_minutes: 0.000001, keep_checkpoints: 5)
+            """, in: interpreter)
+        guard case .string(let dir) = try run("dir", in: interpreter) else { Issue.record("no dir"); return }
+        let names = try FileManager.default.contentsOfDirectory(atPath: dir + "/checkpoints").filter { $0.hasPrefix("step-") }.sorted()
+        #expect(names.count == 2, "after steps 1 and 2; the last step is the end, where keep: none writes nothing: \(names)")
+        #expect(TrainingOptions.table.defaults["checkpoint_minutes"] == .number(10))
     }
 
     @Test func optionsAreCheckedByName() {

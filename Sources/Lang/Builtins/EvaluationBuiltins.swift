@@ -181,14 +181,11 @@ extension Arguments {
     }
 
     /// Runs a long evaluation with a progress bar on standard error; Ctrl-C makes `shouldStop`
-    /// true, so the evaluation returns what it has, and is then cleared.
-    fileprivate func withProgress<T>(total: Int, label: String, _ body: (ProgressReporter, _ shouldStop: () -> Bool) throws -> T) throws -> T {
+    /// true, so the evaluation returns what it has (and the interpreter then stops the entry).
+    func withProgress<T>(total: Int, label: String, _ body: (ProgressReporter, _ shouldStop: () -> Bool) throws -> T) throws -> T {
         let progress = ProgressReporter.standardError(total: total, every: max(1, total / 4), label: label)
         let interrupt = runtime.interrupt
-        defer {
-            progress.finish()
-            interrupt.clear()
-        }
+        defer { progress.finish() }
         return try body(progress, { interrupt.isSet })
     }
 }

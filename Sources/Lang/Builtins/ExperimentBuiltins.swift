@@ -52,7 +52,7 @@ extension Builtins {
             return .handle(TokenizerHandle(tokenizer))
         },
         Builtin("exact_match(model, problems)", topic: "experiments",
-                doc: "Greedy exact match: the share of problems for which greedy decoding from the prompt reproduces the reference solution token for token, EOS included (lm-evaluation-harness's is_greedy). Measured by teacher forcing — one batched forward pass checks the arg-max at every solution position — which equals generating and comparing, far faster. problems is a list of records with prompt and solution (as problems gives). Returns {accuracy, n, correct, first_error}: first_error is the solution token where greedy decoding departs (nil when solved). Shows progress; Ctrl-C stops early with the problems graded so far.",
+                doc: "Greedy exact match: the share of problems for which greedy decoding from the prompt reproduces the reference solution token for token, EOS included (lm-evaluation-harness's is_greedy). Measured by teacher forcing — one batched forward pass checks the arg-max at every solution position — which equals generating and comparing, far faster. problems is a list of records with prompt and solution (as problems gives). Returns {accuracy, n, correct, first_error, interrupted}: first_error is the solution token where greedy decoding departs (nil when solved). Shows progress; Ctrl-C stops early with the problems graded so far (interrupted: true).",
                 example: "exact_match(default_model(), problems(8, steps: 1, seed: 77)).accuracy") { a in
             let model = try a.model("model")
             let problems = try a.list("problems").enumerated().map { i, item -> (prompt: String, solution: String) in
@@ -61,17 +61,16 @@ extension Builtins {
                 }
                 return (prompt, solution)
             }
-            let progress = ProgressReporter.standardError(total: problems.count, every: max(ExactMatch.batchSize, problems.count / 4), label: "exact match")
-            let interrupt = a.runtime.interrupt
-            let outcome = try ExactMatch.grade(model: model, problems: problems, onBatch: { done, correct in
-                progress.advance(to: done, figures: "\(correct) solved")
-            }, shouldStop: { interrupt.isSet })
-            progress.finish()
-            interrupt.clear()
+            let outcome = try a.withProgress(total: problems.count, label: "exact match") { progress, shouldStop in
+                try ExactMatch.grade(model: model, problems: problems, onBatch: { done, correct in
+                    progress.advance(to: done, figures: "\(correct) solved")
+                }, shouldStop: shouldStop)
+            }
             return .record([
                 "accuracy": .number(outcome.accuracy), "n": .number(Double(outcome.correct.count)),
                 "correct": .list(outcome.correct.map { .bool($0) }),
                 "first_error": .list(outcome.firstError.map { $0.map { .number(Double($0)) } ?? .nil }),
+                "interrupted": .bool(outcome.interrupted),
             ])
         },
     ]

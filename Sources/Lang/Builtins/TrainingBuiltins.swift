@@ -66,7 +66,7 @@ extension Arguments {
 
     /// Trains `run` to its last step with progress on standard error, and there on a terminal a
     /// loss plot redrawn every `plotEvery` steps (0: none); Ctrl-C stops it after the current
-    /// step. Afterwards `model` holds the trained weights (adapters merged), and standard error
+    /// step with a checkpoint, and the interpreter then stops the rest of the entry. Afterwards `model` holds the trained weights (adapters merged), and standard error
     /// a line saying where the session's wall time went.
     func drive(_ run: TrainingRun, updating model: TransformerModel, plotEvery: Int = 0) throws -> Value {
         let progress = ProgressReporter.standardError(total: run.options.steps, every: run.options.logEvery)
@@ -79,7 +79,6 @@ extension Arguments {
         } catch {
             failure = error
         }
-        interrupt.clear()
         try run.timings.measure(.weightsOut) { try model.replaceWeights(try run.trainedWeights()) }
         if let failure { throw failure }
         try run.writeRecord()

@@ -57,6 +57,8 @@ extension Runtime {
         case .function(let closure):
             return try callClosure(closure, arguments, at: node)
         case .builtin(let builtin):
+            // After an interrupted builtin (a stopped training run) nothing else of the entry runs.
+            if interrupt.isSet { throw LangError.interrupted(at: node.span, in: node.source) }
             do {
                 return try builtin.invoke(arguments, self, node)
             } catch let error as BuiltinError {

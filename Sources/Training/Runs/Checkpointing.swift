@@ -104,6 +104,7 @@ extension TrainingRun {
         }
         try files.write(Data(name.utf8), to: files.checkpoints + "/latest")
         lastCheckpoint = step
+        lastCheckpointTime = DispatchTime.now().uptimeNanoseconds
         files.pruneCheckpoints(keeping: options.keepCheckpoints)
     }
 
