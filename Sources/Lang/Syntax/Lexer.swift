@@ -7,6 +7,8 @@ struct Lexer {
 
     init(source: Source) { self.source = source }
 
+    private static let unterminatedString = "unterminated string"
+
     /// Symbols, longest first so `..=` wins over `..` and `.`.
     private static let symbols = ["..=", "|>", "=>", "==", "!=", "<=", ">=", "..", "+", "-", "*", "/", "%", "^", "@",
                                   "<", ">", "=", "(", ")", "[", "]", "{", "}", ",", ":", ".", ";"]
@@ -118,7 +120,7 @@ struct Lexer {
         var value = String.UnicodeScalarView()
         while true {
             guard let c = peek(), c != "\n" else {
-                throw LangError(.syntax, "unterminated string", Span(start, position), source)
+                throw LangError(.syntax, Self.unterminatedString, Span(start, position), source)
             }
             if c == "\"" {
                 position += 1
@@ -135,7 +137,7 @@ struct Lexer {
         position += 1
         guard c == "\\" else { return c }
         guard let escaped = peek() else {
-            throw LangError(.syntax, "unterminated string", Span(start, position), source)
+            throw LangError(.syntax, Self.unterminatedString, Span(start, position), source)
         }
         position += 1
         switch escaped {
@@ -176,7 +178,7 @@ struct Lexer {
         while true {
             guard let c = peek(), c != "\n" else {
                 if let field { throw unclosedField(field) }
-                throw LangError(.syntax, "unterminated string", Span(stringStart, position), source)
+                throw LangError(.syntax, Self.unterminatedString, Span(stringStart, position), source)
             }
             switch c {
             case "\"":
@@ -213,7 +215,7 @@ struct Lexer {
             let token: Token
             do {
                 token = try next()
-            } catch let error as LangError where startsString && error.message == "unterminated string" {
+            } catch let error as LangError where startsString && error.message == Self.unterminatedString {
                 // The quote that closes the f-string, read as the start of a string inside the field.
                 throw unclosedField(open)
             }
