@@ -156,10 +156,9 @@ final class REPL {
                 print("saved \(transcript.count) entries to \(argument)")
             } catch { report("cannot write \(argument): \(error)") }
         case ":time":
-            let start = DispatchTime.now().uptimeNanoseconds
+            let start = Stopwatch.seconds
             evaluate(argument, record: true)
-            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            print(String(format: "time: %.3f s", seconds))
+            print(Stopwatch.report(Stopwatch.seconds - start))
         case ":vars":
             evaluate("who()", record: false)
         case ":record":

@@ -1,6 +1,8 @@
+import Base
 import DefaultModel
 import Foundation
 import Models
+import OrderedCollections
 import Preference
 import Training
 
@@ -73,7 +75,26 @@ extension Builtins {
                 "interrupted": .bool(outcome.interrupted),
             ])
         },
+        Builtin("load_jsonl(path)", topic: "experiments",
+                doc: "Reads a JSON-lines file (one object per line, as save_jsonl writes) as a list of records; a record's fields are in alphabetical order, as JSON objects have none. Blank lines are skipped; a line that is not an object is an error naming file:line.",
+                example: "let p = save_jsonl([{step: 1, loss: 0.5}], temp_dir() + \"/log.jsonl\")\nload_jsonl(p)[0].loss") { a in
+            .list(try JSONLines.read(try a.path("path"), noun: "JSON-lines").map { line in Value(json: line.object) })
+        },
     ]
+}
+
+extension Value {
+    /// A value parsed by JSONSerialization: objects as records (fields in alphabetical order),
+    /// arrays as lists, null as nil.
+    init(json: Any) {
+        switch json {
+        case let text as String: self = .string(text)
+        case let number as NSNumber: self = JSONLine.isBoolean(number) ? .bool(number.boolValue) : .number(number.doubleValue)
+        case let items as [Any]: self = .list(items.map(Value.init(json:)))
+        case let object as [String: Any]: self = .record(OrderedDictionary(uniqueKeysWithValues: object.sorted { $0.key < $1.key }.map { ($0.key, Value(json: $0.value)) }))
+        default: self = .nil
+        }
+    }
 }
 
 extension Arguments {

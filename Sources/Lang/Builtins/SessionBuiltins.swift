@@ -37,6 +37,25 @@ extension Builtins {
             guard let made = mkdtemp(&bytes) else { throw BuiltinError("cannot create a directory in \(NSTemporaryDirectory())") }
             return .string(String(cString: made))
         },
+        Builtin("now()", topic: "session",
+                doc: "The wall-clock time in seconds since 1970-01-01 00:00 UTC (the Unix epoch), with a fraction: for time stamps in records and file names. Durations are better measured with clock().",
+                example: "now() > 1.7e9") { _ in
+            .number(Date().timeIntervalSince1970)
+        },
+        Builtin("clock()", topic: "session",
+                doc: "Seconds on a monotonic clock that never jumps when the wall clock is set: the difference of two readings is how long the code between them took.",
+                example: "let start = clock()\nclock() - start >= 0") { _ in
+            .number(Stopwatch.seconds)
+        },
+        Builtin("time(f)", topic: "session",
+                doc: "Runs f (a function of no arguments, or a block: time { … }), prints how long it took as the REPL's :time does (time: 1.234 s), and returns f's value.",
+                example: "time { sum(ones([100, 100]) @ ones([100, 100])) }") { a in
+            let f = try a.function("f")
+            let start = Stopwatch.seconds
+            let value = try a.call(f, [])
+            a.runtime.write(Stopwatch.report(Stopwatch.seconds - start) + "\n")
+            return value
+        },
         Builtin("kernels(mode = nil)", topic: "session",
                 doc: "The OpenBLAS kernels that run matrix products, as {mode, set, cpu}. kernels(mode) switches to "
                     + KernelMode.allCases.map { "\"\($0.rawValue)\" (\($0.summary))" }.joined(separator: " or ")

@@ -67,10 +67,7 @@ public final class Interpreter {
     /// The top-level statements of `source`, each with its text, for running one at a time.
     public func statements(of source: Source) throws -> [TopLevelStatement] {
         try Parser.parse(source).statements.map { statement in
-            let span = statement.span
-            var text = String.UnicodeScalarView()
-            text.append(contentsOf: source.scalars[span.start..<Swift.min(span.end, source.scalars.count)])
-            return TopLevelStatement(statement: statement, text: String(text), source: source)
+            TopLevelStatement(statement: statement, text: source.text(of: statement.span), source: source)
         }
     }
 
