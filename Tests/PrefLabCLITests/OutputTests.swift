@@ -60,25 +60,47 @@ import Testing
     /// A write cut short half-way — here by a file-size limit (`ulimit -f`, with SIGXFSZ ignored
     /// so the write fails with EFBIG, as on a full disk it fails with ENOSPC) while model.safetensors
     /// streams out — leaves no temporary file and says what failed in one line.
-    @Test func aWriteCutShortLeavesNoTemporaryFileAndSaysWhy() throws {
-        let folder = try folder()
-        let model = folder.appendingPathComponent("model").path
-        let code = "save_model(new_model(vocab: 512, hidden: 64, layers: 2, heads: 2), \"\(model)\")"
+    /// Runs `preflab -e code` under `ulimit -f blocks` with SIGXFSZ ignored; (status, stderr).
+    private func runWithFileSizeLimit(_ blocks: Int, _ code: String) throws -> (Int32, String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        // 64 blocks of 512 bytes: config.json fits, the 300 KB of weights do not.
-        process.arguments = ["-c", "ulimit -f 64; trap '' XFSZ; exec \"$0\" -e \"$1\"", preflabExecutable.path, code]
+        process.arguments = ["-c", "ulimit -f \(blocks); trap '' XFSZ; exec \"$0\" -e \"$1\"", preflabExecutable.path, code]
         let errorPipe = Pipe()
         process.standardError = errorPipe
         process.standardOutput = FileHandle.nullDevice
         try process.run()
         let error = String(decoding: errorPipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
-        #expect(process.terminationStatus == 1)
+        return (process.terminationStatus, error)
+    }
+
+    @Test func aWriteCutShortLeavesNoTemporaryFileAndSaysWhy() throws {
+        let folder = try folder()
+        let model = folder.appendingPathComponent("model").path
+        // 64 blocks of 512 bytes: config.json fits, the 300 KB of weights do not.
+        let (status, error) = try runWithFileSizeLimit(64, "save_model(new_model(vocab: 512, hidden: 64, layers: 2, heads: 2), \"\(model)\")")
+        #expect(status == 1)
         #expect(error.hasPrefix("<-e>:1:1: error: save_model: \(model)/model.safetensors: file too large; raise the file-size limit (ulimit -f) or choose another disk\n"),
                 "\(error)")
         let left = try FileManager.default.contentsOfDirectory(atPath: model)
         #expect(left == ["config.json"], "no temporary file is left: \(left)")
+    }
+
+    /// A preference run whose checkpoint cannot be written (the default model's 4.6 MB of
+    /// weights under a 1 MB limit) names the file once, and leaves no temporary checkpoint.
+    @Test func aRunWhoseCheckpointCannotBeWrittenNamesTheFileOnce() throws {
+        let folder = try folder()
+        let run = folder.path + "/run"
+        let (status, error) = try runWithFileSizeLimit(2000, """
+            pref_train(default_model(), synthetic_pairs(count: 4), steps: 1, batch: 2, dir: "\(run)", ref_cache: "\(folder.path)/cache")
+            """)
+        #expect(status == 1)
+        let line = error.split(separator: "\n").first { $0.contains("error:") }.map(String.init) ?? error
+        #expect(line.hasSuffix("error: pref_train: \(run)/checkpoints/step-000001/model.safetensors: file too large; raise the file-size limit (ulimit -f) or choose another disk"),
+                "\(error)")
+        #expect(line.components(separatedBy: run).count == 2, "the path appears once: \(line)")
+        let left = try FileManager.default.subpathsOfDirectory(atPath: run).filter { $0.contains("tmp") }
+        #expect(left.isEmpty, "no temporary file or folder is left: \(left)")
     }
 
     @Test func saveAndRecordCheckTheirPathFirstAndSaveOnlyWhatSucceeded() throws {

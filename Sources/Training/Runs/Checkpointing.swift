@@ -87,9 +87,13 @@ extension TrainingRun {
             let state = CheckpointState(step: step, position: objective.position, random: engine.random.stateWords.map { String($0) },
                                         history: history)
             try AtomicWrite.write(try JSONEncoder.sorted.encode(state), to: temporary + "/state.json")
+        } catch let error as PlaceError {
+            try? FileManager.default.removeItem(atPath: temporary)
+            // The temporary folder is gone: name the file as the checkpoint would have held it.
+            throw PlaceError(error.place.replacingOccurrences(of: temporary, with: final), error.message)
         } catch {
             try? FileManager.default.removeItem(atPath: temporary)
-            throw error
+            throw TrainingError(final, "cannot write the checkpoint: \(error)")
         }
         try? FileManager.default.removeItem(atPath: final)
         guard rename(temporary, final) == 0 else {
