@@ -1,4 +1,5 @@
 import ArgumentParser
+import Base
 import Foundation
 import Lang
 import Tensor
@@ -83,8 +84,11 @@ struct PrefLabCommand: ParsableCommand {
             return runProgram(Source(name: "<-e>", text: expression), arguments: [], printValue: true)
         }
         if let script = arguments.first {
-            guard let text = try? String(contentsOfFile: script, encoding: .utf8) else {
-                report("cannot read \(script)")
+            let text: String
+            do {
+                text = try ReadableFile.text(script, noun: "script")
+            } catch {
+                report(error)
                 return 1
             }
             return runProgram(Source(name: script, text: text), arguments: scriptArguments, printValue: json)

@@ -95,6 +95,28 @@ import Training
         #expect(errorMessage(Self.setup + "train(m, ids, clip: -1)") .contains("train: clip: must not be negative (0 turns clipping off), got -1.0"))
         #expect(errorMessage(Self.setup + "train(m, ids, schedule: \"step\")").contains("train: schedule: must be constant, linear or cosine, got 'step'"))
         #expect(errorMessage(Self.setup + "train(m, ids, seed: -1)").contains("train: seed: must be a whole number ≥ 0, got -1.0"))
+        #expect(errorMessage(Self.setup + "train(m, ids, steps: 2, batch: 2, seq_len: 8, dir: \"/sys/run\")")
+            .contains("train: dir: /sys/run: permission denied; choose a folder you can write to"))
+    }
+
+    /// Every writer checks its path before any work (OutputPath): a model or adapter folder that
+    /// is a file, or a place that takes no files, is one line naming the path and the cause.
+    @Test func outputPathsAreCheckedBeforeWriting() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("preflab-out-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let file = directory + "/file"
+        try "x".write(toFile: file, atomically: false, encoding: .utf8)
+        #expect(errorMessage(Self.setup + "save_model(m, \"\(file)\")").contains("save_model: \(file): is a file, not a folder; choose a folder path"))
+        #expect(errorMessage(Self.setup + "save_model(m, \"/sys/m.gguf\")").contains("save_model: /sys/m.gguf: permission denied; choose a folder you can write to"))
+        #expect(errorMessage(Self.setup + "save_model(m, \"\(directory)\")").contains("no error"), "a folder that exists is written into")
+        let adapter = Self.setup + "let run = train(m, ids, steps: 1, batch: 2, seq_len: 8, lora_rank: 2, dir: dir)\n"
+        #expect(errorMessage(adapter + "save_adapter(run, \"\(file)/adapter\")").contains("save_adapter: \(file)/adapter: \(file) is a file, not a folder; choose another path"))
+        // The one convention: missing folders on the way are created, for every writer.
+        _ = try run(Self.setup + "save_model(m, \"\(directory)/a/b/model\")\nsave(spark([1, 2]), \"\(directory)/c/d/spark.svg\")")
+        #expect(FileManager.default.fileExists(atPath: directory + "/a/b/model/config.json"))
+        #expect(FileManager.default.fileExists(atPath: directory + "/c/d/spark.svg"))
+        #expect(errorMessage("save(spark([1, 2]), \"\(file)/x.svg\")").contains("save: \(file)/x.svg: \(file) is a file, not a folder; choose another path"))
     }
 
     /// `train`'s and `pref_train`'s signatures and help come from the option declarations.

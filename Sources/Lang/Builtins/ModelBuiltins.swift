@@ -1,3 +1,4 @@
+import Base
 import Foundation
 import Models
 import Tensor
@@ -107,16 +108,18 @@ extension Builtins {
             return .handle(ModelHandle(try TransformerModel.random(config: config, seed: UInt64(seed), tokenizer: tokenizer)))
         },
         Builtin("save_model(model, path, \(SettingSignature.parameter(GGUFStorage.setting)))", topic: "models",
-                doc: "Writes the model where path says. A path ending .gguf gets one GGUF file for llama.cpp, Ollama or LM Studio, with the tokenizer and chat template in its metadata (" + GGUFStorage.setting.name + ": " + GGUFStorage.setting.doc + "); any other path is a Hugging Face directory: config.json, model.safetensors (F32) and the tokenizer's files, which transformers' from_pretrained loads. Files are replaced atomically.",
+                doc: "Writes the model where path says. A path ending .gguf gets one GGUF file for llama.cpp, Ollama or LM Studio, with the tokenizer and chat template in its metadata (" + GGUFStorage.setting.name + ": " + GGUFStorage.setting.doc + "); any other path is a Hugging Face directory: config.json, model.safetensors (F32) and the tokenizer's files, which transformers' from_pretrained loads. Missing folders are created; files are replaced atomically.",
                 example: "save_model(new_model(vocab: 32, hidden: 32, layers: 1, heads: 2), \"/tmp/preflab-example-save\")\nsave_model(new_model(vocab: 32, hidden: 32, layers: 1, heads: 2), \"/tmp/preflab-example-save.gguf\", type: \"q8_0\")") { a in
             let model = try a.model("model"), path = try a.path("path")
             let storage = try a.setting(GGUFStorage.setting)
             if path.hasSuffix(".gguf") {
+                try OutputPath.checkFile(path)
                 try model.save(gguf: path, storage: storage)
             } else {
                 guard storage == GGUFStorage.setting.defaultValue else {
                     throw BuiltinError("type applies to GGUF files; end the path with .gguf, or leave type out for a Hugging Face directory")
                 }
+                try OutputPath.checkFolder(path)
                 try model.save(directory: path)
             }
             return .nil

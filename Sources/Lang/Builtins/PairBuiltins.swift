@@ -1,3 +1,4 @@
+import Base
 import Foundation
 import Models
 import OrderedCollections
@@ -168,6 +169,7 @@ extension Builtins {
                 example: "save_pairs(synthetic_pairs(kind: \"choice\", count: 3), temp_dir() + \"/choice.jsonl\")") { a in
             let set = try a.pairSet("pairset")
             let path = try a.path("path")
+            try OutputPath.checkFile(path)
             try PairFile.save(set.pairs, to: path)
             return .nil
         },

@@ -1,3 +1,4 @@
+import Base
 import Foundation
 import Models
 import Preference
@@ -146,6 +147,7 @@ extension Builtins {
             guard let adapter = try run.adapter() else {
                 throw TrainingError("run", "trained all weights, not a LoRA adapter (train with lora_rank: r)")
             }
+            try OutputPath.checkFolder(directory)
             try adapter.save(directory: directory)
             return .nil
         },

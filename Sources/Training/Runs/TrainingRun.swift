@@ -100,6 +100,11 @@ public final class TrainingRun {
         if FileManager.default.fileExists(atPath: files.runFile) {
             throw TrainingError("dir", "\(directory) already holds a run; resume it with resume(\"\(directory)\") or choose another dir")
         }
+        do {
+            try OutputPath.checkFolder(directory)
+        } catch let error as PlaceError {
+            throw TrainingError("dir", error.description)
+        }
         let objective = try timings.measure(.data) { try makeObjective(options) }
         let lora = try options.loraConfig(for: model.config)
         try MemoryNeed.checkRun(model.config, options: options, lora: lora, rows: objective.rows, limit: memoryLimit)
@@ -152,6 +157,7 @@ public final class TrainingRun {
                               makeObjective: (RunRecord, TransformerModel) throws -> TrainingObjective) throws -> TrainingRun {
         let timings = RunTimings()
         let record = try record(directory: directory)
+        try OutputPath.checkFolder(directory)
         let files = RunDirectory(path: directory)
         let checkpoint = try files.latestCheckpoint()
         let model: TransformerModel
