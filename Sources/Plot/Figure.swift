@@ -70,12 +70,14 @@ public struct OutputDevice: Sendable, Equatable {
     /// A file, pipe or log: figures are 80 columns wide and not coloured.
     public static let notATerminal = OutputDevice(isTerminal: false)
 
-    /// What file descriptor `fd` is connected to.
-    public static func of(_ fd: Int32) -> OutputDevice {
+    /// What file descriptor `fd` is connected to. A terminal's width is what it says now
+    /// (TIOCGWINSZ, which follows resizing), or COLUMNS when it does not say.
+    public static func of(_ fd: Int32, environment: [String: String] = ProcessInfo.processInfo.environment) -> OutputDevice {
         guard isatty(fd) == 1 else { return .notATerminal }
         var size = winsize()
-        let known = ioctl(fd, UInt(TIOCGWINSZ), &size) == 0 && size.ws_col > 0
-        return OutputDevice(isTerminal: true, columns: known ? Int(size.ws_col) : nil)
+        if ioctl(fd, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return OutputDevice(isTerminal: true, columns: Int(size.ws_col)) }
+        let declared = environment["COLUMNS"].flatMap { Int($0) }.flatMap { $0 > 0 ? $0 : nil }
+        return OutputDevice(isTerminal: true, columns: declared)
     }
 
     /// The width a figure fills when none is given: the terminal's, or 80 columns.

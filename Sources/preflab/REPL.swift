@@ -133,7 +133,7 @@ final class REPL {
         case ":quit", ":q", ":exit":
             return false
         case ":help":
-            print("""
+            print(TextLayout.wrapColumns("""
                 :help            this list
                 :load FILE       run a script in this session
                 :save FILE       write this session's successful entries as a runnable script
@@ -143,7 +143,7 @@ final class REPL {
                 :quit            leave (Ctrl-D too)
                 ?name            help for a builtin; help() lists them all
                 A trailing ';' stops a value from printing; ans holds the last value.
-                """)
+                """))
         case ":load":
             guard let text = try? String(contentsOfFile: argument, encoding: .utf8) else {
                 report("cannot read \(argument)")
