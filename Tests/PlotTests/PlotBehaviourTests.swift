@@ -141,6 +141,16 @@ import Testing
         #expect(!OutputDevice.notATerminal.colorByDefault(environment: [:]) || Terminal.colorOverride == true)
     }
 
+    /// A terminal's own size wins; COLUMNS counts only when the terminal does not say.
+    @Test func columnsComeFromTheTerminalElseFromCOLUMNS() throws {
+        let sized = try PseudoTerminal(columns: 100)
+        #expect(OutputDevice.of(sized.follower, environment: ["COLUMNS": "70"]).columns == 100)
+        let unsized = try PseudoTerminal(columns: 0)
+        #expect(OutputDevice.of(unsized.follower, environment: ["COLUMNS": "70"]) == OutputDevice(isTerminal: true, columns: 70))
+        #expect(OutputDevice.of(unsized.follower, environment: ["COLUMNS": "wide"]).figureColumns == 80)
+        #expect(OutputDevice.of(unsized.follower, environment: [:]).figureColumns == 80)
+    }
+
     @Test func brailleDotsFollowTheUnicodeNumbering() {
         var canvas = Canvas(kind: .braille, columns: 1, rows: 1)
         canvas.set(0, 0, nil)
