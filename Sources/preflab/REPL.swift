@@ -131,7 +131,7 @@ final class REPL {
         case ":quit", ":q", ":exit":
             return false
         case ":help":
-            print("""
+            print(TextLayout.wrapColumns("""
                 :help            this list
                 :load FILE       run a script in this session
                 :save FILE       write this session's successful entries as a runnable script
@@ -141,7 +141,7 @@ final class REPL {
                 :quit            leave (Ctrl-D too)
                 ?name            help for a builtin; help() lists them all
                 A trailing ';' stops a value from printing; ans holds the last value.
-                """)
+                """))
         case ":load":
             do {
                 let path = try commandPath(argument, usage: ":load FILE")

@@ -19,16 +19,22 @@ final class ModelHandle: Handle {
             + "vocab \(c.vocabSize), \(millions) parameters\(model.tokenizer == nil ? "" : ", with tokenizer")>"
     }
 
+    private enum Property: String, CaseIterable {
+        case vocab, hidden, layers, parameters, arch, tokenizer
+    }
+
+    override var propertyNames: [String] { Property.allCases.map(\.rawValue) }
+
     override func property(_ name: String) -> Value? {
         let c = model.config
-        switch name {
-        case "vocab": return .number(Double(c.vocabSize))
-        case "hidden": return .number(Double(c.hiddenSize))
-        case "layers": return .number(Double(c.layers))
-        case "parameters": return .number(Double(model.parameterCount))
-        case "arch": return .string(c.architecture.rawValue)
-        case "tokenizer": return model.tokenizer.map { .handle(TokenizerHandle($0)) } ?? .nil
-        default: return nil
+        switch Property(rawValue: name) {
+        case .vocab: return .number(Double(c.vocabSize))
+        case .hidden: return .number(Double(c.hiddenSize))
+        case .layers: return .number(Double(c.layers))
+        case .parameters: return .number(Double(model.parameterCount))
+        case .arch: return .string(c.architecture.rawValue)
+        case .tokenizer: return model.tokenizer.map { .handle(TokenizerHandle($0)) } ?? .nil
+        case nil: return nil
         }
     }
 }
@@ -41,8 +47,17 @@ final class TokenizerHandle: Handle {
     }
     override var summary: String { "<tokenizer: \(tokenizer.vocabularySize) tokens, \(tokenizer.path)>" }
 
+    private enum Property: String, CaseIterable {
+        case vocab
+    }
+
+    override var propertyNames: [String] { Property.allCases.map(\.rawValue) }
+
     override func property(_ name: String) -> Value? {
-        name == "vocab" ? .number(Double(tokenizer.vocabularySize)) : nil
+        switch Property(rawValue: name) {
+        case .vocab: return .number(Double(tokenizer.vocabularySize))
+        case nil: return nil
+        }
     }
 }
 

@@ -81,16 +81,22 @@ extension Builtins {
         return helpText(builtin)
     }
 
+    /// The signature (broken between parameters, continued after its parenthesis) and doc
+    /// wrapped to the terminal; the example as written, so that it can be copied.
     static func helpText(_ builtin: Builtin) -> String {
+        let parameters = builtin.parameters.map(\.written)
+        let pieces = parameters.enumerated().map { i, parameter in i == parameters.count - 1 ? parameter + ")" : parameter + "," }
+        let signature = TextLayout.wrap(pieces.isEmpty ? [")"] : pieces, lead: builtin.name + "(", hanging: builtin.name.count + 1)
+        let doc = TextLayout.wrap(builtin.doc.split(separator: " ").map(String.init), lead: "  ", hanging: 2)
         let example = builtin.example.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n")
-        return "\(builtin.signature)\n  \(builtin.doc)\n  Example:\n\(example)\n"
+        return "\(signature)\n\(doc)\n  Example:\n\(example)\n"
     }
 
     static func helpIndex() -> String {
-        var text = "Builtins by topic (help(\"name\") or ?name for one):\n"
+        var text = TextLayout.wrapColumns("Builtins by topic (help(\"name\") or ?name for one):") + "\n"
         for topic in topics {
             let names = all.filter { $0.topic == topic }.map(\.name)
-            text += "  \(topic):".padding(toLength: 16, withPad: " ", startingAt: 0) + names.joined(separator: ", ") + "\n"
+            text += TextLayout.wrapColumns("  \(topic):".padding(toLength: 16, withPad: " ", startingAt: 0) + names.joined(separator: ", ")) + "\n"
         }
         return text
     }

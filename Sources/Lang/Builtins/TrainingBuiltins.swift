@@ -26,24 +26,31 @@ final class RunHandle: Handle {
         return "<run \(run.directory): step \(run.step)/\(run.options.steps)\(last), \(String(format: "%.0f", run.tokensPerSecond)) tokens/s, \(status)>"
     }
 
+    private enum Property: String, CaseIterable {
+        case losses, tokensPerSecond = "tokens_per_second", steps, lrs, gradNorms = "grad_norms", step, dir, status, model,
+             timings, metrics
+    }
+
+    override var propertyNames: [String] { Property.allCases.map(\.rawValue) }
+
     override func property(_ name: String) -> Value? {
         let history = run.history
         func numbers(_ values: [Double]) -> Value { .list(values.map(Value.number)) }
-        switch name {
-        case "losses": return numbers(history.map(\.loss))
-        case "tokens_per_second": return .number(run.tokensPerSecond)
-        case "steps": return numbers(history.map { Double($0.step) })
-        case "lrs": return numbers(history.map(\.learningRate))
-        case "grad_norms": return numbers(history.map(\.gradientNorm))
-        case "step": return .number(Double(run.step))
-        case "dir": return .string(run.directory)
-        case "status": return .string(status)
-        case "model": return .handle(ModelHandle(model))
-        case "timings":
+        switch Property(rawValue: name) {
+        case .losses: return numbers(history.map(\.loss))
+        case .tokensPerSecond: return .number(run.tokensPerSecond)
+        case .steps: return numbers(history.map { Double($0.step) })
+        case .lrs: return numbers(history.map(\.learningRate))
+        case .gradNorms: return numbers(history.map(\.gradientNorm))
+        case .step: return .number(Double(run.step))
+        case .dir: return .string(run.directory)
+        case .status: return .string(status)
+        case .model: return .handle(ModelHandle(model))
+        case .timings:
             var fields: OrderedDictionary<String, Value> = ["wall": .number(run.timings.wall)]
             for phase in RunPhase.allCases { fields[phase.rawValue] = .number(run.timings.seconds[phase] ?? 0) }
             return .record(fields)
-        case "metrics":
+        case .metrics:
             return .list(history.map { m -> Value in
                 var fields: OrderedDictionary<String, Value> = [
                     "step": .number(Double(m.step)), "loss": .number(m.loss), "lr": .number(m.learningRate),
@@ -52,7 +59,7 @@ final class RunHandle: Handle {
                 for figure in m.extra { fields[figure.name] = .number(figure.value) }
                 return .record(fields)
             })
-        default: return nil
+        case nil: return nil
         }
     }
 }

@@ -115,6 +115,19 @@ public final class Interpreter {
         return Builtins.table[function]?.parameters.filter { !$0.variadic }.map(\.name) ?? []
     }
 
+    /// The fields and properties of `path`, a variable followed by field names (`run`,
+    /// `run.timings`, `low.stats`), for completion; nil when the path names no value. Only
+    /// fields are read: nothing is called.
+    public func fieldNames(of path: String) -> [String]? {
+        let names = path.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        guard var value = value(of: names[0]) else { return nil }
+        for name in names.dropFirst() {
+            guard let field = try? Field.property(name, of: value) else { return nil }
+            value = field
+        }
+        return Field.propertyNames(of: value)
+    }
+
     /// Names a completion may offer: variables and builtins.
     public var knownNames: [String] {
         variables.map(\.name) + Builtins.table.keys.sorted()
