@@ -1,10 +1,11 @@
+import Base
 import CEditLine
 import Foundation
 import Lang
 
 /// Tab completion through libedit's readline emulation: variables and builtins (functions with
-/// their opening parenthesis); fields after `.`; keyword arguments inside a call; file paths
-/// inside a string.
+/// their opening parenthesis); fields after `.`, of any value and at any depth (`run.timings.`);
+/// keyword arguments inside a call; file paths inside a string and after a command that takes one.
 enum Completion {
     nonisolated(unsafe) private static var interpreter: Interpreter?
     nonisolated(unsafe) private static var candidates: [String] = []
@@ -23,15 +24,20 @@ enum Completion {
             let prefix = String(cString: text)
             let line = rl_line_buffer.map { String(cString: $0) } ?? ""
             let before = String(line.unicodeScalars.prefix(Int(start)))
-            let path = Completion.openString(before + prefix)
-            if let path {
-                Completion.candidates = Completion.paths(completing: path, word: prefix)
+            let string = Completion.openString(before + prefix)
+            let argument = Completion.commandPath(before + prefix)
+            if let string {
+                Completion.candidates = Completion.paths(completing: string, word: prefix, closing: "\"")
+            } else if let argument {
+                Completion.candidates = Completion.paths(completing: argument, word: prefix, closing: "")
             } else {
                 Completion.candidates = Completion.matches(for: prefix, before: before)
             }
+            let path = string ?? argument
             // libedit appends this character (a space by default) to a unique match. Only a
             // variable's name ends a word; a function's "(", a field (`x.shape` goes on with
-            // `[0]`), a keyword argument's ": ", a folder's "/" and a file's closing quote do not.
+            // `[0]`), a keyword argument's ": ", a folder's "/", a file's closing quote and a
+            // command's file (the end of the line) do not.
             let match = Completion.candidates.count == 1 ? Completion.candidates[0] : ""
             let endsWord = path == nil && !prefix.contains(".") && !match.hasSuffix("(") && !match.hasSuffix(": ")
             ce_set_completion_append_character(endsWord ? Int32(UInt8(ascii: " ")) : 0)
@@ -64,19 +70,31 @@ enum Completion {
         return contents
     }
 
+    /// The REPL commands whose argument is a file.
+    static let commandsTakingAPath = [":load", ":save", ":record"]
+
+    /// The path typed so far after a command that takes one (`:load data/tr`), or nil.
+    static func commandPath(_ text: String) -> String? {
+        let line = text.drop { $0 == " " }
+        guard let command = commandsTakingAPath.first(where: { line.hasPrefix($0 + " ") }) else { return nil }
+        return String(line.dropFirst(command.count).drop { $0 == " " })
+    }
+
     /// Files and folders that complete `path`, as replacements for `word`, the end of `path`
-    /// that libedit will replace (paths contain characters such as '-' that end words).
-    /// A lone file completes with its closing quote: the string is done.
-    static func paths(completing path: String, word: String) -> [String] {
+    /// that libedit will replace (paths contain characters such as '-' that end words); a
+    /// leading `~` is the home folder. A lone file completes with `closing` (a string's quote):
+    /// the path is done.
+    static func paths(completing path: String, word: String, closing: String) -> [String] {
         let folder = path.lastIndex(of: "/").map { String(path[...$0]) } ?? ""
         let partial = String(path.dropFirst(folder.count))
-        let listed = (try? FileManager.default.contentsOfDirectory(atPath: folder.isEmpty ? "." : folder)) ?? []
+        let listedFolder = UserPath.expanded(folder.isEmpty ? "." : folder)
+        let listed = (try? FileManager.default.contentsOfDirectory(atPath: listedFolder)) ?? []
         let keep = path.count - word.count
         let names = listed.filter { $0.hasPrefix(partial) && (partial.hasPrefix(".") || !$0.hasPrefix(".")) }.sorted()
         return names.map { name in
             var isFolder: ObjCBool = false
-            _ = FileManager.default.fileExists(atPath: folder + name, isDirectory: &isFolder)
-            let ending = isFolder.boolValue ? "/" : names.count == 1 ? "\"" : ""
+            _ = FileManager.default.fileExists(atPath: listedFolder + (folder.isEmpty ? "/" : "") + name, isDirectory: &isFolder)
+            let ending = isFolder.boolValue ? "/" : names.count == 1 ? closing : ""
             return String((folder + name + ending).dropFirst(keep))
         }
     }
@@ -87,7 +105,7 @@ enum Completion {
         if let dot = prefix.lastIndex(of: ".") {
             let receiver = String(prefix[..<dot])
             let partial = String(prefix[prefix.index(after: dot)...])
-            return fields(of: interpreter.value(of: receiver)).filter { $0.hasPrefix(partial) }.map { receiver + "." + $0 }
+            return (interpreter.fieldNames(of: receiver) ?? []).filter { $0.hasPrefix(partial) }.sorted().map { receiver + "." + $0 }
         }
         let variables = Dictionary(interpreter.variables.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first })
         var names = Set(interpreter.knownNames.map { name -> String in
@@ -101,14 +119,6 @@ enum Completion {
             for parameter in interpreter.parameterNames(of: function) { names.insert(parameter + ": ") }
         }
         return names.filter { $0.hasPrefix(prefix) }.sorted()
-    }
-
-    private static func fields(of value: Value?) -> [String] {
-        switch value {
-        case .record(let fields)?: return Array(fields.keys)
-        case .tensor?: return ["shape", "rank", "numel", "grad", "requires_grad", "T"]
-        default: return []
-        }
     }
 
     /// The name of the function whose argument list the cursor is in, if any.

@@ -45,12 +45,7 @@ struct PrefLabCommand: ParsableCommand {
             let command = try parseAsRoot() as? PrefLabCommand ?? PrefLabCommand()
             try command.validate()
             try BLASCore.applyPolicy(KernelMode.resolve(commandLine: command.kernels))
-            // SIGINT must reach the thread that reads lines and runs programs, not this one, which
-            // only waits: block it here; the worker unblocks it when it installs the handler.
-            var interrupt = sigset_t()
-            sigemptyset(&interrupt)
-            sigaddset(&interrupt, SIGINT)
-            pthread_sigmask(SIG_BLOCK, &interrupt, nil)
+            Interrupts.blockOnThisThread()
             let status = LargeStack.run { command.execute() }
             Foundation.exit(status)
         } catch {
@@ -144,13 +139,20 @@ struct PrefLabCommand: ParsableCommand {
             return 0
         } catch {
             report(error)
-            return 1
+            return exitStatus(for: error)
         }
     }
 }
 
 /// `--kernels fast|reproducible`, with the values and their check taken from the enum.
 extension KernelMode: ExpressibleByArgument {}
+
+/// A program's exit status after `error` stopped it: 128 + the signal's number when a signal
+/// interrupted it (130 for Ctrl-C, as a shell reports it), 1 for any other error.
+func exitStatus(for error: Error) -> Int32 {
+    guard let langError = error as? LangError, langError.kind == .interrupted else { return 1 }
+    return Interrupts.exitStatus(after: Interrupts.pending ?? SIGINT)
+}
 
 func report(_ error: Any) {
     FileHandle.standardError.write(Data(("\(error)" + "\n").utf8))

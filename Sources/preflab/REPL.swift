@@ -12,7 +12,8 @@ final class REPL {
     private let lineEditing: Bool
     private let session = Session()
     private var interpreter: Interpreter { session.interpreter }
-    /// Successful entries, for `:save`.
+    /// Entries that ran to the end without an error or a Ctrl-C (a training run stopped by
+    /// Ctrl-C returns a value, but replaying it would train to the end), for `:save`.
     private var transcript: [String] = []
     private var recorder: Notebook.Recorder?
     private let historyPath = (ProcessInfo.processInfo.environment["HOME"] ?? ".") + "/.preflab_history"
@@ -51,9 +52,10 @@ final class REPL {
             }
             // A file or pipe would otherwise get the values only when the buffer fills or at exit.
             if !lineEditing { fflush(stdout) }
+            if Interrupts.endsSession { break }
         }
         tell("\n")
-        return 0
+        return Interrupts.endsSession ? Interrupts.exitStatus(after: Interrupts.pending ?? SIGTERM) : 0
     }
 
     /// Writes what is meant for the person at the keyboard (the banner, prompts, ^C): on standard
@@ -67,22 +69,17 @@ final class REPL {
         }
     }
 
-    /// One line, or nil at the end of input and on Ctrl-C (which sets `Interrupts.pressed`).
+    /// One line, or nil at the end of input and when a signal arrives (`Interrupts.pending`).
     private func readLine(prompt: String) -> String? {
         if lineEditing {
             let raw = Interrupts.deferred { readline(prompt) }
             defer { free(raw) }
             // Ctrl-C ends the edit as if at the end of input; the half-typed line is dropped.
-            guard let raw, !Interrupts.pressed else { return nil }
+            guard let raw, Interrupts.pending == nil else { return nil }
             return String(cString: raw)
         }
         tell(prompt)
-        guard let line = Swift.readLine() else {
-            // Ctrl-C interrupts the read and leaves an error on the stream, which would end every later read.
-            if Interrupts.pressed { clearerr(stdin) }
-            return nil
-        }
-        return line
+        return Interrupts.readLine()
     }
 
     /// One entry: lines are read until the parser no longer says the input is incomplete.
@@ -91,15 +88,16 @@ final class REPL {
         var lines: [String] = []
         while true {
             let prompt = lines.isEmpty ? "pref> " : "  ... "
-            Interrupts.pressed = false
+            Interrupts.reset()
+            if Interrupts.endsSession { return nil }
             guard let line = readLine(prompt: prompt) else {
-                if Interrupts.pressed {
+                if Interrupts.pending == SIGINT {
                     // A cooked terminal has echoed the ^C itself.
                     tell(lineEditing ? "^C\n" : "\n")
                     lines = []
                     continue
                 }
-                return lines.isEmpty ? nil : lines.joined(separator: "\n")
+                return lines.isEmpty || Interrupts.endsSession ? nil : lines.joined(separator: "\n")
             }
             lines.append(line)
             let text = lines.joined(separator: "\n")
@@ -119,7 +117,7 @@ final class REPL {
             } else {
                 report(error)
             }
-        } else if record {
+        } else if record, Interrupts.pending == nil {
             transcript.append(text)
         }
         if record { recorder?.add(code: text, output: entry.transcript, plots: entry.plots) }
@@ -133,7 +131,7 @@ final class REPL {
         case ":quit", ":q", ":exit":
             return false
         case ":help":
-            print("""
+            print(TextLayout.wrapColumns("""
                 :help            this list
                 :load FILE       run a script in this session
                 :save FILE       write this session's successful entries as a runnable script
@@ -143,32 +141,42 @@ final class REPL {
                 :quit            leave (Ctrl-D too)
                 ?name            help for a builtin; help() lists them all
                 A trailing ';' stops a value from printing; ans holds the last value.
-                """)
+                """))
         case ":load":
             do {
-                let text = try ReadableFile.text(argument, noun: "script")
-                try interpreter.evaluate(Source(name: argument, text: text))
-                transcript.append(text)
+                let path = try commandPath(argument, usage: ":load FILE")
+                let text = try ReadableFile.text(path, noun: "script")
+                try interpreter.evaluate(Source(name: path, text: text))
+                if Interrupts.pending == nil { transcript.append(text) }
             } catch { report(error) }
         case ":save":
             do {
-                try AtomicWrite.write(transcript.joined(separator: "\n") + "\n", to: argument)
-                print("saved \(transcript.count) entries to \(argument)")
-            } catch { report("cannot write \(argument): \(error)") }
+                let path = try commandPath(argument, usage: ":save FILE")
+                try OutputPath.checkFile(path)
+                try AtomicWrite.write(transcript.joined(separator: "\n") + "\n", to: path)
+                print("saved \(transcript.count) entries to \(path)")
+            } catch { report(error) }
         case ":time":
-            let start = DispatchTime.now().uptimeNanoseconds
+            let start = Stopwatch.seconds
             evaluate(argument, record: true)
-            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            print(String(format: "time: %.3f s", seconds))
+            print(Stopwatch.report(Stopwatch.seconds - start))
         case ":vars":
             evaluate("who()", record: false)
         case ":record":
-            recorder = Notebook.Recorder(path: argument)
-            print("recording to \(argument)")
+            do {
+                let path = try commandPath(argument, usage: ":record OUT.md")
+                recorder = try Notebook.Recorder(path: path)
+                print("recording to \(path)")
+            } catch { report(error) }
         default:
             report("unknown command \(parts[0]); :help lists the commands")
         }
         return true
     }
-}
 
+    /// A command's file argument as a builtin's path is read: `~` expanded, never empty.
+    private func commandPath(_ argument: String, usage: String) throws -> String {
+        guard !argument.isEmpty else { throw PlaceError(usage, "needs a file path") }
+        return UserPath.expanded(argument)
+    }
+}

@@ -35,9 +35,22 @@ import Testing
         #expect(lines.count == 12 && lines[0].hasPrefix("{\"prompt\": \"Question: "))
         #expect(FileManager.default.fileExists(atPath: directory + "/tokenizer.json"))
         #expect(errorText { try run("save_jsonl([1, 2], \"\(directory)/bad.jsonl\")") }.contains("rows[0] must be a record"))
-        #expect(errorText { try run("save_jsonl([{a: 1}], \"/nonexistent-dir/x.jsonl\")") }.contains("cannot write /nonexistent-dir/x.jsonl"))
+        #expect(errorText { try run("save_jsonl([{a: 1}], \"/sys/x.jsonl\")") }.contains("save_jsonl: /sys/x.jsonl: permission denied; choose a folder you can write to"))
+        #expect(errorText { try run("train_tokenizer([\"a\"], \"/sys/t.json\")") }.contains("train_tokenizer: /sys/t.json: permission denied"))
         #expect(errorText { try run("train_tokenizer([\"a\", 3], \"\(directory)/t.json\")") }.contains("data[1] must be a string"))
         #expect(errorText { try run("train_tokenizer([\"a\"], \"\(directory)/t.json\", vocab: 10)") }.contains("vocab must be between 259"))
+    }
+
+    /// Ctrl-C during grading returns the problems graded so far, marked interrupted.
+    @Test func exactMatchStoppedEarlySaysSo() throws {
+        let interpreter = Interpreter(write: { _ in })
+        try interpreter.evaluate(Source(name: "<test>", text: "let m = default_model()\nlet ps = problems(20000, steps: 1, seed: 5)"))
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.3) { interpreter.interrupt.set() }
+        _ = errorText { try interpreter.evaluate(Source(name: "<test>", text: "let graded = exact_match(m, ps)")) }
+        let value = try interpreter.evaluate(Source(name: "<test>", text: "[graded.interrupted, graded.n < 20000, graded.n == len(graded.correct)]")).value
+        #expect(repr(value) == "[true, true, true]")
+        let whole = try run("exact_match(default_model(), problems(2, steps: 1, seed: 5)).interrupted")
+        #expect(repr(whole) == "false")
     }
 
     /// Teacher-forced grading says "solved" exactly when greedy generation writes the solution.

@@ -51,6 +51,12 @@ import Testing
         #expect(errorMessage("let c = {alpha: 1, beta: 2}\nc.gamma").contains("record has no field 'gamma'; it has 'alpha', 'beta'"))
     }
 
+    @Test func anUnknownPropertySuggestsTheNearestOne() {
+        #expect(errorMessage("synthetic_pairs(count: 2).cuont").contains("a pairs has no property 'cuont'; did you mean 'count'?"))
+        #expect(errorMessage("zeros([2]).shpae").contains("a tensor has no property 'shpae'; did you mean 'shape'?"))
+        #expect(errorMessage("zeros([2]).sum").contains("a tensor has no property 'sum'; to call the function write .sum()"))
+    }
+
     @Test func helpSuggestsTheNearestBuiltinOrThoseStartingSo() {
         #expect(errorMessage("help(\"pref_trian\")").contains("no builtin named 'pref_trian'; did you mean 'pref_train'?"))
         #expect(errorMessage("help(\"pref\")").contains("no builtin named 'pref'; builtins starting so: pref_loss, pref_metrics, pref_train"))
@@ -67,7 +73,8 @@ import Testing
         #expect(try help("let low = {beta: 0.1, lr: 1e-5}", "low").hasPrefix("a record with fields beta, lr\n  help describes builtins"))
         #expect(try help("", "3").hasPrefix("a number: 3\n"))
         #expect(try help("", "zeros([2, 3])").hasPrefix("a Float32 tensor of shape [2, 3]\n"))
-        #expect(try help("let low = synthetic_pairs(count: 2)", "low").hasPrefix("<pairs: 2 pairs,"))
+        let pairs = try help("let low = synthetic_pairs(count: 2)", "low")
+        #expect(pairs.hasPrefix("<pairs: 2 pairs,") && pairs.contains("\n  properties: count, edit_distances,"), "\(pairs)")
         #expect(try help("", "plot").hasPrefix("plot("))
     }
 

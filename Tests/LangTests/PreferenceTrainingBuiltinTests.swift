@@ -89,5 +89,9 @@ import Training
         #expect(message("pref_train(m, ps, beta: -1, steps: 1, batch: 2, dir: dir)").contains("beta"))
         #expect(message("pref_train(m, ps, steps: 1, batch: 7, dir: dir, ref_cache: cache)").contains("batch: 7 is larger than the 6 pairs"))
         #expect(message("pref_train(new_model(vocab: 16), ps, steps: 1)").contains("no tokenizer"))
+        #expect(message("pref_train(m, ps, steps: 1, batch: 2, dir: \"/sys/run\", ref_cache: cache)")
+            .contains("pref_train: dir: /sys/run: permission denied; choose a folder you can write to"))
+        #expect(message("pref_train(m, ps, steps: 1, batch: 2, dir: dir, ref_cache: \"/sys/cache\")")
+            .contains("pref_train: ref_cache: /sys/cache: permission denied; choose a folder you can write to"))
     }
 }

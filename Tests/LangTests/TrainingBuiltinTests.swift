@@ -43,19 +43,45 @@ import Training
         #expect(valuesEqual(items[6], .number(4)) && valuesEqual(items[7], .number(0.01)))
     }
 
-    @Test func controlCStopsAfterAStepAndKeepsTheRunAndModel() throws {
+    /// Ctrl-C stops the run after a step with a checkpoint, binds the run it returns, and stops
+    /// the rest of the entry: the loop does not start its next run and `after` is never set.
+    @Test func controlCStopsTheRunAndTheRestOfTheEntryKeepingTheRunAndModel() throws {
         let interpreter = interpreter()
+        _ = try run(Self.setup + "let started = 0\nlet run = nil", in: interpreter)
         DispatchQueue.global().asyncAfter(deadline: .now() + 0.5) { interpreter.interrupt.set() }
-        let value = try run(Self.setup + """
-            let run = train(m, ids, steps: 1000000, batch: 2, seq_len: 8, lr: 0.001, dir: dir)
-            [run.status, run.step > 0, run.step < 1000000, len(run.losses) == run.step, shape(logits(m, [1, 2]))]
-            """, in: interpreter)
-        guard case .list(let items) = value, items.count == 5 else { Issue.record("\(value)"); return }
-        #expect(valuesEqual(items[0], .string("interrupted")))
-        #expect(valuesEqual(items[1], .bool(true)) && valuesEqual(items[2], .bool(true)) && valuesEqual(items[3], .bool(true)))
+        let stopped = errorText {
+            try run("""
+                for i in [1, 2] {
+                    started = started + 1
+                    run = train(m, ids, steps: 1000000, batch: 2, seq_len: 8, lr: 0.001, dir: dir + str(i))
+                }
+                let after = 1
+                """, in: interpreter)
+        }
+        #expect(stopped.contains("interrupted"))
+        let value = try run("[started, run.status, run.step > 0, run.step < 1000000, len(run.losses) == run.step, shape(logits(m, [1, 2]))]", in: interpreter)
+        guard case .list(let items) = value, items.count == 6 else { Issue.record("\(value)"); return }
+        #expect(valuesEqual(items[0], .number(1)), "the loop's second run did not start")
+        #expect(valuesEqual(items[1], .string("interrupted")))
+        #expect(valuesEqual(items[2], .bool(true)) && valuesEqual(items[3], .bool(true)) && valuesEqual(items[4], .bool(true)))
+        #expect(errorText { try run("after", in: interpreter) }.contains("after"), "the statement after the loop did not run")
         let latest = try run("dir", in: interpreter)
         guard case .string(let dir) = latest else { Issue.record("\(latest)"); return }
-        #expect(FileManager.default.fileExists(atPath: dir + "/checkpoints/latest"), "a checkpoint is written on Ctrl-C")
+        #expect(FileManager.default.fileExists(atPath: dir + "1/checkpoints/latest"), "a checkpoint is written on Ctrl-C")
+        #expect(!FileManager.default.fileExists(atPath: dir + "2"))
+    }
+
+    /// `checkpoint_minutes` writes a checkpoint once that much time has passed since the last,
+    /// whatever `keep` asks of the end; its default is ten minutes.
+    @Test func checkpointsComeEverySoManyMinutes() throws {
+        let interpreter = interpreter()
+        _ = try run(Self.setup + """
+            let run = train(m, ids, steps: 3, batch: 2, seq_len: 8, lr: 0.001, dir: dir, keep: "none", checkpoint_minutes: 0.000001, keep_checkpoints: 5)
+            """, in: interpreter)
+        guard case .string(let dir) = try run("dir", in: interpreter) else { Issue.record("no dir"); return }
+        let names = try FileManager.default.contentsOfDirectory(atPath: dir + "/checkpoints").filter { $0.hasPrefix("step-") }.sorted()
+        #expect(names.count == 2, "after steps 1 and 2; the last step is the end, where keep: none writes nothing: \(names)")
+        #expect(TrainingOptions.table.defaults["checkpoint_minutes"] == .number(10))
     }
 
     @Test func openRunReadsAFinishedRunWithoutTouchingIt() throws {
@@ -108,17 +134,41 @@ import Training
         #expect(errorMessage(Self.setup + "train(m, ids, clip: -1)") .contains("train: clip: must not be negative (0 turns clipping off), got -1.0"))
         #expect(errorMessage(Self.setup + "train(m, ids, schedule: \"step\")").contains("train: schedule: must be constant, linear or cosine, got 'step'"))
         #expect(errorMessage(Self.setup + "train(m, ids, seed: -1)").contains("train: seed: must be a whole number ≥ 0, got -1.0"))
+        #expect(errorMessage(Self.setup + "train(m, ids, steps: 2, batch: 2, seq_len: 8, dir: \"/sys/run\")")
+            .contains("train: dir: /sys/run: permission denied; choose a folder you can write to"))
+    }
+
+    /// Every writer checks its path before any work (OutputPath): a model or adapter folder that
+    /// is a file, or a place that takes no files, is one line naming the path and the cause.
+    @Test func outputPathsAreCheckedBeforeWriting() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("preflab-out-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let file = directory + "/file"
+        try "x".write(toFile: file, atomically: false, encoding: .utf8)
+        #expect(errorMessage(Self.setup + "save_model(m, \"\(file)\")").contains("save_model: \(file): is a file, not a folder; choose a folder path"))
+        #expect(errorMessage(Self.setup + "save_model(m, \"/sys/m.gguf\")").contains("save_model: /sys/m.gguf: permission denied; choose a folder you can write to"))
+        #expect(errorMessage(Self.setup + "save_model(m, \"\(directory)\")").contains("no error"), "a folder that exists is written into")
+        let adapter = Self.setup + "let run = train(m, ids, steps: 1, batch: 2, seq_len: 8, lora_rank: 2, dir: dir)\n"
+        #expect(errorMessage(adapter + "save_adapter(run, \"\(file)/adapter\")").contains("save_adapter: \(file)/adapter: \(file) is a file, not a folder; choose another path"))
+        // The one convention: missing folders on the way are created, for every writer.
+        _ = try run(Self.setup + "save_model(m, \"\(directory)/a/b/model\")\nsave(spark([1, 2]), \"\(directory)/c/d/spark.svg\")")
+        #expect(FileManager.default.fileExists(atPath: directory + "/a/b/model/config.json"))
+        #expect(FileManager.default.fileExists(atPath: directory + "/c/d/spark.svg"))
+        #expect(errorMessage("save(spark([1, 2]), \"\(file)/x.svg\")").contains("save: \(file)/x.svg: \(file) is a file, not a folder; choose another path"))
     }
 
     /// `train`'s and `pref_train`'s signatures and help come from the option declarations.
     @Test func signaturesAndHelpListEveryDeclaredOption() throws {
-        let text = try Builtins.helpText("train")
+        // Help is wrapped to the terminal: compared with its line breaks and indents as spaces.
+        func unwrapped(_ text: String) -> String { text.replacingOccurrences(of: "\n *", with: " ", options: .regularExpression) }
+        let text = unwrapped(try Builtins.helpText("train"))
         for (_, setting) in TrainingOptions.table.settings {
             #expect(text.contains(setting.name + " = "), "signature lacks \(setting.name)")
             #expect(text.contains(setting.name + ": " + setting.doc), "help lacks \(setting.name)'s doc")
         }
         #expect(text.contains("clip = 1, ") && text.contains("schedule = \"constant\"") && text.contains("dir = nil"))
-        let prefText = try Builtins.helpText("pref_train")
+        let prefText = unwrapped(try Builtins.helpText("pref_train"))
         #expect(prefText.contains("loss = \"sigmoid\", beta = 0.1") && prefText.contains("seq_len = nil") && prefText.contains("eos = true"))
     }
 

@@ -110,6 +110,22 @@ final class Terminal {
 
     var mark: Int { screen.count }
 
+    /// The process id of `preflab` itself, which `script` starts through a shell: the first
+    /// descendant of `script` running the built executable.
+    func preflabProcess() -> Int32? {
+        let executable = preflabExecutable.resolvingSymlinksInPath().path
+        var parents = [process.processIdentifier]
+        while !parents.isEmpty {
+            let parent = parents.removeFirst()
+            let listed = (try? String(contentsOfFile: "/proc/\(parent)/task/\(parent)/children", encoding: .utf8)) ?? ""
+            for child in listed.split(separator: " ").compactMap({ Int32($0) }) {
+                if (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(child)/exe")) == executable { return child }
+                parents.append(child)
+            }
+        }
+        return nil
+    }
+
     /// Waits for preflab to end by itself; its exit status, or nil if it still runs after `timeout`.
     func exitStatus(timeout: TimeInterval = 10) -> Int32? {
         let deadline = Date().addingTimeInterval(timeout)

@@ -16,6 +16,18 @@ struct ProgressTests {
         #expect(written.last?.hasPrefix("step 7/7") == true)
     }
 
+    /// A log ends with the count reached even when it falls between two lines (a stopped run).
+    @Test func finishingBetweenTwoLinesWritesTheLastCount() {
+        var written: [String] = []
+        let progress = ProgressReporter(total: 224, every: 56, isTerminal: false, label: "exact match") { written.append($0) }
+        for done in stride(from: 16, through: 208, by: 16) { progress.advance(to: done, figures: "\(done / 2) solved") }
+        progress.finish()
+        #expect(written.map { $0.split(separator: " ")[2] } == ["112/224", "208/224"])
+        #expect(written.last == "exact match 208/224  104 solved\n")
+        progress.finish()
+        #expect(written.count == 2, "finish writes a count once")
+    }
+
     @Test func drawsABarInPlaceOnATerminal() {
         var written: [String] = []
         let progress = ProgressReporter(total: 4, every: 10, isTerminal: true) { written.append($0) }

@@ -1,23 +1,26 @@
 import Foundation
 
-/// Reading a user's input file with errors that name it.
+/// Reading a user's input file with errors that name it (`FileFailure`'s wording).
 public enum ReadableFile {
     /// Throws unless `path` is an existing file: checked before anything else about the path, so
     /// a typo in a name is reported as a missing file, not as an odd extension.
-    /// - Parameter noun: what the file should have been, for the directory error ("data file").
+    /// - Parameter noun: what the file should have been, for the folder error ("data file").
     public static func require(_ path: String, noun: String) throws {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw PlaceError(path, "no such file")
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw FileFailure.error(path, errno: errno, .reading) }
+        guard info.st_mode & S_IFMT != S_IFDIR else {
+            throw PlaceError(path, "is a folder, not a \(noun); give the path of a file inside it")
         }
-        guard !isDirectory.boolValue else { throw PlaceError(path, "is a directory, not a \(noun)") }
     }
 
     /// The bytes of `path`, or an error saying why not.
     public static func contents(_ path: String, noun: String) throws -> Data {
         try require(path, noun: noun)
-        guard let data = FileManager.default.contents(atPath: path) else { throw PlaceError(path, "cannot be read") }
-        return data
+        do {
+            return try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw FileFailure.error(path, error, .reading)
+        }
     }
 
     /// The text of `path`, which must be UTF-8.

@@ -1,3 +1,4 @@
+import Base
 import Foundation
 import Models
 import Preference
@@ -28,25 +29,32 @@ final class RunHandle: Handle {
         return "<run \(run.directory): step \(run.step)/\(run.options.steps)\(last), \(String(format: "%.0f", run.tokensPerSecond)) tokens/s, \(status)>"
     }
 
+    private enum Property: String, CaseIterable {
+        case losses, tokensPerSecond = "tokens_per_second", steps, lrs, gradNorms = "grad_norms", step, dir, status, checkpoints, model,
+             timings, metrics
+    }
+
+    override var propertyNames: [String] { Property.allCases.map(\.rawValue) }
+
     override func property(_ name: String) -> Value? {
         let history = run.history
         func numbers(_ values: [Double]) -> Value { .list(values.map(Value.number)) }
-        switch name {
-        case "losses": return numbers(history.map(\.loss))
-        case "tokens_per_second": return .number(run.tokensPerSecond)
-        case "steps": return numbers(history.map { Double($0.step) })
-        case "lrs": return numbers(history.map(\.learningRate))
-        case "grad_norms": return numbers(history.map(\.gradientNorm))
-        case "step": return .number(Double(run.step))
-        case "dir": return .string(run.directory)
-        case "status": return .string(status)
-        case "checkpoints": return .list(run.checkpoints.map(Value.string))
-        case "model": return .handle(ModelHandle(model))
-        case "timings":
+        switch Property(rawValue: name) {
+        case .losses: return numbers(history.map(\.loss))
+        case .tokensPerSecond: return .number(run.tokensPerSecond)
+        case .steps: return numbers(history.map { Double($0.step) })
+        case .lrs: return numbers(history.map(\.learningRate))
+        case .gradNorms: return numbers(history.map(\.gradientNorm))
+        case .step: return .number(Double(run.step))
+        case .dir: return .string(run.directory)
+        case .status: return .string(status)
+        case .checkpoints: return .list(run.checkpoints.map(Value.string))
+        case .model: return .handle(ModelHandle(model))
+        case .timings:
             var fields: OrderedDictionary<String, Value> = ["wall": .number(run.timings.wall)]
             for phase in RunPhase.allCases { fields[phase.rawValue] = .number(run.timings.seconds[phase] ?? 0) }
             return .record(fields)
-        case "metrics":
+        case .metrics:
             return .list(history.map { m -> Value in
                 var fields: OrderedDictionary<String, Value> = [
                     "step": .number(Double(m.step)), "loss": .number(m.loss), "lr": .number(m.learningRate),
@@ -55,7 +63,7 @@ final class RunHandle: Handle {
                 for figure in m.extra { fields[figure.name] = .number(figure.value) }
                 return .record(fields)
             })
-        default: return nil
+        case nil: return nil
         }
     }
 }
@@ -70,7 +78,7 @@ extension Arguments {
 
     /// Trains `run` to its last step with progress on standard error, and there on a terminal a
     /// loss plot redrawn every `plotEvery` steps (0: none); Ctrl-C stops it after the current
-    /// step. Afterwards `model` holds the trained weights (adapters merged), and standard error
+    /// step with a checkpoint, and the interpreter then stops the rest of the entry. Afterwards `model` holds the trained weights (adapters merged), and standard error
     /// a line saying where the session's wall time went.
     func drive(_ run: TrainingRun, updating model: TransformerModel, plotEvery: Int = 0) throws -> Value {
         let progress = ProgressReporter.standardError(total: run.options.steps, every: run.options.logEvery)
@@ -83,7 +91,6 @@ extension Arguments {
         } catch {
             failure = error
         }
-        interrupt.clear()
         try run.timings.measure(.weightsOut) { try model.replaceWeights(try run.trainedWeights()) }
         if let failure { throw failure }
         try run.writeRecord()
@@ -163,6 +170,7 @@ extension Builtins {
             guard let adapter = try run.adapter() else {
                 throw TrainingError("run", "trained all weights, not a LoRA adapter (train with lora_rank: r)")
             }
+            try OutputPath.checkFolder(directory)
             try adapter.save(directory: directory)
             return .nil
         },

@@ -194,6 +194,7 @@ struct Compiler {
         switch expr {
         case .number(let x, let span): return Constant(.number(x), span, source)
         case .string(let s, let span): return Constant(.string(s), span, source)
+        case .formatString(let parts, let span): return try formatString(parts, span)
         case .bool(let b, let span): return Constant(.bool(b), span, source)
         case .nilLiteral(let span): return Constant(.nil, span, source)
         case .name(let name, let span): return read(name, span)
@@ -237,6 +238,21 @@ struct Compiler {
         case .ifElse(let test, let then, let otherwise, let span):
             return IfElse(try expression(test), try block(then), try otherwise.map { try block($0) }, span, source)
         }
+    }
+
+    private mutating func formatString(_ parts: [FormatPart], _ span: Span) throws -> FormatString {
+        FormatString(try parts.map { part in
+            switch part {
+            case .text(let text):
+                return Constant(.string(text), span, source)
+            case .field(let value, let spec, let fieldSpan):
+                let specNode: FormatField.Spec = switch spec {
+                case .fixed(let spec): .fixed(spec)
+                case .computed(let parts, let specSpan): .computed(try formatString(parts, specSpan))
+                }
+                return FormatField(try expression(value), spec: specNode, fieldSpan, source)
+            }
+        }, span, source)
     }
 
     private mutating func arguments(_ arguments: [Argument]) throws -> ([Node], [(String, Node)]) {

@@ -67,8 +67,7 @@ final class Runtime {
     @inline(__always)
     func tick(_ span: Span, _ source: Source) throws {
         if interrupt.isSet {
-            interrupt.clear()
-            throw LangError(.interrupted, "interrupted", span, source)
+            throw LangError.interrupted(at: span, in: source)
         }
         if let budget = stepBudget {
             guard budget > 0 else { throw LangError(.runtime, "step limit reached", span, source) }

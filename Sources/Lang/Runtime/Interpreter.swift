@@ -3,7 +3,9 @@ import Plot
 
 /// A PrefLab session: its variables persist from one `evaluate` to the next, as in the REPL.
 public final class Interpreter {
-    /// Set it (from a SIGINT handler) to stop the running program at its next step.
+    /// Set it (from a signal handler) to stop the running entry at its next step. It stays set
+    /// until the entry has stopped: builtins that stop early return what they have and the
+    /// statements after them do not run.
     public let interrupt = InterruptFlag()
     let runtime: Runtime
     /// The frame top-level code runs in; its variables live in `runtime.globals`.
@@ -49,9 +51,11 @@ public final class Interpreter {
         _ = try Parser.parse(source)
     }
 
-    /// Parses, compiles and runs `source`. Variables defined before an error stay defined.
+    /// Parses, compiles and runs `source`, one entry: an interruption stops all of it, and is
+    /// forgotten once it has. Variables defined before an error stay defined.
     @discardableResult
     public func evaluate(_ source: Source) throws -> Evaluation {
+        defer { interrupt.clear() }
         let program = try Parser.parse(source)
         var last: Value = .nil
         for statement in program.statements {
@@ -63,10 +67,7 @@ public final class Interpreter {
     /// The top-level statements of `source`, each with its text, for running one at a time.
     public func statements(of source: Source) throws -> [TopLevelStatement] {
         try Parser.parse(source).statements.map { statement in
-            let span = statement.span
-            var text = String.UnicodeScalarView()
-            text.append(contentsOf: source.scalars[span.start..<Swift.min(span.end, source.scalars.count)])
-            return TopLevelStatement(statement: statement, text: String(text), source: source)
+            TopLevelStatement(statement: statement, text: source.text(of: statement.span), source: source)
         }
     }
 
@@ -81,7 +82,9 @@ public final class Interpreter {
         runtime.pending = .none
         runtime.depth = 0
         runtime.stepBudget = stepBudget
-        interrupt.clear()
+        // A builtin that stopped early (a training run saving its checkpoint) returned its value;
+        // the rest of the entry does not run.
+        if interrupt.isSet { throw LangError.interrupted(at: statement.span, in: source) }
         var value: Value = .nil
         for node in nodes { value = try node.eval(topFrame, runtime) }
         runtime.pending = .none
@@ -110,6 +113,19 @@ public final class Interpreter {
     public func parameterNames(of function: String) -> [String] {
         if let closure = value(of: function), case .function(let f) = closure { return f.function.parameterNames }
         return Builtins.table[function]?.parameters.filter { !$0.variadic }.map(\.name) ?? []
+    }
+
+    /// The fields and properties of `path`, a variable followed by field names (`run`,
+    /// `run.timings`, `low.stats`), for completion; nil when the path names no value. Only
+    /// fields are read: nothing is called.
+    public func fieldNames(of path: String) -> [String]? {
+        let names = path.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        guard var value = value(of: names[0]) else { return nil }
+        for name in names.dropFirst() {
+            guard let field = try? Field.property(name, of: value) else { return nil }
+            value = field
+        }
+        return Field.propertyNames(of: value)
     }
 
     /// Names a completion may offer: variables and builtins.

@@ -98,6 +98,51 @@ final class ListLiteral: Node {
     }
 }
 
+/// `f"…"`: the text with each field's value written in.
+final class FormatString: Node {
+    let parts: [Node]
+    init(_ parts: [Node], _ span: Span, _ source: Source) {
+        self.parts = parts
+        super.init(span, source)
+    }
+    override func eval(_ frame: Frame, _ rt: Runtime) throws -> Value {
+        var text = ""
+        for part in parts {
+            guard case .string(let piece) = try part.eval(frame, rt) else { continue }
+            text += piece
+            guard text.utf8.count <= maximumCollectionCount else { throw fail("string longer than \(maximumCollectionCount) bytes") }
+        }
+        return .string(text)
+    }
+}
+
+/// One `{value:spec}` of an f-string, as text. A spec with fields of its own is computed each time.
+final class FormatField: Node {
+    enum Spec {
+        case fixed(FormatSpec)
+        case computed(FormatString)
+    }
+    let value: Node, spec: Spec
+    init(_ value: Node, spec: Spec, _ span: Span, _ source: Source) {
+        (self.value, self.spec) = (value, spec)
+        super.init(span, source)
+    }
+    override func eval(_ frame: Frame, _ rt: Runtime) throws -> Value {
+        let value = try value.eval(frame, rt)
+        do {
+            switch spec {
+            case .fixed(let spec):
+                return .string(try spec.apply(to: value))
+            case .computed(let text):
+                guard case .string(let written) = try text.eval(frame, rt) else { return .nil }
+                return .string(try FormatSpec(parsing: written).apply(to: value))
+            }
+        } catch let error as FormatSpec.ParseError {
+            throw fail(error.message)
+        }
+    }
+}
+
 final class RecordLiteral: Node {
     let fields: [(String, Node)]
     init(_ fields: [(String, Node)], _ span: Span, _ source: Source) {

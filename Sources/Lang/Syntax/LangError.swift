@@ -8,7 +8,7 @@ public struct LangError: Error, CustomStringConvertible {
         case incomplete
         /// Evaluation failed.
         case runtime
-        /// The user pressed Ctrl-C.
+        /// Ctrl-C or another stopping signal stopped the entry.
         case interrupted
     }
 
@@ -24,6 +24,11 @@ public struct LangError: Error, CustomStringConvertible {
         self.message = message
         self.span = span
         self.source = source
+    }
+
+    /// The entry was stopped (Ctrl-C, SIGTERM) where `span` was about to run.
+    static func interrupted(at span: Span, in source: Source) -> LangError {
+        LangError(.interrupted, "interrupted", span, source)
     }
 
     /// `file:line:col: error: message`, the source line, a caret under the span, then the stack.

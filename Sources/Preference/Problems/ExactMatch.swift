@@ -16,6 +16,8 @@ public enum ExactMatch {
         /// Per problem: the first solution token (0-based) where greedy decoding departs from
         /// the reference, nil when it does not.
         public let firstError: [Int?]
+        /// Whether `shouldStop` ended grading before every problem was graded.
+        public let interrupted: Bool
         public var accuracy: Double { correct.isEmpty ? 0 : Double(correct.filter { $0 }.count) / Double(correct.count) }
     }
 
@@ -31,7 +33,12 @@ public enum ExactMatch {
         guard let eos = model.config.eosTokenIds.first else { throw PreferenceError("model", "has no EOS token, so a solution has no end") }
         var correct: [Bool] = [], firstError: [Int?] = []
         var start = 0
-        while start < problems.count, !shouldStop() {
+        var interrupted = false
+        while start < problems.count {
+            if shouldStop() {
+                interrupted = true
+                break
+            }
             let chunk = problems[start..<Swift.min(start + batchSize, problems.count)]
             let rows = chunk.enumerated().map { offset, problem in
                 let prompt = tokenizer.encode(problem.prompt)
@@ -46,6 +53,6 @@ public enum ExactMatch {
             start += chunk.count
             onBatch(correct.count, correct.filter { $0 }.count)
         }
-        return Outcome(correct: correct, firstError: firstError)
+        return Outcome(correct: correct, firstError: firstError, interrupted: interrupted)
     }
 }

@@ -27,8 +27,12 @@ public struct TrainingDeclarations: Sendable {
                               check: Check.notNegative(" (0 turns clipping off)"))
     public let seed = Setting("seed", UInt64(0), "seeds the data order and LoRA's initialisation and dropout")
     public let batching = Setting("batching", BatchingKind?.none, "\(BatchingKind.kind); nil: the data's default (pack for text, pad for prompt/completion)")
-    public let checkpointEvery = Setting("checkpoint_every", 0, "write a checkpoint every this many steps (and always on Ctrl-C); 0: only on Ctrl-C and as keep says",
+    public let checkpointEvery = Setting("checkpoint_every", 0, "also write a checkpoint every this many steps; 0: none by step count",
                                          check: Check.atLeast(0))
+    public let checkpointMinutes = Setting("checkpoint_minutes", 10.0,
+                                           "write a checkpoint when this many minutes have passed since the last one (or the start), so a killed "
+                                           + "run loses at most that much; Ctrl-C and SIGTERM always write one; 0: none by time",
+                                           check: Check.notNegative())
     public let keep = Setting("keep", KeepKind.resume,
                               "what the end of a run writes: \(KeepKind.kind); resume: a checkpoint (weights, AdamW's two moments, data position: three times the model's size), "
                               + "weights: the trained model alone in dir/model, which load_model reads; none: nothing. Ctrl-C always writes a checkpoint. "

@@ -10,6 +10,9 @@ public final class ProgressReporter {
     /// The unit named at the start of each plain line ("step 10/100 …").
     let label: String
     private var drewBar = false
+    /// The plain line for the newest units done when it was not written (between every `every`
+    /// units): `finish` writes it, so a log ends with the count a stopped run reached.
+    private var unwrittenLine: String?
     /// Called with each step's metrics before the bar is redrawn (a live loss plot above it).
     /// On a terminal the bar's line is cleared first, so what the observer writes to the same
     /// stream starts on a clean line and the bar then follows it.
@@ -49,15 +52,24 @@ public final class ProgressReporter {
             let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
             write("\r\u{1B}[K\(bar) \(done)/\(total)  " + figures)
             drewBar = true
-        } else if done % max(every, 1) == 0 || done == total {
-            write("\(label) \(done)/\(total)  " + (plainFigures ?? figures) + "\n")
+        } else {
+            let line = "\(label) \(done)/\(total)  " + (plainFigures ?? figures) + "\n"
+            if done % max(every, 1) == 0 || done == total {
+                write(line)
+                unwrittenLine = nil
+            } else {
+                unwrittenLine = line
+            }
         }
     }
 
-    /// Ends the bar's line so later output starts on a fresh one.
+    /// Ends the bar's line so later output starts on a fresh one; in a log, writes the last
+    /// count if it fell between two lines.
     public func finish() {
         if drewBar { write("\n") }
+        if let unwrittenLine { write(unwrittenLine) }
         drewBar = false
+        unwrittenLine = nil
     }
 
     public static func duration(_ seconds: Double) -> String {

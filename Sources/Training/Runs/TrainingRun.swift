@@ -38,6 +38,9 @@ public final class TrainingRun {
     let files: RunDirectory
     /// The newest checkpoint written, for error messages.
     public internal(set) var lastCheckpoint: Int?
+    /// When the newest checkpoint of this session was written (or the session started), in
+    /// uptime nanoseconds, for `checkpoint_minutes`.
+    var lastCheckpointTime = DispatchTime.now().uptimeNanoseconds
     /// Where this session's wall time went (run.json keeps the latest session's).
     public let timings: RunTimings
 
@@ -96,6 +99,11 @@ public final class TrainingRun {
         let files = RunDirectory(path: directory)
         if FileManager.default.fileExists(atPath: files.runFile) {
             throw TrainingError("dir", "\(directory) already holds a run; resume it with resume(\"\(directory)\") or choose another dir")
+        }
+        do {
+            try OutputPath.checkFolder(directory)
+        } catch let error as PlaceError {
+            throw TrainingError("dir", error.description)
         }
         let objective = try timings.measure(.data) { try makeObjective(options) }
         let lora = try options.loraConfig(for: model.config)
@@ -165,6 +173,7 @@ public final class TrainingRun {
                             makeObjective: (RunRecord, TransformerModel) throws -> TrainingObjective) throws -> TrainingRun {
         let timings = RunTimings()
         let record = try record(directory: directory)
+        try OutputPath.checkFolder(directory)
         let files = RunDirectory(path: directory)
         let checkpoint = try files.latestCheckpoint()
         let model: TransformerModel
@@ -215,16 +224,18 @@ public final class TrainingRun {
 
     /// Trains until `options.steps` steps are done or `shouldStop` says so after a step, then
     /// writes what `keep` asks for (a stopped run always writes a checkpoint) and run.json with
-    /// the session's timings.
+    /// the session's timings. Checkpoints also come as `checkpoint_every` and
+    /// `checkpoint_minutes` ask.
     /// - Throws: `TrainingError` when the loss or gradient stops being finite; the weights are
     ///   then those before the bad step and the last good checkpoint is kept.
     public func run(progress: ProgressReporter? = nil, shouldStop: () -> Bool = { false }) throws -> Outcome {
         defer { progress?.finish() }
+        lastCheckpointTime = DispatchTime.now().uptimeNanoseconds
         while step < options.steps {
             let metrics = try timings.measure(.steps) { try trainStep() }
             let perStep = history.suffix(20).reduce(0) { $0 + $1.seconds } / Double(min(history.count, 20))
             progress?.update(metrics, secondsLeft: perStep * Double(options.steps - step))
-            if options.checkpointEvery > 0, step % options.checkpointEvery == 0, step < options.steps { try checkpoint() }
+            if step < options.steps, checkpointIsDue { try checkpoint() }
             if shouldStop(), step < options.steps {
                 try checkpoint()
                 try writeRecord()
@@ -238,6 +249,13 @@ public final class TrainingRun {
         }
         try writeRecord()
         return .finished
+    }
+
+    /// Whether `checkpoint_every` or `checkpoint_minutes` asks for a checkpoint after this step.
+    private var checkpointIsDue: Bool {
+        if options.checkpointEvery > 0, step % options.checkpointEvery == 0 { return true }
+        let minutes = Double(DispatchTime.now().uptimeNanoseconds - lastCheckpointTime) / 60e9
+        return options.checkpointMinutes > 0 && minutes >= options.checkpointMinutes
     }
 
     /// Writes run.json: the options, the objective and its settings, and this session's timings.
