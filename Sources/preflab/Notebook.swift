@@ -53,6 +53,11 @@ enum Notebook {
                 break
             }
         }
+        // The last statement may be a run that a signal stopped: it returned, but the script was interrupted.
+        if status == 0, let signal = Interrupts.pending {
+            report("interrupted")
+            status = Interrupts.exitStatus(after: signal)
+        }
         return recorder.failed ? 1 : status
     }
 

@@ -129,6 +129,12 @@ struct PrefLabCommand: ParsableCommand {
             var last = Value.nil
             for source in sources {
                 let result = try interpreter.evaluate(source)
+                // A run stopped by a signal returns its value and ends its statement; the program
+                // has still been interrupted.
+                if let signal = Interrupts.pending {
+                    report("interrupted")
+                    return Interrupts.exitStatus(after: signal)
+                }
                 last = result.value
                 if !json, printValue, !result.silenced {
                     // Unbuffered like the program's own output, so each value comes after what its code printed.
