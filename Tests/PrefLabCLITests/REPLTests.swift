@@ -176,6 +176,19 @@ import Testing
         }
     }
 
+    /// Ctrl-C at an empty prompt leaves the next line shown once, and evaluated.
+    @Test func aControlCAtAnEmptyPromptLeavesTheNextLineEchoedOnce() throws {
+        let terminal = try Terminal()
+        defer { terminal.close() }
+        var mark = terminal.mark
+        terminal.type("\u{03}")
+        mark = try terminal.expect("^C", since: mark)
+        terminal.type("40+2\r")
+        try terminal.expect("42", since: mark)
+        let shown = String(terminal.screen.dropFirst(mark))
+        #expect(shown.components(separatedBy: "40+2").count == 2, "the line is echoed once: \(shown.debugDescription)")
+    }
+
     @Test func plotsAreColouredOnATerminalUnlessNoColor() throws {
         let colourful = try Terminal()
         colourful.type("plot([1, 2, 3], names: [\"a\"], width: 40, height: 4)\r")
