@@ -10,7 +10,7 @@ extension Builtins {
             case .nil: a.runtime.write(helpIndex())
             case .string(let name): a.runtime.write(try helpText(name))
             case .builtin(let builtin): a.runtime.write(helpText(builtin))
-            case .function(let closure): a.runtime.write("\(closure.function.signature)\n  a function defined in \(closure.function.source.name)\n")
+            case .function(let closure): a.runtime.write(helpText(closure))
             case let other: throw BuiltinError("takes a builtin's name as a string, got a \(other.typeName)")
             }
             return .nil
@@ -65,6 +65,10 @@ extension Builtins {
     static func helpText(_ builtin: Builtin) -> String {
         let example = builtin.example.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n")
         return "\(builtin.signature)\n  \(builtin.doc)\n  Example:\n\(example)\n"
+    }
+
+    static func helpText(_ closure: Closure) -> String {
+        "\(closure.function.signature)\n  a function defined in \(closure.function.source.name)\n"
     }
 
     static func helpIndex() -> String {
