@@ -38,8 +38,9 @@ public final class Kernel: @unchecked Sendable {
     var executionCount = 0
     /// Set once a shutdown was asked for or the parent went away; every thread then ends.
     let stopping = Atomic<Bool>(false)
-    /// The process that started the kernel; when it is gone the kernel would be an orphan.
-    private let launcher = getppid()
+    /// The process that started the kernel: jupyter_client names itself in JPY_PARENT_PID, which
+    /// still holds when it died before the kernel got this far. Once it is gone the kernel is an orphan.
+    private let launcher = ProcessInfo.processInfo.environment["JPY_PARENT_PID"].flatMap { pid_t($0) } ?? getppid()
     private let threads = DispatchGroup()
 
     public init(connection: ConnectionFile, session: Session, version: String, signals: Signals) throws {

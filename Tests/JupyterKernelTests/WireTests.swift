@@ -100,7 +100,10 @@ import Testing
 
     @Test func aMissingKeyOrOtherSchemeSaysWhatIsWrong() {
         #expect {
-            try ConnectionFile(data: Data(#"{"ip": "127.0.0.1"}"#.utf8))
+            try ConnectionFile(data: Data(#"""
+                {"iopub_port": 2, "stdin_port": 3, "control_port": 4, "hb_port": 5,
+                 "ip": "127.0.0.1", "key": "k", "transport": "tcp", "signature_scheme": "hmac-sha256"}
+                """#.utf8))
         } throws: { error in
             "\(error)".contains("\"shell_port\" is missing")
         }
