@@ -41,7 +41,7 @@ let package = Package(
         .target(name: "Plot"),
         .target(name: "Lang", dependencies: ["Base", "Tensor", "Models", "Training", "Preference", "DefaultModel", "Plot", "ChatTemplates", .product(name: "OrderedCollections", package: "swift-collections")]),
         // The Jupyter kernel: the protocol over ZeroMQ, messages signed with swift-crypto's HMAC.
-        .target(name: "JupyterKernel", dependencies: ["Lang", "Plot", "CZeroMQ", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "JupyterKernel", dependencies: ["Base", "Lang", "Plot", "CZeroMQ", .product(name: "Crypto", package: "swift-crypto")]),
         .executableTarget(
             name: "preflab",
             dependencies: ["Base", "Lang", "Tensor", "Plot", "CEditLine", "JupyterKernel", .product(name: "ArgumentParser", package: "swift-argument-parser")]),

@@ -122,6 +122,15 @@ class KernelProtocol(unittest.TestCase):
         self.kc.complete("softm", 5)
         self.assertIn("softmax(", self.kc.get_shell_msg(timeout=TIMEOUT)["content"]["matches"])
 
+    def test_fields_complete_at_any_depth_as_at_the_prompt(self):
+        run_cell(self.kc, 'let config = {optimiser: {name: "adamw", betas: [0.9, 0.999]}}')
+        for code, matches in [("config.optimiser.n", ["config.optimiser.name"]),
+                              ("[config.optimiser.betas.", ["config.optimiser.betas.length"])]:
+            self.kc.complete(code, len(code))
+            reply = self.kc.get_shell_msg(timeout=TIMEOUT)["content"]
+            self.assertEqual(reply["matches"], matches, code)
+            self.assertEqual(reply["cursor_start"], code.index("config"))
+
     def test_inspect_shows_help(self):
         self.kc.inspect("softmax(x", 3, 0)
         reply = self.kc.get_shell_msg(timeout=TIMEOUT)["content"]
@@ -151,6 +160,38 @@ class KernelProtocol(unittest.TestCase):
         self.assertEqual(reply["content"]["ename"], "Interrupted")
         _, outputs = run_cell(self.kc, "i > 0")
         self.assertEqual(of_type(outputs, "execute_result")[0]["data"]["text/plain"], "true")
+
+    def test_an_interrupt_request_message_stops_the_cell_as_the_signal_does(self):
+        msg_id = self.kc.execute("let j = 0\nwhile true { j = j + 1 }")
+        time.sleep(1.0)
+        self.kc.control_channel.send(self.kc.session.msg("interrupt_request", {}))
+        self.assertEqual(self.kc.get_control_msg(timeout=TIMEOUT)["content"], {"status": "ok"})
+        reply = self.kc.get_shell_msg(timeout=TIMEOUT)
+        self.assertEqual(reply["parent_header"]["msg_id"], msg_id)
+        self.assertEqual(reply["content"]["ename"], "Interrupted")
+        reply, outputs = run_cell(self.kc, "j > 0")
+        self.assertEqual(of_type(outputs, "execute_result")[0]["data"]["text/plain"], "true")
+
+    def test_a_cell_ending_in_a_run_the_interrupt_stopped_is_interrupted_and_keeps_the_run(self):
+        msg_id = self.kc.execute(
+            "let m = new_model(vocab: 16, hidden: 16, layers: 1, heads: 2, max_len: 16)\n"
+            "let ids = tensor([[1, 2, 3, 4, 5, 6, 7, 8, 9], [2, 3, 4, 5, 6, 7, 8, 9, 10]])\n"
+            'let run = train(m, ids, steps: 100000, batch: 2, seq_len: 8, dir: temp_dir() + "/run")')
+        outputs = []
+        while not any("step" in content.get("text", "") for _, content in outputs):
+            message = self.kc.get_iopub_msg(timeout=TIMEOUT)
+            if message["parent_header"].get("msg_id") == msg_id:
+                outputs.append((message["msg_type"], message["content"]))
+        self.km.interrupt_kernel()
+        reply = self.kc.get_shell_msg(timeout=TIMEOUT)
+        self.assertEqual(reply["parent_header"]["msg_id"], msg_id)
+        self.assertEqual(reply["content"]["status"], "error")
+        self.assertEqual(reply["content"]["ename"], "Interrupted")
+        reply, outputs = run_cell(self.kc, "run.status")
+        self.assertEqual(of_type(outputs, "execute_result")[0]["data"]["text/plain"], '"interrupted"')
+        # The interrupt was that cell's: the next run trains to its end.
+        reply, outputs = run_cell(self.kc, 'train(m, ids, steps: 2, batch: 2, seq_len: 8, dir: temp_dir() + "/again").status')
+        self.assertEqual(of_type(outputs, "execute_result")[0]["data"]["text/plain"], '"finished"')
 
     def test_an_interrupt_while_idle_does_not_stop_the_next_cell(self):
         self.km.interrupt_kernel()

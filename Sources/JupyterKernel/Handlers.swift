@@ -57,7 +57,8 @@ extension Kernel {
         case "shutdown_request":
             shutDown(request, on: control)
         case "interrupt_request":
-            session.interpreter.interrupt.set()
+            // The signal the kernel spec asks for, so that both ways take the one interrupt model.
+            kill(getpid(), SIGINT)
             send(request.reply("interrupt_reply", session: publisher.session, content: ["status": "ok"]), on: control)
         default:
             KernelLog.write("no reply to an unknown request type \(request.header.msgType) on control")
@@ -99,19 +100,18 @@ extension Kernel {
         let entry = session.submit(code)
         capture?.drain()
         let count = JSON.int(executionCount)
-        if let error = entry.error {
-            let fields = RichOutput.errorContent(error)
+        if let shown = entry.shown, !silent {
+            // Session keeps a shown value in `ans`; a plot there is drawn as well as described.
+            let figure = session.interpreter.value(of: "ans")?.figure
+            publisher.publish("execute_result", ["execution_count": count, "data": RichOutput.bundle(shown: shown, figure: figure), "metadata": [:]])
+        }
+        if let fields = entry.error.map(RichOutput.errorContent) ?? (signals.interrupted() ? RichOutput.interrupted : nil) {
             publisher.publish("error", .object(fields))
             var reply = fields
             reply["status"] = "error"
             reply["execution_count"] = count
             send(request.reply("execute_reply", session: publisher.session, content: .object(reply)), on: shell)
             return
-        }
-        if let shown = entry.shown, !silent {
-            // Session keeps a shown value in `ans`; a plot there is drawn as well as described.
-            let figure = session.interpreter.value(of: "ans")?.figure
-            publisher.publish("execute_result", ["execution_count": count, "data": RichOutput.bundle(shown: shown, figure: figure), "metadata": [:]])
         }
         send(request.reply("execute_reply", session: publisher.session, content: [
             "status": "ok", "execution_count": count, "user_expressions": [:], "payload": [],

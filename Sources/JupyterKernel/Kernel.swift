@@ -12,11 +12,15 @@ public final class Kernel: @unchecked Sendable {
     public struct Signals {
         /// Forgets an interrupt that arrived while no cell ran, so that the next cell is not stopped by it.
         public var forgetInterrupt: () -> Void
+        /// Whether a stopping signal arrived since `forgetInterrupt`: a cell whose last statement
+        /// is a run it stopped returns the run, and was interrupted all the same.
+        public var interrupted: () -> Bool
         /// Whether a signal (SIGTERM, SIGHUP) asked the process to end.
         public var endRequested: () -> Bool
 
-        public init(forgetInterrupt: @escaping () -> Void, endRequested: @escaping () -> Bool) {
+        public init(forgetInterrupt: @escaping () -> Void, interrupted: @escaping () -> Bool, endRequested: @escaping () -> Bool) {
             self.forgetInterrupt = forgetInterrupt
+            self.interrupted = interrupted
             self.endRequested = endRequested
         }
     }

@@ -1,3 +1,4 @@
+import Base
 import Foundation
 
 /// The kernel spec that lets Jupyter find and start PrefLab: a folder `preflab` holding
@@ -39,14 +40,13 @@ public enum KernelSpec {
         return data.appendingPathComponent("kernels").appendingPathComponent(name)
     }
 
-    /// Writes the spec into `folder`, replacing one already there.
+    /// Writes the spec into `folder`, replacing one already there, by the rules of every file
+    /// PrefLab writes: the place is checked first, missing folders are created, and the file is
+    /// written whole or not at all.
     public static func install(executable: String, into folder: URL) throws {
-        do {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            try kernelJSON(executable: executable).write(to: folder.appendingPathComponent("kernel.json"), options: .atomic)
-        } catch {
-            throw KernelError("cannot write the kernel spec in \(folder.path): \(error.localizedDescription); check that the folder is writable or choose another with --prefix")
-        }
+        let file = folder.appendingPathComponent("kernel.json").path
+        try OutputPath.checkFile(file)
+        try AtomicWrite.write(try kernelJSON(executable: executable), to: file)
     }
 
     /// Removes the spec in `folder`; false when there was none.
@@ -55,7 +55,7 @@ public enum KernelSpec {
         do {
             try FileManager.default.removeItem(at: folder)
         } catch {
-            throw KernelError("cannot remove the kernel spec \(folder.path): \(error.localizedDescription)")
+            throw FileFailure.error(folder.path, error, .writing)
         }
         return true
     }

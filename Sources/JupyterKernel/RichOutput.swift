@@ -14,6 +14,11 @@ enum RichOutput {
         return bundle(of: figure)
     }
 
+    /// The error of a cell an interrupt stopped, wherever it stopped.
+    static let interrupted: [String: JSON] = [
+        "ename": "Interrupted", "evalue": .string(Session.interruptedNotice), "traceback": [.string(Session.interruptedNotice)],
+    ]
+
     /// ename, evalue and traceback of an `error` message and an execute_reply: the traceback is
     /// the caret report as the REPL prints it, one line per entry.
     static func errorContent(_ error: Error) -> [String: JSON] {
@@ -24,7 +29,7 @@ enum RichOutput {
         }
         switch langError.kind {
         case .interrupted:
-            return ["ename": "Interrupted", "evalue": .string(Session.interruptedNotice), "traceback": [.string(Session.interruptedNotice)]]
+            return interrupted
         case .syntax, .incomplete:
             return ["ename": "SyntaxError", "evalue": .string(langError.message), "traceback": traceback]
         case .runtime:

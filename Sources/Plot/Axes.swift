@@ -11,7 +11,8 @@ public enum Scale: String, Sendable, CaseIterable {
     func accepts(_ x: Double) -> Bool { x.isFinite && (self == .linear || x > 0) }
 }
 
-/// An axis's range in scaled units, chosen from the finite data and widened to "nice" values.
+/// An axis's range in scaled units, chosen from the finite data: close around it on a linear
+/// scale, out to decades or 1-2-5 values on a log scale.
 struct AxisRange {
     let low: Double
     let high: Double
@@ -39,7 +40,9 @@ struct AxisRange {
         ticks = AxisRange.niceTicks(low, high, scale: scale)
     }
 
-    /// Limits rounded outward to a step of about a sixth of the range (keeps the widening small).
+    /// Limits that hug the data, as UnicodePlots' do: whole-number ends are kept (steps 1 to 16
+    /// run from 1 to 16), and other ends are rounded outward at the digit after the span's
+    /// leading one (losses from 0.2012 to 0.6931 get 0.2 to 0.7).
     private static func linearLimits(_ lower: Double, _ upper: Double) -> (Double, Double) {
         var (lower, upper) = (lower, upper)
         if lower == upper {
@@ -48,12 +51,24 @@ struct AxisRange {
             let pad = magnitude == 0 ? 1 : Swift.max(Swift.min(1, magnitude), magnitude * 0.1)
             (lower, upper) = (Plot.finite(lower - pad), Plot.finite(upper + pad))
         }
-        // finiteSpan: 1e308 − (−1e308) would be inf, and an inf step makes every tick NaN.
-        let step = niceStep(finiteSpan(lower, upper) / 6)
-        let niceLow = (lower / step).rounded(.down) * step
-        let niceHigh = (upper / step).rounded(.up) * step
-        // Rounding outward can overflow near Double's limit; keep that end's raw value then.
-        return (niceLow.isFinite ? niceLow : lower, niceHigh.isFinite ? niceHigh : upper)
+        if lower == lower.rounded(), upper == upper.rounded() { return (lower, upper) }
+        // finiteSpan: 1e308 − (−1e308) would be inf.
+        let digit = Foundation.floor(Foundation.log10(finiteSpan(lower, upper))) - 1
+        return (rounded(lower, atPowerOfTen: digit, .down), rounded(upper, atPowerOfTen: digit, .up))
+    }
+
+    /// `value` rounded to a whole number of 10^`exponent`; a value already on one (up to float
+    /// error: 0.29 × 100 is 28.999…) is kept, and one that cannot be rounded (overflow near
+    /// Double's limit, a denormal span) is returned as it is.
+    private static func rounded(_ value: Double, atPowerOfTen exponent: Double, _ rule: FloatingPointRoundingRule) -> Double {
+        // Dividing by 10^k rather than multiplying by 10^-k: 7 / 10 is 0.7, 7 × 0.1 is 0.70…01.
+        let power = Foundation.pow(10, Swift.abs(exponent))
+        let scaled = exponent < 0 ? value * power : value / power
+        guard power.isFinite, scaled.isFinite else { return value }
+        let nearest = scaled.rounded()
+        let whole = Swift.abs(scaled - nearest) <= 1e-9 * Swift.max(1, Swift.abs(scaled)) ? nearest : scaled.rounded(rule)
+        let result = exponent < 0 ? whole / power : whole * power
+        return result.isFinite ? result : value
     }
 
     /// Log limits (exponents): whole decades when the data span one or more, otherwise the

@@ -19,6 +19,8 @@ struct Canvas {
     let rows: Int
     private var bits: [UInt8]
     private var colors: [PlotColor?]
+    /// Glyphs drawn in place of a cell's dots (series markers).
+    private var marks: [Character?]
 
     init(kind: CanvasKind, columns: Int, rows: Int) {
         self.kind = kind
@@ -26,6 +28,7 @@ struct Canvas {
         self.rows = max(1, rows)
         bits = [UInt8](repeating: 0, count: self.columns * self.rows)
         colors = [PlotColor?](repeating: nil, count: self.columns * self.rows)
+        marks = [Character?](repeating: nil, count: self.columns * self.rows)
     }
 
     /// Dots across and down the whole canvas.
@@ -74,10 +77,24 @@ struct Canvas {
         }
     }
 
-    func isEmpty(column: Int, row: Int) -> Bool { bits[row * columns + column] == 0 }
+    /// The cell holding the dot nearest (x, y); nil off the canvas (and for NaN or ±inf).
+    func cell(_ x: Double, _ y: Double) -> (column: Int, row: Int)? {
+        let (x, y) = (x.rounded(), y.rounded())
+        guard x >= 0, y >= 0, x < Double(width), y < Double(height) else { return nil }
+        return (Int(x) / kind.dotsAcross, Int(y) / kind.dotsDown)
+    }
+
+    /// Draws `glyph` in place of the dots of `cell`.
+    mutating func mark(_ cell: (column: Int, row: Int), _ glyph: Character, _ color: PlotColor?) {
+        marks[cell.row * columns + cell.column] = glyph
+        if let color { colors[cell.row * columns + cell.column] = color }
+    }
+
+    func isEmpty(column: Int, row: Int) -> Bool { bits[row * columns + column] == 0 && marks[row * columns + column] == nil }
 
     /// The character of one cell.
     func glyph(column: Int, row: Int) -> Character {
+        if let mark = marks[row * columns + column] { return mark }
         let value = bits[row * columns + column]
         switch kind {
         case .braille:

@@ -21,9 +21,10 @@ public struct PlotOptions: Sendable {
     public var title: String?
     public var xlabel: String?
     public var ylabel: String?
-    /// Total columns; nil fits the terminal (80 when standard output is not a terminal).
+    /// Total columns; nil fits the terminal (80 when standard output is not a terminal), up to
+    /// the kind's `DefaultSize` maximum.
     public var width: Int?
-    /// Rows of the drawing area; nil for 15.
+    /// Rows of the drawing area; nil for the kind's `DefaultSize`.
     public var height: Int?
     public var xlim: (Double, Double)?
     public var ylim: (Double, Double)?
@@ -36,8 +37,23 @@ public struct PlotOptions: Sendable {
 
     public init() {}
 
-    var totalWidth: Int { Swift.max(24, width ?? Terminal.columns) }
-    var rows: Int { Swift.max(2, height ?? 15) }
+    /// The columns to fill: `width`, or the terminal's up to `maximum`, the kind's largest default.
+    func totalWidth(atMost maximum: Int) -> Int { Swift.max(24, width ?? Swift.min(Terminal.columns, maximum)) }
+    var rows: Int { Swift.max(2, height ?? DefaultSize.rows) }
+}
+
+/// How large each kind of plot is drawn when no `width:` or `height:` is given. A plot fills the
+/// terminal up to these maxima: on a wide terminal a line grows no easier to read past about a
+/// hundred columns, and bars stop being comparable at a glance well before that.
+public enum DefaultSize {
+    /// Total columns of line, scatter and stairs plots and of heatmaps.
+    public static let maximumColumns = 100
+    /// Total columns of bar charts and histograms.
+    public static let maximumBarColumns = 80
+    /// Rows of a line, scatter or stairs plot's drawing area.
+    public static let rows = 15
+    /// Rows of a heatmap, most: taller matrices are averaged down to this many.
+    public static let maximumHeatmapRows = 24
 }
 
 /// Where output goes: whether it is a terminal, and how wide that terminal is.
@@ -54,12 +70,14 @@ public struct OutputDevice: Sendable, Equatable {
     /// A file, pipe or log: figures are 80 columns wide and not coloured.
     public static let notATerminal = OutputDevice(isTerminal: false)
 
-    /// What file descriptor `fd` is connected to.
-    public static func of(_ fd: Int32) -> OutputDevice {
+    /// What file descriptor `fd` is connected to. A terminal's width is what it says now
+    /// (TIOCGWINSZ, which follows resizing), or COLUMNS when it does not say.
+    public static func of(_ fd: Int32, environment: [String: String] = ProcessInfo.processInfo.environment) -> OutputDevice {
         guard isatty(fd) == 1 else { return .notATerminal }
         var size = winsize()
-        let known = ioctl(fd, UInt(TIOCGWINSZ), &size) == 0 && size.ws_col > 0
-        return OutputDevice(isTerminal: true, columns: known ? Int(size.ws_col) : nil)
+        if ioctl(fd, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return OutputDevice(isTerminal: true, columns: Int(size.ws_col)) }
+        let declared = environment["COLUMNS"].flatMap { Int($0) }.flatMap { $0 > 0 ? $0 : nil }
+        return OutputDevice(isTerminal: true, columns: declared)
     }
 
     /// The width a figure fills when none is given: the terminal's, or 80 columns.

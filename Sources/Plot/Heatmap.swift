@@ -64,8 +64,8 @@ public struct Heatmap: Figure {
         let rowLabelWidth = displayWidth(String(height))
         let barLabels = [tickLabel(high), tickLabel(low)]
         let barWidth = 3 + (barLabels.map(displayWidth).max() ?? 1)
-        let available = Swift.max(4, options.totalWidth - rowLabelWidth - 3 - barWidth)
-        let cells = pooled(rows: options.height ?? Swift.min(Swift.max(height, 1), 24), columns: available)
+        let available = Swift.max(4, totalWidth - rowLabelWidth - 3 - barWidth)
+        let cells = pooled(rows: options.height ?? Swift.min(Swift.max(height, 1), DefaultSize.maximumHeatmapRows), columns: available)
         let columns = cells.first?.count ?? 0
         var lines: [String] = []
         let indent = String(repeating: " ", count: rowLabelWidth + 1)

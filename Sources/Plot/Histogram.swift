@@ -79,7 +79,7 @@ public struct Histogram: Figure {
     private var bars: HorizontalBars {
         let counts = self.counts.counts
         return HorizontalBars(labels: labels, values: counts.map(Double.init), valueLabels: counts.map(String.init),
-                              title: options.title, xlabel: options.xlabel ?? "frequency", width: options.totalWidth, frame: .for(options.canvas))
+                              title: options.title, xlabel: options.xlabel ?? "frequency", width: totalWidth, frame: .for(options.canvas))
     }
 
     public func textLines(colored: Bool) -> [String] { bars.textLines(colored: colored) }
@@ -102,7 +102,7 @@ public struct BarChart: Figure {
     private var bars: HorizontalBars {
         let names = values.indices.map { $0 < labels.count ? labels[$0] : String($0 + 1) }
         return HorizontalBars(labels: names, values: values, valueLabels: values.map { tickLabel($0) },
-                              title: options.title, xlabel: options.xlabel, width: options.totalWidth, frame: .for(options.canvas))
+                              title: options.title, xlabel: options.xlabel, width: totalWidth, frame: .for(options.canvas))
     }
 
     public func textLines(colored: Bool) -> [String] { bars.textLines(colored: colored) }

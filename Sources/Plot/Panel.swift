@@ -26,7 +26,9 @@ public struct Panel: Figure {
         for start in stride(from: 0, to: figures.count, by: perRow) {
             let row = figures[start..<Swift.min(figures.count, start + perRow)].map { figure -> any Figure in
                 let drawn = canvas.flatMap { (figure as? CanvasSelectable)?.drawn(on: $0) } ?? figure
-                return (drawn as? Resizable)?.resized(toWidth: share) ?? drawn
+                guard let resizable = drawn as? Resizable else { return drawn }
+                // A panel of no given width shares the terminal, each figure up to its own default maximum.
+                return resizable.resized(toWidth: width == nil ? Swift.min(share, resizable.maximumDefaultWidth) : share)
             }
             let blocks = row.map { $0.textLines(colored: colored) }
             let widths = blocks.map { $0.map(displayWidth).max() ?? 0 }
@@ -69,25 +71,39 @@ public struct Panel: Figure {
     }
 }
 
-/// Figures that can be drawn to a given total width (a panel gives each an equal share).
-protocol Resizable {
-    func resized(toWidth width: Int) -> any Figure
+/// Figures drawn to a total width: their own `width:`, a panel's share, or the terminal's up to
+/// their kind's default maximum.
+protocol Resizable: Figure {
+    /// The most columns the figure fills when no width is given (see `DefaultSize`).
+    var maximumDefaultWidth: Int { get }
+    var options: PlotOptions { get set }
+}
+
+extension Resizable {
+    func resized(toWidth width: Int) -> any Figure {
+        var copy = self
+        copy.options.width = copy.options.width ?? width
+        return copy
+    }
+
+    /// The columns the figure fills.
+    var totalWidth: Int { options.totalWidth(atMost: maximumDefaultWidth) }
 }
 
 extension XYPlot: Resizable {
-    func resized(toWidth width: Int) -> any Figure { var copy = self; copy.options.width = copy.options.width ?? width; return copy }
+    var maximumDefaultWidth: Int { DefaultSize.maximumColumns }
 }
 
 extension Histogram: Resizable {
-    func resized(toWidth width: Int) -> any Figure { var copy = self; copy.options.width = copy.options.width ?? width; return copy }
+    var maximumDefaultWidth: Int { DefaultSize.maximumBarColumns }
 }
 
 extension BarChart: Resizable {
-    func resized(toWidth width: Int) -> any Figure { var copy = self; copy.options.width = copy.options.width ?? width; return copy }
+    var maximumDefaultWidth: Int { DefaultSize.maximumBarColumns }
 }
 
 extension Heatmap: Resizable {
-    func resized(toWidth width: Int) -> any Figure { var copy = self; copy.options.width = copy.options.width ?? width; return copy }
+    var maximumDefaultWidth: Int { DefaultSize.maximumColumns }
 }
 
 /// Figures whose canvas can be chosen after they are made (a panel applies its own to each).

@@ -30,6 +30,10 @@ public struct XYPlot: Figure {
     public var style: Style
     public var options: PlotOptions
 
+    /// Columns at least between the markers of a line or stairs series drawn without colour:
+    /// enough to tell the series apart, few enough to leave the line itself in view.
+    static let markerSpacing = 5
+
     public init(_ series: [Series], style: Style = .line, options: PlotOptions = PlotOptions()) {
         self.series = series
         self.style = style
@@ -76,7 +80,7 @@ public struct XYPlot: Figure {
         let ylabelWidth = ylabel.isEmpty ? 0 : displayWidth(ylabel) + 1
         let legendWidth = legend.isEmpty ? 0 : (legend.map(displayWidth).max() ?? 0) + 3
         let margin = ylabelWidth + labelWidth + 2
-        let columns = Swift.max(8, options.totalWidth - margin - 1 - legendWidth)
+        let columns = Swift.max(8, totalWidth - margin - 1 - legendWidth)
 
         var canvas = Canvas(kind: options.canvas, columns: columns, rows: rows)
         func dot(_ x: Double, _ y: Double) -> (Double, Double) {
@@ -114,6 +118,22 @@ public struct XYPlot: Figure {
             }
         }
 
+        // Without colour, several series would look alike: each gets its own marker on its
+        // points (every point of a scatter, one every few columns of a line) and in the legend.
+        let marked = !colored && series.count > 1
+        if marked {
+            for (index, s) in series.enumerated() {
+                var lastColumn: Int?
+                for (x, y) in scaled(s) where x.isFinite && y.isFinite {
+                    let (px, py) = dot(x, y)
+                    guard let cell = canvas.cell(px, py) else { continue }
+                    if style != .scatter, let lastColumn, Swift.abs(cell.column - lastColumn) < XYPlot.markerSpacing { continue }
+                    canvas.mark(cell, frame.seriesMarker(index), nil)
+                    lastColumn = cell.column
+                }
+            }
+        }
+
         var lines: [String] = []
         let indent = String(repeating: " ", count: margin - 1)
         if let title = options.title { lines.append(indent + " " + centred(title, columns)) }
@@ -124,7 +144,7 @@ public struct XYPlot: Figure {
             let axis = rowLabels[row] == nil ? frame.vertical : frame.tick
             var line = side + padLeft(label, labelWidth) + " " + axis + canvas.render(row: row, colored: colored) + frame.vertical
             if row < legend.count {
-                let entry = frame.marker + " " + legend[row]
+                let entry = (marked ? String(frame.seriesMarker(row)) : frame.marker) + " " + legend[row]
                 line += " " + (colored ? PlotColor.cycle(row).ansi + entry + PlotColor.reset : entry)
             }
             lines.append(line)

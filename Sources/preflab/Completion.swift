@@ -10,8 +10,11 @@ enum Completion {
 
     private static let wordBreaks = strdup(String(String.UnicodeScalarView(Completer.wordBreaks)))
 
+    /// The REPL commands whose argument is a file.
+    static let commandsTakingAPath = [":load", ":save", ":record"]
+
     static func install(for interpreter: Interpreter) {
-        completer = Completer(interpreter: interpreter)
+        completer = Completer(interpreter: interpreter, commandsTakingAPath: commandsTakingAPath)
         ce_set_readline_name("preflab")
         ce_set_basic_word_break_characters(wordBreaks)
         ce_set_attempted_completion { text, start, _ in
@@ -23,10 +26,11 @@ enum Completion {
             Completion.candidates = completer.candidates(word: prefix, before: before)
             // libedit appends this character (a space by default) to a unique match. Only a
             // variable's name ends a word; a function's "(", a field (`x.shape` goes on with
-            // `[0]`), a keyword argument's ": ", a folder's "/" and a file's closing quote do not.
+            // `[0]`), a keyword argument's ": ", a folder's "/", a file's closing quote and a
+            // command's file (the end of the line) do not.
             let match = Completion.candidates.count == 1 ? Completion.candidates[0] : ""
-            let inString = Completer.openString(before + prefix) != nil
-            let endsWord = !inString && !prefix.contains(".") && !match.hasSuffix("(") && !match.hasSuffix(": ")
+            let inPath = completer.pathBeingTyped(before + prefix) != nil
+            let endsWord = !inPath && !prefix.contains(".") && !match.hasSuffix("(") && !match.hasSuffix(": ")
             ce_set_completion_append_character(endsWord ? Int32(UInt8(ascii: " ")) : 0)
             Completion.next = 0
             return rl_completion_matches(text) { _, state in

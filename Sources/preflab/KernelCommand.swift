@@ -1,4 +1,5 @@
 import ArgumentParser
+import Base
 import Foundation
 import JupyterKernel
 import Lang
@@ -31,7 +32,8 @@ struct KernelCommand: ParsableCommand {
             Interrupts.install(session.interpreter.interrupt)
             do {
                 let kernel = try Kernel(connection: connection, session: session, version: PrefLabCommand.versionNumber,
-                                        signals: .init(forgetInterrupt: Interrupts.reset, endRequested: { Interrupts.endsSession }))
+                                        signals: .init(forgetInterrupt: Interrupts.reset, interrupted: { Interrupts.pending != nil },
+                                                      endRequested: { Interrupts.endsSession }))
                 return try kernel.run()
             } catch {
                 report("preflab kernel: \(error)")
@@ -59,7 +61,7 @@ struct KernelCommand: ParsableCommand {
             guard let executable = Bundle.main.executableURL?.resolvingSymlinksInPath().path else {
                 throw KernelError("cannot tell where this preflab executable is; run it by its full path")
             }
-            let folder = KernelSpec.folder(prefix: prefix)
+            let folder = KernelSpec.folder(prefix: prefix.map { UserPath.expanded($0) })
             try KernelSpec.install(executable: executable, into: folder)
             print("installed the kernel spec \(KernelSpec.name) in \(folder.path)")
         }
@@ -79,7 +81,7 @@ struct KernelCommand: ParsableCommand {
         }
 
         func run() throws {
-            let folder = KernelSpec.folder(prefix: prefix)
+            let folder = KernelSpec.folder(prefix: prefix.map { UserPath.expanded($0) })
             if try KernelSpec.uninstall(from: folder) {
                 print("removed the kernel spec \(KernelSpec.name) from \(folder.path)")
             } else {

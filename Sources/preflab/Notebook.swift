@@ -7,15 +7,20 @@ import Plot
 enum Notebook {
     /// `preflab --notebook OUT.md FILE.pref`: runs the script statement by statement.
     static func run(script: String, arguments: [String], output: String) -> Int32 {
-        guard let text = try? String(contentsOfFile: script, encoding: .utf8) else {
-            report("cannot read \(script)")
+        // The transcript's path is checked before the script runs: a long run must not end
+        // unable to save it.
+        let text: String, recorder: Recorder
+        do {
+            text = try ReadableFile.text(script, noun: "script")
+            recorder = try Recorder(path: output, title: script, input: script)
+        } catch {
+            report(error)
             return 1
         }
         let interpreter = Interpreter(arguments: arguments)
         Interrupts.install(interpreter.interrupt)
         // A transcript is read in an editor or a browser: no terminal colours in it.
         Terminal.colorOverride = false
-        let recorder = Recorder(path: output, title: script)
         let statements: [TopLevelStatement]
         do {
             statements = try interpreter.statements(of: Source(name: script, text: text))
@@ -48,6 +53,11 @@ enum Notebook {
                 break
             }
         }
+        // The last statement may be a run that a signal stopped: it returned, but the script was interrupted.
+        if status == 0, let signal = Interrupts.pending {
+            report("interrupted")
+            status = Interrupts.exitStatus(after: signal)
+        }
         return recorder.failed ? 1 : status
     }
 
@@ -66,10 +76,15 @@ enum Notebook {
         /// Plots saved so far; numbers the files.
         private var plotCount = 0
 
-        init(path: String, title: String = "PrefLab session") {
+        /// Checks the transcript's path and its plots' folder by `OutputPath`'s rule and writes
+        /// the title, so a path that cannot be written is refused before anything runs.
+        /// - Parameter input: the script being run, which the transcript must not replace.
+        init(path: String, title: String = "PrefLab session", input: String? = nil) throws {
             self.path = path
             self.markdown = "# \(title)\n\n"
-            save()
+            try OutputPath.checkFile(path, input: input.map { ($0, "the script being run") })
+            try OutputPath.checkFolder(plotFolder)
+            try AtomicWrite.write(markdown, to: path)
         }
 
         /// The folder for plots, as the transcript links it: relative to the transcript's folder.
@@ -78,6 +93,8 @@ enum Notebook {
             let stem = name.lowercased().hasSuffix(".md") ? String(name.dropLast(3)) : name
             return stem + "-files"
         }
+
+        private var plotFolder: String { OutputPath.folder(of: path) + "/" + plotFolderName }
 
         func add(code: String, output rawOutput: String, plots: [any Figure] = []) {
             let output = rawOutput.replacingOccurrences(of: "\u{1B}\\[[0-9;]*m", with: "", options: .regularExpression)
@@ -89,28 +106,26 @@ enum Notebook {
             for figure in plots {
                 plotCount += 1
                 let file = "\(plotFolderName)/plot-\(plotCount).svg"
-                let folder = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent(plotFolderName)
                 do {
-                    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-                    try AtomicWrite.write(figure.svg(), to: folder.appendingPathComponent("plot-\(plotCount).svg").path)
+                    try AtomicWrite.write(figure.svg(), to: plotFolder + "/plot-\(plotCount).svg")
                     // Percent-encoded so that a transcript name with spaces still links.
                     let link = file.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? file
                     markdown += "![plot \(plotCount)](\(link))\n\n"
                 } catch {
-                    if !failed { report("cannot write \(folder.path)/plot-\(plotCount).svg: \(error)") }
-                    failed = true
+                    fail(error)
                 }
             }
-            save()
-        }
-
-        private func save() {
             do {
                 try AtomicWrite.write(markdown, to: path)
             } catch {
-                if !failed { report("cannot write \(path): \(error)") }
-                failed = true
+                fail(error)
             }
+        }
+
+        /// Reports the first failed write only: a full disk would otherwise repeat it after every entry.
+        private func fail(_ error: any Error) {
+            if !failed { report(error) }
+            failed = true
         }
     }
 }

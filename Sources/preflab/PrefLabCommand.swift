@@ -1,4 +1,5 @@
 import ArgumentParser
+import Base
 import Foundation
 import Lang
 import Tensor
@@ -18,8 +19,9 @@ struct PrefLabCommand: ParsableCommand {
 
     // Code often starts with '-' (`-e '-1 + 2'`): take the next argument as the code whatever it
     // looks like, instead of reading it as a flag and failing with "Missing value for '-e'".
-    @Option(name: .customShort("e"), parsing: .unconditional, help: ArgumentHelp("Evaluate CODE and print its value.", valueName: "CODE"))
-    var expression: String?
+    @Option(name: .customShort("e"), parsing: .unconditionalSingleValue,
+            help: ArgumentHelp("Evaluate CODE and print its value; several -e run in order in one session, each value printed.", valueName: "CODE"))
+    var expressions: [String] = []
 
     @Flag(help: "Print the final value as JSON (tensors as {\"shape\": [...], \"data\": [...]}); what the program prints goes to standard error, so standard output is that one JSON value.")
     var json = false
@@ -65,10 +67,14 @@ struct PrefLabCommand: ParsableCommand {
     }
 
     func validate() throws {
+        // The script's arguments capture everything after the options, --help included.
+        if let first = arguments.first, first == "--help" || first == "-h" {
+            throw CleanExit.helpRequest(self)
+        }
         if let first = arguments.first, first.hasPrefix("-"), first != "-" {
             throw ValidationError("unknown option '\(first)'")
         }
-        if expression != nil, !arguments.isEmpty, notebook == nil {
+        if !expressions.isEmpty, !arguments.isEmpty, notebook == nil {
             throw ValidationError("give either -e CODE or a script file, not both")
         }
         if notebook != nil, arguments.isEmpty {
@@ -86,21 +92,25 @@ struct PrefLabCommand: ParsableCommand {
         if let notebook, let script = arguments.first {
             return Notebook.run(script: script, arguments: scriptArguments, output: notebook)
         }
-        if let expression {
-            return runProgram(Source(name: "<-e>", text: expression), arguments: [], printValue: true)
+        if !expressions.isEmpty {
+            let sources = expressions.enumerated().map { i, code in Source(name: expressions.count == 1 ? "<-e>" : "<-e \(i + 1)>", text: code) }
+            return runProgram(sources, arguments: [], printValue: true)
         }
         if let script = arguments.first {
-            guard let text = try? String(contentsOfFile: script, encoding: .utf8) else {
-                report("cannot read \(script)")
+            let text: String
+            do {
+                text = try ReadableFile.text(script, noun: "script")
+            } catch {
+                report(error)
                 return 1
             }
-            return runProgram(Source(name: script, text: text), arguments: scriptArguments, printValue: json)
+            return runProgram([Source(name: script, text: text)], arguments: scriptArguments, printValue: json)
         }
         if isatty(STDIN_FILENO) == 1 {
             return REPL(lineEditing: isatty(STDOUT_FILENO) == 1).run()
         }
         let input = FileHandle.standardInput.readDataToEndOfFile()
-        return runProgram(Source(name: "<stdin>", text: String(decoding: input, as: UTF8.self)), arguments: [], printValue: json)
+        return runProgram([Source(name: "<stdin>", text: String(decoding: input, as: UTF8.self))], arguments: [], printValue: json)
     }
 
     static let versionNumber = "0.1.0"
@@ -115,18 +125,30 @@ struct PrefLabCommand: ParsableCommand {
             """
     }
 
-    private func runProgram(_ source: Source, arguments: [String], printValue: Bool) -> Int32 {
+    /// Runs `sources` in order in one session, printing each one's value when `printValue` (with
+    /// --json, the last one's as JSON).
+    private func runProgram(_ sources: [Source], arguments: [String], printValue: Bool) -> Int32 {
         // With --json another program reads standard output: keep it to the one JSON value.
         let interpreter = json ? Interpreter(arguments: arguments, write: { FileHandle.standardError.write(Data($0.utf8)) })
                                : Interpreter(arguments: arguments)
         Interrupts.install(interpreter.interrupt)
         do {
-            let result = try interpreter.evaluate(source)
-            if json {
-                print(result.value.json)
-            } else if printValue, !result.silenced {
-                if case .nil = result.value {} else { print(result.value.replDescription) }
+            var last = Value.nil
+            for source in sources {
+                let result = try interpreter.evaluate(source)
+                // A run stopped by a signal returns its value and ends its statement; the program
+                // has still been interrupted.
+                if let signal = Interrupts.pending {
+                    report("interrupted")
+                    return Interrupts.exitStatus(after: signal)
+                }
+                last = result.value
+                if !json, printValue, !result.silenced {
+                    // Unbuffered like the program's own output, so each value comes after what its code printed.
+                    if case .nil = result.value {} else { Interpreter.standardOutput(result.value.replDescription + "\n") }
+                }
             }
+            if json { print(last.json) }
             return 0
         } catch {
             report(error)

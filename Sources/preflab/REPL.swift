@@ -12,7 +12,8 @@ final class REPL {
     private let lineEditing: Bool
     private let session = Session()
     private var interpreter: Interpreter { session.interpreter }
-    /// Successful entries, for `:save`.
+    /// Entries that ran to the end without an error or a Ctrl-C (a training run stopped by
+    /// Ctrl-C returns a value, but replaying it would train to the end), for `:save`.
     private var transcript: [String] = []
     private var recorder: Notebook.Recorder?
     private let historyPath = (ProcessInfo.processInfo.environment["HOME"] ?? ".") + "/.preflab_history"
@@ -116,7 +117,7 @@ final class REPL {
             } else {
                 report(error)
             }
-        } else if record {
+        } else if record, Interrupts.pending == nil {
             transcript.append(text)
         }
         if record { recorder?.add(code: text, output: entry.transcript, plots: entry.plots) }
@@ -130,7 +131,7 @@ final class REPL {
         case ":quit", ":q", ":exit":
             return false
         case ":help":
-            print("""
+            print(TextLayout.wrapColumns("""
                 :help            this list
                 :load FILE       run a script in this session
                 :save FILE       write this session's successful entries as a runnable script
@@ -140,35 +141,42 @@ final class REPL {
                 :quit            leave (Ctrl-D too)
                 ?name            help for a builtin; help() lists them all
                 A trailing ';' stops a value from printing; ans holds the last value.
-                """)
+                """))
         case ":load":
-            guard let text = try? String(contentsOfFile: argument, encoding: .utf8) else {
-                report("cannot read \(argument)")
-                return true
-            }
             do {
-                try interpreter.evaluate(Source(name: argument, text: text))
-                transcript.append(text)
+                let path = try commandPath(argument, usage: ":load FILE")
+                let text = try ReadableFile.text(path, noun: "script")
+                try interpreter.evaluate(Source(name: path, text: text))
+                if Interrupts.pending == nil { transcript.append(text) }
             } catch { report(error) }
         case ":save":
             do {
-                try AtomicWrite.write(transcript.joined(separator: "\n") + "\n", to: argument)
-                print("saved \(transcript.count) entries to \(argument)")
-            } catch { report("cannot write \(argument): \(error)") }
+                let path = try commandPath(argument, usage: ":save FILE")
+                try OutputPath.checkFile(path)
+                try AtomicWrite.write(transcript.joined(separator: "\n") + "\n", to: path)
+                print("saved \(transcript.count) entries to \(path)")
+            } catch { report(error) }
         case ":time":
-            let start = DispatchTime.now().uptimeNanoseconds
+            let start = Stopwatch.seconds
             evaluate(argument, record: true)
-            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            print(String(format: "time: %.3f s", seconds))
+            print(Stopwatch.report(Stopwatch.seconds - start))
         case ":vars":
             evaluate("who()", record: false)
         case ":record":
-            recorder = Notebook.Recorder(path: argument)
-            print("recording to \(argument)")
+            do {
+                let path = try commandPath(argument, usage: ":record OUT.md")
+                recorder = try Notebook.Recorder(path: path)
+                print("recording to \(path)")
+            } catch { report(error) }
         default:
             report("unknown command \(parts[0]); :help lists the commands")
         }
         return true
     }
-}
 
+    /// A command's file argument as a builtin's path is read: `~` expanded, never empty.
+    private func commandPath(_ argument: String, usage: String) throws -> String {
+        guard !argument.isEmpty else { throw PlaceError(usage, "needs a file path") }
+        return UserPath.expanded(argument)
+    }
+}

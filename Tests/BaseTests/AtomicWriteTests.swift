@@ -19,13 +19,21 @@ func temporaryDirectory() throws -> String {
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == ["out.txt"])
     }
 
-    @Test func aMissingFolderIsAnErrorNamingTheFileAndLeavesNothing() throws {
+    @Test func missingFoldersAreCreated() throws {
         let directory = try temporaryDirectory()
-        let path = directory + "/missing/out.txt"
+        let path = directory + "/a/b/out.txt"
+        try AtomicWrite.write("x", to: path)
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "x")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory + "/a/b") == ["out.txt"])
+    }
+
+    @Test func aFileInTheWayOfTheFolderIsOneLineNamingItAndLeavesNothing() throws {
+        let directory = try temporaryDirectory()
+        try "x".write(toFile: directory + "/file", atomically: false, encoding: .utf8)
+        let path = directory + "/file/inside/out.txt"
         let error = #expect(throws: PlaceError.self) { try AtomicWrite.write("x", to: path) }
-        #expect(error?.place == path)
-        #expect(error?.message.hasPrefix("cannot write: No such file or directory") == true)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: directory).isEmpty)
+        #expect(error?.description == "\(directory)/file: is a file, not a folder; choose a folder path")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == ["file"])
     }
 
     @Test func aFailedRenameRemovesTheTemporaryFileAndKeepsTheTarget() throws {
@@ -34,9 +42,24 @@ func temporaryDirectory() throws -> String {
         let target = directory + "/taken"
         try FileManager.default.createDirectory(atPath: target + "/inside", withIntermediateDirectories: true)
         let error = #expect(throws: PlaceError.self) { try AtomicWrite.write("x", to: target) }
-        #expect(error?.message.hasPrefix("cannot move the finished file into place") == true)
+        #expect(error?.description == "\(target): is a folder; give a file path inside it")
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == ["taken"])
         #expect(try FileManager.default.contentsOfDirectory(atPath: target) == ["inside"])
+    }
+
+    /// A producer failing half-way (as a model's serialisation can) leaves neither the temporary
+    /// file nor a partial target, and its error arrives as it was thrown.
+    @Test func aFailureMidStreamRemovesTheTemporaryFile() throws {
+        struct Stop: Error {}
+        let directory = try temporaryDirectory()
+        let chunk = [UInt8](repeating: 7, count: 1 << 16)
+        #expect(throws: Stop.self) {
+            try AtomicWrite.write(to: directory + "/big.bin") { append in
+                for _ in 0..<8 { try chunk.withUnsafeBytes { try append($0) } }
+                throw Stop()
+            }
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory).isEmpty)
     }
 }
 

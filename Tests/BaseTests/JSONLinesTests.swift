@@ -32,8 +32,8 @@ import Testing
 
     @Test func missingEmptyAndDirectoryPathsAreRefusedByName() throws {
         let directory = try temporaryDirectory()
-        #expect(throws: PlaceError(directory + "/none.jsonl", "no such file")) { try JSONLines.read(directory + "/none.jsonl", noun: "pair") }
-        #expect(throws: PlaceError(directory, "is a directory, not a pair file")) { try JSONLines.read(directory, noun: "pair") }
+        #expect(throws: PlaceError(directory + "/none.jsonl", "no such file; check the path")) { try JSONLines.read(directory + "/none.jsonl", noun: "pair") }
+        #expect(throws: PlaceError(directory, "is a folder, not a pair file; give the path of a file inside it")) { try JSONLines.read(directory, noun: "pair") }
         let empty = try file("\n \n")
         #expect(throws: PlaceError(empty, "has no examples (no non-blank lines)")) { try JSONLines.read(empty, noun: "data") }
     }

@@ -35,7 +35,8 @@ import Testing
         #expect(lines.count == 12 && lines[0].hasPrefix("{\"prompt\": \"Question: "))
         #expect(FileManager.default.fileExists(atPath: directory + "/tokenizer.json"))
         #expect(errorText { try run("save_jsonl([1, 2], \"\(directory)/bad.jsonl\")") }.contains("rows[0] must be a record"))
-        #expect(errorText { try run("save_jsonl([{a: 1}], \"/nonexistent-dir/x.jsonl\")") }.contains("cannot write /nonexistent-dir/x.jsonl"))
+        #expect(errorText { try run("save_jsonl([{a: 1}], \"/sys/x.jsonl\")") }.contains("save_jsonl: /sys/x.jsonl: permission denied; choose a folder you can write to"))
+        #expect(errorText { try run("train_tokenizer([\"a\"], \"/sys/t.json\")") }.contains("train_tokenizer: /sys/t.json: permission denied"))
         #expect(errorText { try run("train_tokenizer([\"a\", 3], \"\(directory)/t.json\")") }.contains("data[1] must be a string"))
         #expect(errorText { try run("train_tokenizer([\"a\"], \"\(directory)/t.json\", vocab: 10)") }.contains("vocab must be between 259"))
     }

@@ -60,8 +60,13 @@ struct LossBuiltinTests {
         if case .number(let x) = m["logps/chosen_delta"] { #expect(x == 0) } else { Issue.record("delta") }
     }
 
+    @Test func dpoIsTheSameLossAsSigmoid() throws {
+        #expect(try numbers("pref_loss(\"dpo\", [-2, -1], [-12, -1], [0, 0], [0, 0])") == numbers("pref_loss(\"sigmoid\", [-2, -1], [-12, -1], [0, 0], [0, 0])"))
+        #expect(try numbers("pref_loss([\"dpo\", \"sft\"], [-2], [-12], [0], [0])") == numbers("pref_loss([\"sigmoid\", \"sft\"], [-2], [-12], [0], [0])"))
+    }
+
     @Test func errorsNameTheArgument() {
-        #expect(errorMessage("pref_loss(\"dpo\", [-1], [-2], [0], [0])").contains("loss: unknown loss 'dpo'"))
+        #expect(errorMessage("pref_loss(\"kto_pair\", [-1], [-2], [0], [0])").contains("loss: unknown loss 'kto_pair'; one of sigmoid (or dpo), dpop"))
         #expect(errorMessage("pref_loss(\"sigmoid\", [-1], [-2], [0], [0], beta: 0)").contains("beta: must be a positive number"))
         #expect(errorMessage("pref_loss(\"dpop\", [-1], [-2], [0], [0], lambda: -1)").contains("lambda:"))
         #expect(errorMessage("pref_loss(\"exo_pair\", [-1], [-2], [0], [0])").contains("label_smoothing:"))

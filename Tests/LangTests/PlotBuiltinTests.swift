@@ -112,7 +112,8 @@ import Training
         live.record(step(2, loss: 0.6, chosen: -0.5, rejected: -1.5))
         live.record(step(3, loss: 0.5, chosen: -1, rejected: -3))
         #expect(written.count == 2)
-        #expect(written[1].contains("log-prob − reference") && written[1].contains("■ chosen") && written[1].contains("■ rejected"))
+        // Without colour the two log-prob series have markers of their own; the loss is alone.
+        #expect(written[1].contains("log-prob − reference") && written[1].contains("● chosen") && written[1].contains("▲ rejected"))
         #expect(written[1].contains("■ loss"))
     }
 

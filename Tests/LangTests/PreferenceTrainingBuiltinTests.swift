@@ -1,5 +1,7 @@
+import Base
 import Foundation
 import Testing
+import Training
 @testable import Lang
 
 /// `pref_train` and preference runs in the language.
@@ -70,11 +72,26 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: cache).filter { $0.hasPrefix("reference-") }.count == 2)
     }
 
+    @Test func dpoTrainsAsSigmoidAndTheRecordSaysSigmoid() throws {
+        let value = try run("""
+            pref_train(m, ps, loss: "dpo", steps: 1, batch: 2, dir: dir, ref_cache: cache)
+            dir
+            """)
+        guard case .string(let dir) = value else { Issue.record("\(value)"); return }
+        let record = try TrainingRun.record(directory: dir)
+        #expect(record.settings["loss"] == .texts(["sigmoid"]))
+        #expect(try String(contentsOfFile: dir + "/run.json", encoding: .utf8).contains(#""loss":["sigmoid"]"#))
+    }
+
     @Test func mistakesNameTheOption() {
         func message(_ code: String) -> String { errorText { try run(code) } }
-        #expect(message("pref_train(m, ps, loss: \"dpo\", steps: 1, batch: 2, dir: dir)").contains("loss"))
+        #expect(message("pref_train(m, ps, loss: \"kto\", steps: 1, batch: 2, dir: dir)").contains("loss: unknown loss 'kto'"))
         #expect(message("pref_train(m, ps, beta: -1, steps: 1, batch: 2, dir: dir)").contains("beta"))
         #expect(message("pref_train(m, ps, steps: 1, batch: 7, dir: dir, ref_cache: cache)").contains("batch: 7 is larger than the 6 pairs"))
         #expect(message("pref_train(new_model(vocab: 16), ps, steps: 1)").contains("no tokenizer"))
+        #expect(message("pref_train(m, ps, steps: 1, batch: 2, dir: \"/sys/run\", ref_cache: cache)")
+            .contains("pref_train: dir: /sys/run: permission denied; choose a folder you can write to"))
+        #expect(message("pref_train(m, ps, steps: 1, batch: 2, dir: dir, ref_cache: \"/sys/cache\")")
+            .contains("pref_train: ref_cache: /sys/cache: permission denied; choose a folder you can write to"))
     }
 }

@@ -84,6 +84,45 @@ import Training
         #expect(TrainingOptions.table.defaults["checkpoint_minutes"] == .number(10))
     }
 
+    @Test func openRunReadsAFinishedRunWithoutTouchingIt() throws {
+        let interpreter = interpreter()
+        _ = try run(Self.setup + "let trained = train(m, ids, steps: 3, batch: 2, seq_len: 8, lr: 0.01, dir: dir)", in: interpreter)
+        guard case .string(let dir) = try run("dir", in: interpreter) else { Issue.record("dir"); return }
+        let before = try directoryListing(dir)
+        let value = try run("""
+            let opened = open_run(dir)
+            [opened.status, opened.step, opened.losses == trained.losses, metric(opened, "grad_norm") == trained.grad_norms,
+             opened.checkpoints, item(sum(abs(logits(opened.model, [1, 2, 3]) - logits(m, [1, 2, 3])))), opened.dir == dir]
+            """, in: interpreter)
+        guard case .list(let items) = value, items.count == 7 else { Issue.record("\(value)"); return }
+        #expect(valuesEqual(items[0], .string("finished")) && valuesEqual(items[1], .number(3)))
+        #expect(valuesEqual(items[2], .bool(true)) && valuesEqual(items[3], .bool(true)))
+        #expect(valuesEqual(items[4], .list([.string(dir + "/checkpoints/step-000003")])))
+        #expect(valuesEqual(items[5], .number(0)), "the opened run's model is the trained one")
+        #expect(valuesEqual(items[6], .bool(true)))
+        #expect(try directoryListing(dir) == before, "open_run writes nothing")
+    }
+
+    @Test func openRunOfAnInterruptedRunSaysSoAndResumeContinuesIt() throws {
+        let interpreter = interpreter()
+        _ = try run(Self.setup + "train(m, ids, steps: 4, batch: 2, seq_len: 8, checkpoint_every: 2, dir: dir)", in: interpreter)
+        guard case .string(let dir) = try run("dir", in: interpreter) else { Issue.record("dir"); return }
+        // A run killed after step 2: its newest checkpoint is step 2's.
+        try FileManager.default.removeItem(atPath: dir + "/checkpoints/step-000004")
+        let value = try run("let opened = open_run(dir)\n[opened.status, opened.step, len(opened.losses), resume(dir).step]", in: interpreter)
+        #expect(valuesEqual(value, .list([.string("interrupted"), .number(2), .number(2), .number(4)])), "\(repr(value))")
+        #expect(errorMessage("open_run(temp_dir())").contains("run.json: cannot read"))
+    }
+
+    /// Every file under `dir` with its size and modification time.
+    private func directoryListing(_ dir: String) throws -> [String] {
+        let files = FileManager.default.enumerator(atPath: dir)?.allObjects as? [String] ?? []
+        return try files.sorted().map { file in
+            let attributes = try FileManager.default.attributesOfItem(atPath: dir + "/" + file)
+            return "\(file) \(attributes[.size] ?? "") \(attributes[.modificationDate] ?? "")"
+        }
+    }
+
     @Test func optionsAreCheckedByName() {
         #expect(errorMessage(Self.setup + "train(m, ids, steps: 2, batch: 2, seq_len: 8, learning_rate: 0.1)").contains("has no parameter 'learning_rate'"))
         #expect(errorMessage(Self.setup + "train(m, ids, steps: 2, batch: 2, seq_len: 8, lr: -1)").contains("lr: must be a positive number"))
@@ -95,17 +134,41 @@ import Training
         #expect(errorMessage(Self.setup + "train(m, ids, clip: -1)") .contains("train: clip: must not be negative (0 turns clipping off), got -1.0"))
         #expect(errorMessage(Self.setup + "train(m, ids, schedule: \"step\")").contains("train: schedule: must be constant, linear or cosine, got 'step'"))
         #expect(errorMessage(Self.setup + "train(m, ids, seed: -1)").contains("train: seed: must be a whole number ≥ 0, got -1.0"))
+        #expect(errorMessage(Self.setup + "train(m, ids, steps: 2, batch: 2, seq_len: 8, dir: \"/sys/run\")")
+            .contains("train: dir: /sys/run: permission denied; choose a folder you can write to"))
+    }
+
+    /// Every writer checks its path before any work (OutputPath): a model or adapter folder that
+    /// is a file, or a place that takes no files, is one line naming the path and the cause.
+    @Test func outputPathsAreCheckedBeforeWriting() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("preflab-out-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let file = directory + "/file"
+        try "x".write(toFile: file, atomically: false, encoding: .utf8)
+        #expect(errorMessage(Self.setup + "save_model(m, \"\(file)\")").contains("save_model: \(file): is a file, not a folder; choose a folder path"))
+        #expect(errorMessage(Self.setup + "save_model(m, \"/sys/m.gguf\")").contains("save_model: /sys/m.gguf: permission denied; choose a folder you can write to"))
+        #expect(errorMessage(Self.setup + "save_model(m, \"\(directory)\")").contains("no error"), "a folder that exists is written into")
+        let adapter = Self.setup + "let run = train(m, ids, steps: 1, batch: 2, seq_len: 8, lora_rank: 2, dir: dir)\n"
+        #expect(errorMessage(adapter + "save_adapter(run, \"\(file)/adapter\")").contains("save_adapter: \(file)/adapter: \(file) is a file, not a folder; choose another path"))
+        // The one convention: missing folders on the way are created, for every writer.
+        _ = try run(Self.setup + "save_model(m, \"\(directory)/a/b/model\")\nsave(spark([1, 2]), \"\(directory)/c/d/spark.svg\")")
+        #expect(FileManager.default.fileExists(atPath: directory + "/a/b/model/config.json"))
+        #expect(FileManager.default.fileExists(atPath: directory + "/c/d/spark.svg"))
+        #expect(errorMessage("save(spark([1, 2]), \"\(file)/x.svg\")").contains("save: \(file)/x.svg: \(file) is a file, not a folder; choose another path"))
     }
 
     /// `train`'s and `pref_train`'s signatures and help come from the option declarations.
     @Test func signaturesAndHelpListEveryDeclaredOption() throws {
-        let text = try Builtins.helpText("train")
+        // Help is wrapped to the terminal: compared with its line breaks and indents as spaces.
+        func unwrapped(_ text: String) -> String { text.replacingOccurrences(of: "\n *", with: " ", options: .regularExpression) }
+        let text = unwrapped(try Builtins.helpText("train"))
         for (_, setting) in TrainingOptions.table.settings {
             #expect(text.contains(setting.name + " = "), "signature lacks \(setting.name)")
             #expect(text.contains(setting.name + ": " + setting.doc), "help lacks \(setting.name)'s doc")
         }
         #expect(text.contains("clip = 1, ") && text.contains("schedule = \"constant\"") && text.contains("dir = nil"))
-        let prefText = try Builtins.helpText("pref_train")
+        let prefText = unwrapped(try Builtins.helpText("pref_train"))
         #expect(prefText.contains("loss = \"sigmoid\", beta = 0.1") && prefText.contains("seq_len = nil") && prefText.contains("eos = true"))
     }
 

@@ -46,10 +46,89 @@ import Testing
         #expect(offTerminal.map(displayWidth).max() == 80)
         let histogram = Terminal.$output.withValue(.notATerminal) { Histogram((0..<100).map(Double.init)).textLines(colored: false) }
         #expect(histogram.allSatisfy { displayWidth($0) <= 80 })
-        let wide = Terminal.$output.withValue(OutputDevice(isTerminal: true, columns: 120)) { wave.textLines(colored: false) }
-        #expect(wide.map(displayWidth).max() == 120)
+        let wide = Terminal.$output.withValue(OutputDevice(isTerminal: true, columns: 90)) { wave.textLines(colored: false) }
+        #expect(wide.map(displayWidth).max() == 90)
         // A terminal that does not report its size gets the same 80 columns.
         #expect(OutputDevice(isTerminal: true, columns: nil).figureColumns == 80)
+    }
+
+    /// On a wide terminal each kind is drawn as with its default maximum for a width; an explicit
+    /// width is kept.
+    @Test func defaultSizesStopAtTheirMaxima() {
+        func widest(_ figure: any Figure, columns: Int = 200) -> Int {
+            Terminal.$output.withValue(OutputDevice(isTerminal: true, columns: columns)) { figure.textLines(colored: false) }.map(displayWidth).max() ?? 0
+        }
+        func options(width: Int?) -> PlotOptions {
+            var options = PlotOptions()
+            options.width = width
+            return options
+        }
+        let wave = (0..<300).map { Double($0 % 13) }
+        let kinds: [(maximum: Int, make: (PlotOptions) -> any Figure)] = [
+            (DefaultSize.maximumColumns, { XYPlot([Series(y: wave)], options: $0) }),
+            (DefaultSize.maximumColumns, { XYPlot([Series(y: wave)], style: .scatter, options: $0) }),
+            (DefaultSize.maximumColumns, { Heatmap([wave, wave], options: $0) }),
+            (DefaultSize.maximumBarColumns, { BarChart(labels: ["sigmoid", "dpop"], values: [0.62, 0.91], options: $0) }),
+            (DefaultSize.maximumBarColumns, { Histogram(wave, options: $0) }),
+        ]
+        for kind in kinds {
+            let capped = widest(kind.make(options(width: nil)))
+            #expect(capped == widest(kind.make(options(width: kind.maximum))) && capped <= kind.maximum)
+            #expect(widest(kind.make(options(width: 150))) > kind.maximum)
+            // A narrower terminal is filled, as before.
+            #expect(widest(kind.make(options(width: nil)), columns: 60) == widest(kind.make(options(width: 60))))
+        }
+        // A panel of no given width shares the terminal, each figure up to its own maximum.
+        let bars = { BarChart(labels: ["a"], values: [1], options: options(width: $0)) }
+        let panel = widest(Panel([bars(nil), bars(nil)]), columns: 300)
+        #expect(panel == widest(Panel([bars(DefaultSize.maximumBarColumns), bars(DefaultSize.maximumBarColumns)])))
+        // Heights: 15 rows of drawing for a line plot, at most 24 for a tall heatmap.
+        let lineRows = XYPlot([Series(y: wave)]).textLines(colored: false).filter { $0.contains("│") || $0.contains("┤") }
+        #expect(lineRows.count == DefaultSize.rows)
+        let tall = Heatmap((0..<100).map { [Double($0)] }).textLines(colored: false).filter { $0.contains("│") }
+        #expect(tall.count == DefaultSize.maximumHeatmapRows)
+    }
+
+    /// Limits hug the data (UnicodePlots' rule): 16 steps run from 1 to 16, not to 20.
+    @Test func axesHugTheData() {
+        let steps = AxisRange(values: (1...16).map(Double.init), fixed: nil, scale: .linear)
+        #expect(steps.low == 1 && steps.high == 16)
+        #expect(steps.ticks.allSatisfy { $0 >= 1 && $0 <= 16 } && steps.ticks.count >= 2)
+        let losses = AxisRange(values: [0.6931, 0.52, 0.31, 0.2012], fixed: nil, scale: .linear)
+        #expect(losses.low == 0.2 && losses.high == 0.7)
+        // Ends already on the rounding digit stay, whatever float error says (0.29 × 100 = 28.999…).
+        let exact = AxisRange(values: [0.29, 0.71], fixed: nil, scale: .linear)
+        #expect(exact.low == 0.29 && exact.high == 0.71)
+        let sixteen = Terminal.$output.withValue(.notATerminal) { XYPlot([Series(y: (1...16).map { 1 / Double($0) })]).textLines(colored: false) }
+        #expect(sixteen.last?.split(separator: " ").map(String.init) == ["1", "16"])
+    }
+
+    /// Without colour each series has its own marker, in the plot and in the legend; with
+    /// colour the legend's swatch is coloured and the points are left as dots.
+    @Test func seriesHaveDistinctMarkersWithoutColour() {
+        for style in [XYPlot.Style.line, .scatter, .stairs] {
+            for canvas in CanvasKind.allCases {
+                var options = PlotOptions()
+                options.width = 60
+                options.canvas = canvas
+                let plot = XYPlot(["a", "b", "c"].enumerated().map { i, name in Series(name: name, y: (0..<20).map { Double($0 * (i + 1)) }) },
+                                  style: style, options: options)
+                let frame = Frame.for(canvas)
+                let plain = plot.textLines(colored: false)
+                let legend = plain.compactMap { line in ["a", "b", "c"].first { line.hasSuffix(" " + $0) }.map { _ in line.dropLast(2).last! } }
+                #expect(legend == Array(frame.seriesMarkers.prefix(3)), "\(style) on \(canvas)")
+                for marker in frame.seriesMarkers.prefix(3) {
+                    #expect(plain.contains { $0.dropLast(4).contains(marker) }, "\(style) on \(canvas) draws \(marker)")
+                }
+                let colored = plot.textLines(colored: true).map { $0.replacingOccurrences(of: "\u{1B}\\[[0-9;]*m", with: "", options: .regularExpression) }
+                let swatches = colored.compactMap { line in ["a", "b", "c"].first { line.hasSuffix(" " + $0) }.map { _ in String(line.dropLast(2).last!) } }
+                #expect(swatches == Array(repeating: frame.marker, count: 3), "\(style) on \(canvas)")
+                #expect(!colored.contains { $0.contains("●") || $0.contains("▲") }, "\(style) on \(canvas)")
+            }
+        }
+        // One series needs no marker to be told apart.
+        let single = XYPlot([Series(name: "loss", y: [3, 2, 1])]).textLines(colored: false).joined()
+        #expect(!single.contains("●") && single.contains("■ loss"))
     }
 
     @Test func outputDeviceIsReadFromTheFileDescriptor() throws {
@@ -60,6 +139,16 @@ import Testing
         defer { close(ends[0]); close(ends[1]) }
         #expect(OutputDevice.of(ends[1]) == .notATerminal)
         #expect(!OutputDevice.notATerminal.colorByDefault(environment: [:]) || Terminal.colorOverride == true)
+    }
+
+    /// A terminal's own size wins; COLUMNS counts only when the terminal does not say.
+    @Test func columnsComeFromTheTerminalElseFromCOLUMNS() throws {
+        let sized = try PseudoTerminal(columns: 100)
+        #expect(OutputDevice.of(sized.follower, environment: ["COLUMNS": "70"]).columns == 100)
+        let unsized = try PseudoTerminal(columns: 0)
+        #expect(OutputDevice.of(unsized.follower, environment: ["COLUMNS": "70"]) == OutputDevice(isTerminal: true, columns: 70))
+        #expect(OutputDevice.of(unsized.follower, environment: ["COLUMNS": "wide"]).figureColumns == 80)
+        #expect(OutputDevice.of(unsized.follower, environment: [:]).figureColumns == 80)
     }
 
     @Test func brailleDotsFollowTheUnicodeNumbering() {
@@ -76,8 +165,8 @@ import Testing
 
     @Test func niceTicksAndLabels() {
         #expect(AxisRange.niceStep(0.13) == 0.2 && AxisRange.niceStep(3) == 5 && AxisRange.niceStep(7) == 10)
-        let range = AxisRange(values: [-1.3, 4.2], fixed: nil, scale: .linear)
-        #expect(range.low == -2 && range.high == 5 && range.ticks == [-2, 0, 2, 4])
+        let range = AxisRange(values: [-1.34, 4.2], fixed: nil, scale: .linear)
+        #expect(range.low == -1.4 && range.high == 4.2 && range.ticks == [0, 2, 4])
         #expect(tickLabel(1500000) == "1.5e6" && tickLabel(0.25) == "0.25" && tickLabel(2, scale: .log10) == "10²")
         #expect(AxisRange(values: [.nan, .infinity], fixed: nil, scale: .linear).low == 0)
     }

@@ -177,6 +177,27 @@ struct PlotCase: CustomTestStringConvertible, Sendable {
         PlotCase(name: "sparkline_tiny_magnitudes") { Sparkline(tiny) },
         PlotCase(name: "bar_inf") { BarChart(labels: ["one", "inf", "-inf", "minus two"], values: [1, .infinity, -.infinity, -2], options: options { _ in }) },
         PlotCase(name: "sparkline_inf") { Sparkline([1, .infinity, 2, -.infinity, 3]) },
+        // 16 losses: the x axis ends at step 16 and the y axis at the losses' own range.
+        PlotCase(name: "line_sixteen_losses") {
+            XYPlot([Series(y: (1...16).map { 0.6931 * Foundation.exp(-Double($0 - 1) / 8) })], options: options { $0.xlabel = "step" })
+        },
+        // Without colour, each series has its own marker on its points and in the legend.
+        PlotCase(name: "line_markers_three_series") {
+            XYPlot(["dpo", "dpop", "ipo"].enumerated().map { k, name in
+                Series(name: name, x: steps, y: chosen.map { $0 - Double(k) * $0 / 40 })
+            }, options: options { _ in })
+        },
+        PlotCase(name: "line_markers_ascii_canvas") {
+            XYPlot([Series(name: "chosen", x: steps, y: chosen), Series(name: "rejected", x: steps, y: rejected)],
+                   options: options { $0.canvas = .ascii })
+        },
+        PlotCase(name: "scatter_markers_block_canvas") {
+            XYPlot([Series(name: "a", y: [1, 3, 2, 5, 4, 6]), Series(name: "b", y: [2, 1, 4, 3, 6, 5])], style: .scatter,
+                   options: options { $0.canvas = .block })
+        },
+        PlotCase(name: "stairs_markers_two_series") {
+            XYPlot([Series(name: "a", y: [1, 3, 2, 5, 4]), Series(name: "b", y: [2, 2, 4, 3, 1])], style: .stairs, options: options { _ in })
+        },
         PlotCase(name: "panel_grid") {
             Panel([Sparkline([1, 2, 3]), BarChart(labels: ["a"], values: [1], options: options { $0.width = 30 }),
                    Sparkline([3, 2, 1]), Sparkline([1, 3, 1])], columns: 2, width: 80)

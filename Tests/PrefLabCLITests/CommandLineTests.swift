@@ -8,6 +8,39 @@ import Testing
         #expect(status == 0 && out == "1024\n")
     }
 
+    @Test func severalCodesRunInOrderInOneSession() throws {
+        let (status, out, error) = try runPreflab(["-e", "print(1)", "-e", "2", "-e", "let x = 3", "-e", "x + 1;", "-e", "x * 2"])
+        #expect(status == 0 && out == "1\n2\n6\n", "\(out)\(error)")
+        let (failedStatus, failedOut, failedError) = try runPreflab(["-e", "1", "-e", "nope"])
+        #expect(failedStatus == 1 && failedOut == "1\n")
+        #expect(failedError.hasPrefix("<-e 2>:1:1: error: undefined variable 'nope'"), "\(failedError)")
+        let (jsonStatus, jsonOut, _) = try runPreflab(["--json", "-e", "let x = 2", "-e", "[x, 3]"])
+        #expect(jsonStatus == 0 && jsonOut == "[2, 3]\n")
+    }
+
+    @Test func helpPrintsTheOptionsAndSucceeds() throws {
+        for flag in ["--help", "-h"] {
+            let (status, out, error) = try runPreflab([flag])
+            #expect(status == 0, "\(flag): \(error)")
+            #expect(out.contains("USAGE: preflab") && out.contains("-e <CODE>") && out.contains("--notebook"), "\(flag): \(out)")
+        }
+        // After the script, a flag is the script's argument.
+        let script = FileManager.default.temporaryDirectory.appendingPathComponent("preflab-args-\(UUID().uuidString).pref").path
+        defer { try? FileManager.default.removeItem(atPath: script) }
+        try "print(args)".write(toFile: script, atomically: true, encoding: .utf8)
+        let (status, out, _) = try runPreflab([script, "--help"])
+        #expect(status == 0 && out == "[\"--help\"]\n")
+    }
+
+    @Test func aScriptThatIsNotUTF8NamesTheBadByte() throws {
+        let script = FileManager.default.temporaryDirectory.appendingPathComponent("preflab-latin1-\(UUID().uuidString).pref").path
+        defer { try? FileManager.default.removeItem(atPath: script) }
+        try Data("print(1)\nprint(\"".utf8 + [0xFF, 0x22, 0x29, 0x0A]).write(to: URL(fileURLWithPath: script))
+        let (status, _, error) = try runPreflab([script])
+        #expect(status == 1)
+        #expect(error == "\(script): is not UTF-8 text: byte 0xFF at offset 16 (line 2) is not part of a UTF-8 character; save the file as UTF-8\n", "\(error)")
+    }
+
     @Test func codeMayStartWithAMinus() throws {
         // External checks pass any code after -e, including code that looks like a flag.
         let (status, out, error) = try runPreflab(["-e", "-1 + 2"])
@@ -61,7 +94,7 @@ import Testing
         let (status, out, _) = try runPreflab(["-e", "help()"])
         #expect(status == 0 && out.hasPrefix("Builtins by topic (help(\"name\") or ?name for one):\n"))
         #expect(out.contains("\n  plots:        plot, scatter, stairs, hist, bar, heatmap, spark, panel, save\n"))
-        #expect(out.contains("\n  session:      help, who, seed, temp_dir, kernels\n"))
+        #expect(out.contains("\n  session:      help, who, seed, temp_dir, now, clock, time, kernels\n"))
     }
 
     @Test func carriageReturnEscapeIsOneCharacter() throws {

@@ -72,6 +72,71 @@ import Testing
         try terminal.expect("pairs_for_completion.jsonl\"", since: mark)
     }
 
+    /// Fields of pairs, models, runs and records from builtins, and of nested records, complete
+    /// (`low.<Tab>`, `run.timings.<Tab>`). The values are assembled at run time, so the echo of
+    /// the typed code cannot match them.
+    @Test func tabCompletesFieldsOfEveryValueAtAnyDepth() throws {
+        let terminal = try Terminal()
+        defer { terminal.close() }
+        terminal.type("let low = synthetic_pairs(\"arithmetic\", count: 4, corrupt: 1, steps: 3, seed: 4242)\r")
+        var mark = terminal.mark
+        terminal.type("str(len(low.edit_dist\t) * 1111)\r")
+        mark = try terminal.expect("\"4444\"", since: mark)
+        terminal.type("str(low.stats.cou\t * 1111)\r")
+        mark = try terminal.expect("\"4444\"", since: mark)
+
+        terminal.type("let config = {optimiser: {learning_rate: 3}}\r")
+        terminal.type("str(config.optimiser.learn\t * 1111)\r")
+        mark = try terminal.expect("\"3333\"", since: mark)
+
+        terminal.type("let m = new_model(vocab: 32, hidden: 16, layers: 1, heads: 2, max_len: 16)\r")
+        terminal.type("str(m.hidd\t * 1111)\r")
+        mark = try terminal.expect("\"17776\"", since: mark)
+
+        terminal.type("let run = train(m, tensor([[1, 2, 3, 4, 5, 6, 7, 8, 9], [2, 3, 4, 5, 6, 7, 8, 9, 10]]), steps: 1, batch: 2, seq_len: 8, dir: temp_dir() + \"/r\")\r")
+        terminal.type("str(run.timings.wal\t > 0) + str(run.model.voc\t * 1111)\r")
+        try terminal.expect("\"true35552\"", since: mark, timeout: 30)
+    }
+
+    /// After `:load`, `:save` and `:record` a path completes as in a string, without the quote.
+    @Test func tabCompletesPathsAfterCommands() throws {
+        let terminal = try Terminal()
+        defer { terminal.close() }
+        let script = terminal.home.appendingPathComponent("helpers_for_loading.pref")
+        try "let loaded_value = 4000 + 2\n".write(to: script, atomically: true, encoding: .utf8)
+        var mark = terminal.mark
+        terminal.type(":load \(terminal.home.path)/helpers_for_lo\t\r")
+        terminal.type("loaded_value * 10\r")
+        mark = try terminal.expect("40020", since: mark)
+
+        let folder = terminal.home.appendingPathComponent("saved_sessions")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        terminal.type(":save \(terminal.home.path)/saved_ses\tsession.pref\r")
+        // The echo of the typed path holds "saved" too: wait for the file itself.
+        let saved = folder.appendingPathComponent("session.pref").path
+        let deadline = Date().addingTimeInterval(10)
+        while !FileManager.default.fileExists(atPath: saved), Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        #expect(FileManager.default.fileExists(atPath: saved), "\(terminal.screen)")
+    }
+
+    /// `:help` and `help` are wrapped to the terminal's width: COLUMNS here, as `script`'s
+    /// terminal does not say its size.
+    @Test func helpIsWrappedToTheTerminal() throws {
+        let terminal = try Terminal(environment: ["COLUMNS": "50"])
+        defer { terminal.close() }
+        let start = terminal.mark
+        terminal.type(":help\r")
+        let mark = try terminal.expect("the last value", since: start)
+        terminal.type("?softmax\r")
+        let end = try terminal.expect("Example:", since: mark)
+        let screen = terminal.screen
+        let shown = screen[screen.index(screen.startIndex, offsetBy: start)..<screen.index(screen.startIndex, offsetBy: end)]
+        let lines = shown.split(separator: "\n").filter { !$0.contains("pref>") }
+        #expect(lines.allSatisfy { $0.count <= 50 }, "\(lines)")
+        // :save's description continues on a second line under its first.
+        #expect(lines.contains { $0.hasPrefix(String(repeating: " ", count: 17)) && $0.contains("runnable script") })
+    }
+
     @Test func controlCStopsALoopAndKeepsVariables() throws {
         let terminal = try Terminal()
         defer { terminal.close() }

@@ -61,6 +61,24 @@ import Testing
         try stopTheLoop(with: [SIGTERM], status: 143)
     }
 
+    /// A run that is the script's last statement returns when stopped; the script still ends
+    /// as interrupted, as a script and as a notebook.
+    @Test func aStoppedLastRunStillEndsTheScriptWithStatus130() throws {
+        let folder = try Self.temporaryFolder()
+        let script = folder.appendingPathComponent("last.pref")
+        try """
+            let m = new_model(vocab: 16, hidden: 16, layers: 1, heads: 2, max_len: 16)
+            train(m, tensor([[1, 2, 3, 4, 5, 6, 7, 8, 9]]), steps: 1000000, batch: 1, seq_len: 8, log_every: 1, dir: "\(folder.path)/run")
+            """.write(to: script, atomically: true, encoding: .utf8)
+        for arguments in [[script.path], ["--notebook", folder.appendingPathComponent("out.md").path, script.path]] {
+            let running = try RunningPreflab(arguments)
+            try running.waitForStandardError("step 3/")
+            kill(running.process.processIdentifier, SIGINT)
+            #expect(running.exitStatus() == 130, "\(arguments): \(running.standardError)")
+            try FileManager.default.removeItem(at: folder.appendingPathComponent("run"))
+        }
+    }
+
     /// A plain loop and a loop of runs end the same way.
     @Test func aPlainLoopStopsWithStatus130() throws {
         let running = try RunningPreflab(["-e", "let i = 0\nwhile true { i = i + 1\n if i == 1000 { print(\"loo\" + \"ping\") } }"])

@@ -388,7 +388,7 @@ extension EvaluationTests {
         @Test func badInputIsNamed() throws {
             let model = try EvaluationFixtures.model()
             let items = try MultipleChoiceTask.arc.items(path: PairFixtures.pairs("arc.jsonl"))
-            #expect(preferenceError { _ = try MultipleChoiceTask.arc.items(path: "/no/such.jsonl") } == PreferenceError("/no/such.jsonl", "no such file"))
+            #expect(preferenceError { _ = try MultipleChoiceTask.arc.items(path: "/no/such.jsonl") } == PreferenceError("/no/such.jsonl", "no such file; check the path"))
             let broken = try PairFixtures.file(#"{"question": "q", "choices": {"text": ["a", "b"], "label": ["A", "B"]}, "answerKey": "A"}"# + "\n{oops\n")
             #expect(preferenceError { _ = try MultipleChoiceTask.arc.items(path: broken) } == PreferenceError("\(broken):2", "is not valid JSON"))
             #expect(preferenceError { _ = try MultipleChoiceTask.hellaswag.items(path: PairFixtures.pairs("arc.jsonl")) }?.message == "has no 'ctx' (or 'ctx_a' and 'ctx_b') field")
@@ -416,7 +416,7 @@ extension EvaluationTests {
             contamination.k = 0
             #expect(preferenceError { _ = try Contamination.run(model: model, reference: model, samples: [], options: contamination) }?.place == "k")
             #expect(preferenceError { _ = try NGramOverlap.measure(trainingPath: "/no/train.txt", benchmarkPath: PairFixtures.pairs("arc.jsonl")) }
-                == PreferenceError("/no/train.txt", "no such file"))
+                == PreferenceError("/no/train.txt", "no such file; check the path"))
         }
     }
 }

@@ -346,15 +346,25 @@ extension LossTests {
         }
 
         @Test func badNamesAndWeightsNameTheirOption() {
-            #expect(place { _ = try PreferenceLoss("dpo") } == "loss")
+            #expect(place { _ = try PreferenceLoss("kto") } == "loss")
             #expect(place { _ = try PreferenceLoss([String]()) } == "loss")
             #expect(place { _ = try PreferenceLoss(["sigmoid", "sft"], weights: [1]) } == "weights")
             #expect(place { _ = try PreferenceLoss(["sigmoid"], weights: [.nan]) } == "weights")
             do {
                 _ = try PreferenceLoss("kto_pair")
             } catch let error as PreferenceError {
-                #expect(error.message.contains("kto_pair") && error.message.contains("sigmoid, dpop"))
+                #expect(error.message.contains("kto_pair") && error.message.contains("sigmoid (or dpo), dpop"))
             } catch {}
+        }
+
+        @Test func dpoIsAnAliasOfSigmoidRecordedAsSigmoid() throws {
+            #expect(try PreferenceLoss("dpo").kinds == [.sigmoid])
+            #expect(try PreferenceLoss(["dpo", "sft"]).kinds == [.sigmoid, .sft])
+            var settings = LossSettings()
+            try settings.assign("loss", .text("dpo"))
+            #expect(settings.values["loss"] == .texts(["sigmoid"]), "a run record stores the canonical name")
+            #expect(try LossSettings(recorded: ["loss": .texts(["dpo", "ipo"])]).loss.names == ["sigmoid", "ipo"])
+            #expect(PreferenceLoss.listing.hasPrefix("sigmoid (or dpo), dpop, ipo"))
         }
 
         @Test func badNumbersNameTheirOption() {

@@ -112,7 +112,7 @@ extension PairTests {
             let empty = try PairFixtures.file("\n  \n")
             #expect(preferenceError { _ = try PairFile.load(empty) } == PreferenceError(empty, "has no examples (no non-blank lines)"))
 
-            #expect(preferenceError { _ = try PairFile.load("/no/such/pairs.jsonl") } == PreferenceError("/no/such/pairs.jsonl", "no such file"))
+            #expect(preferenceError { _ = try PairFile.load("/no/such/pairs.jsonl") } == PreferenceError("/no/such/pairs.jsonl", "no such file; check the path"))
         }
 
         @Test func saveWritesTRLJSONLThatLoadsBackUnchanged() throws {
@@ -132,8 +132,11 @@ extension PairTests {
             #expect(try PairFile.load(path) == [pairs[1]])
             #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["out.jsonl"])
 
-            let error = preferenceError { try PairFile.save(pairs, to: "/no/such/dir/out.jsonl") }
-            #expect(error?.place == "/no/such/dir/out.jsonl" && error?.message.contains("does not exist") == true)
+            // Missing folders are created (OutputPath's rule); a place that takes no files is named.
+            try PairFile.save(pairs, to: directory.path + "/new/out.jsonl")
+            #expect(try PairFile.load(directory.path + "/new/out.jsonl") == pairs)
+            let error = preferenceError { try PairFile.save(pairs, to: "/sys/out.jsonl") }
+            #expect(error == PreferenceError("/sys/out.jsonl", "permission denied; choose a folder you can write to"))
         }
 
         @Test func originIsNotPartOfEquality() {

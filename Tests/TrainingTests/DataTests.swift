@@ -325,7 +325,7 @@ struct DataTests {
         expectTrainingError(csv, mentioning: [".csv"]) { try TrainingData.load(path: csv, tokenizer: tokenizer) }
         let directory = try temporaryFile("placeholder", "") + "-dir.jsonl"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false)
-        expectTrainingError(directory, mentioning: ["directory"]) { try TrainingData.load(path: directory, tokenizer: tokenizer) }
+        expectTrainingError(directory, mentioning: ["is a folder, not a data file"]) { try TrainingData.load(path: directory, tokenizer: tokenizer) }
         let text = try temporaryFile("corpus.txt", "hello")
         expectTrainingError("eos", mentioning: ["400"]) { try TrainingData.load(path: text, tokenizer: tokenizer, eos: 400) }
     }

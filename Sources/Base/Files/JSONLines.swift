@@ -40,12 +40,16 @@ public struct JSONLine {
     /// A string label as written (trimmed), or a whole number as its digits.
     public static func labelText(_ value: Any) -> String? {
         if let text = value as? String { return text.trimmingCharacters(in: .whitespaces) }
-        // JSON booleans also arrive as NSNumber (of C type "c"); a label is never true/false.
-        if let number = value as? NSNumber, String(cString: number.objCType) != "c", let whole = Int(exactly: number.doubleValue) {
+        // A label is never true/false.
+        if let number = value as? NSNumber, !isBoolean(number), let whole = Int(exactly: number.doubleValue) {
             return String(whole)
         }
         return nil
     }
+
+    /// Whether a parsed JSON number is `true` or `false`: JSON booleans arrive as NSNumber too,
+    /// of C type "c".
+    public static func isBoolean(_ number: NSNumber) -> Bool { String(cString: number.objCType) == "c" }
 }
 
 /// Reads JSON-lines files: one JSON object per line. Blank lines are skipped (a trailing newline,

@@ -10,10 +10,10 @@ public final class MappedFile: @unchecked Sendable {
     public init(path: String) throws {
         self.path = path
         let descriptor = open(path, O_RDONLY)
-        guard descriptor >= 0 else { throw PlaceError(path, "cannot open: \(String(cString: strerror(errno)))") }
+        guard descriptor >= 0 else { throw FileFailure.error(path, errno: errno, .reading) }
         defer { close(descriptor) }
         var status = stat()
-        guard fstat(descriptor, &status) == 0 else { throw PlaceError(path, "cannot read its size") }
+        guard fstat(descriptor, &status) == 0 else { throw FileFailure.error(path, errno: errno, .reading) }
         guard (status.st_mode & S_IFMT) == S_IFREG else { throw PlaceError(path, "is not a regular file") }
         let length = Int(status.st_size)
         guard length > 0 else {

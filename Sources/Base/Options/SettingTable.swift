@@ -54,7 +54,7 @@ extension SettingSet {
     /// name is an error suggesting the nearest known one.
     public mutating func assign(_ name: String, _ value: SettingValue) throws {
         guard let setting = Self.table.setting(named: name) else {
-            throw PlaceError(name, "is not an option" + (nearest(to: name, in: Self.table.names).map { "; did you mean '\($0)'?" } ?? ""))
+            throw PlaceError(name, "is not an option" + didYouMean(name, in: Self.table.names))
         }
         values[name] = try setting.accept(value)
     }
@@ -103,23 +103,4 @@ public struct SettingKey: CodingKey {
     public init?(stringValue: String) { self.stringValue = stringValue }
     public var intValue: Int? { nil }
     public init?(intValue: Int) { nil }
-}
-
-/// The candidate closest to `name` by edit distance, when it is close enough to be a likely typo.
-public func nearest(to name: String, in candidates: [String]) -> String? {
-    let scored = candidates.map { ($0, editDistance(Array(name), Array($0))) }
-    guard let best = scored.min(by: { $0.1 < $1.1 }), best.1 <= max(2, name.count / 3) else { return nil }
-    return best.0
-}
-
-private func editDistance(_ a: [Character], _ b: [Character]) -> Int {
-    var previous = Array(0...b.count)
-    for (i, x) in a.enumerated() {
-        var current = [i + 1]
-        for (j, y) in b.enumerated() {
-            current.append(Swift.min(previous[j + 1] + 1, current[j] + 1, previous[j] + (x == y ? 0 : 1)))
-        }
-        previous = current
-    }
-    return previous[b.count]
 }

@@ -1,5 +1,6 @@
 import Base
 import Foundation
+import OrderedCollections
 import Tensor
 
 /// A function provided by PrefLab, with the signature, documentation and example `help` shows.
@@ -11,11 +12,15 @@ public final class Builtin {
     public let doc: String
     /// A line of PrefLab code; the documentation test runs every example.
     public let example: String
+    /// Whether the name reads as changing its first argument in place (`append`, `sort`): the
+    /// builtin returns a changed copy, as values are never changed in place, so method syntax
+    /// (`xs.append(3)`), which would seem to change `xs`, is refused with the way to write it.
+    let changesCopy: Bool
     let body: (Arguments) throws -> Value
 
     /// - Parameter signature: `name(a, b = default, *rest)`; defaults are literals
     ///   (numbers, strings, true, false, nil).
-    init(_ signature: String, topic: String, doc: String, example: String, _ body: @escaping (Arguments) throws -> Value) {
+    init(_ signature: String, topic: String, changesCopy: Bool = false, doc: String, example: String, _ body: @escaping (Arguments) throws -> Value) {
         let open = signature.firstIndex(of: "(") ?? signature.endIndex
         name = String(signature[..<open])
         let inside = signature[open...].dropFirst().dropLast()
@@ -23,11 +28,18 @@ public final class Builtin {
         self.topic = topic
         self.doc = doc
         self.example = example
+        self.changesCopy = changesCopy
         self.body = body
     }
 
     public var signature: String {
         "\(name)(" + parameters.map(\.written).joined(separator: ", ") + ")"
+    }
+
+    /// How an argument error points to the parameters: the signature when it fits on a line,
+    /// else `help` (pref_train's forty options would bury the one mistake).
+    var usage: String {
+        signature.count <= 100 ? "usage: \(signature)" : "help(\"\(name)\") lists its parameters"
     }
 
     /// Binds call-site arguments to parameters by position, keyword and default, then runs.
@@ -40,13 +52,13 @@ public final class Builtin {
             } else if let last = parameters.last, last.variadic {
                 rest.append(value)
             } else {
-                throw BuiltinError("takes at most \(parameters.count) argument\(parameters.count == 1 ? "" : "s"), got \(arguments.positional.count); usage: \(signature)")
+                throw BuiltinError("takes at most \(parameters.count) argument\(parameters.count == 1 ? "" : "s"), got \(arguments.positional.count); \(usage)")
             }
         }
         for (label, value) in arguments.keywords {
             guard let i = parameters.firstIndex(where: { $0.name == label && !$0.variadic }) else {
-                let suggestion = nearest(to: label, in: parameters.filter { !$0.variadic }.map(\.name)).map { "; did you mean '\($0)'?" } ?? ""
-                throw BuiltinError("has no parameter '\(label)'\(suggestion); usage: \(signature)")
+                let suggestion = didYouMean(label, in: parameters.filter { !$0.variadic }.map(\.name))
+                throw BuiltinError("has no parameter '\(label)'" + (suggestion.isEmpty ? "; \(usage)" : suggestion))
             }
             guard bound[i] == nil else { throw BuiltinError("got two values for '\(label)'") }
             bound[i] = value
@@ -59,7 +71,7 @@ public final class Builtin {
             } else if let value = bound[i] ?? parameter.defaultValue {
                 values.append(value)
             } else {
-                throw BuiltinError("is missing argument '\(parameter.name)'; usage: \(signature)")
+                throw BuiltinError("is missing argument '\(parameter.name)'; \(usage)")
             }
         }
         return try body(Arguments(values: values, builtin: self, runtime: rt, node: node))
@@ -127,12 +139,9 @@ struct Arguments {
     }
 
     func number(_ name: String) throws -> Double {
-        switch try self[name] {
-        case .number(let x): return x
-        case .bool(let b): return b ? 1 : 0
-        case .tensor(let t) where t.count == 1: return Double(try t.item())
-        case let other: throw BuiltinError("argument '\(name)' must be a number, got a \(other.typeName)")
-        }
+        let value = try self[name]
+        guard let x = value.asNumber else { throw BuiltinError("argument '\(name)' must be a number, got a \(value.typeName)") }
+        return x
     }
 
     func int(_ name: String) throws -> Int {
@@ -158,6 +167,25 @@ struct Arguments {
         let text = try string(name)
         guard !text.isEmpty else { throw BuiltinError("argument '\(name)' is an empty path; give a file or folder path") }
         return UserPath.expanded(text)
+    }
+
+    func record(_ name: String) throws -> OrderedDictionary<String, Value> {
+        guard case .record(let fields) = try self[name] else { throw BuiltinError("argument '\(name)' must be a record, got a \(try self[name].typeName)") }
+        return fields
+    }
+
+    /// A number, or a string that reads as one ("3", "-2.5", "1e-5", "inf"; spaces around are
+    /// ignored): how `args` become figures.
+    func numberText(_ name: String) throws -> Double {
+        let value = try self[name]
+        if case .string(let text) = value {
+            guard let x = Double(text.trimmingCharacters(in: .whitespaces)) else {
+                throw BuiltinError("\(quote(text)) is not a number; write digits such as \"3\", \"3.5\" or \"1e-5\"")
+            }
+            return x
+        }
+        guard let x = value.asNumber else { throw BuiltinError("argument '\(name)' must be a number or a string of one, got a \(value.typeName)") }
+        return x
     }
 
     func list(_ name: String) throws -> [Value] {
@@ -214,6 +242,16 @@ struct ConversionError: Error {
 }
 
 extension Value {
+    /// This value where a number is wanted: a number, a bool as 1 or 0, or a one-element tensor's element.
+    var asNumber: Double? {
+        switch self {
+        case .number(let x): return x
+        case .bool(let b): return b ? 1 : 0
+        case .tensor(let t) where t.count == 1: return (try? t.item()).map(Double.init)
+        default: return nil
+        }
+    }
+
     /// This value as a tensor: tensors as they are, numbers as scalars, nested lists as arrays.
     func asTensor() throws -> Tensor {
         switch self {

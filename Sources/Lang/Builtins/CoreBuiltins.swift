@@ -45,11 +45,46 @@ extension Builtins {
             // would not; wrapping arithmetic, exact modulo 2⁶⁴, then gives it exactly.
             return .list((0..<Int(count)).map { .number(Double(start &+ $0 &* step)) })
         },
-        Builtin("keys(record)", topic: "core", doc: "The field names of a record, in order.", example: "keys({lr: 1e-5, beta: 0.1})") { a in
-            guard case .record(let fields) = try a["record"] else { throw BuiltinError("argument 'record' must be a record, got a \(try a["record"].typeName)") }
-            return .list(fields.keys.map(Value.string))
+        Builtin("number(x)", topic: "core",
+                doc: "A number from a string as Python's float reads it (\"3.5\", \"1e-5\", \"inf\"), or a number as it is: how a script reads a figure from args.",
+                example: "number(\"3.5\") * 2") { a in
+            .number(try a.numberText("x"))
         },
-        Builtin("append(list, item)", topic: "core", doc: "A new list: the list with the item added at the end. Lists are values; to grow a variable write xs = append(xs, x).",
+        Builtin("int(x)", topic: "core",
+                doc: "A whole number from a string (\"3\", \"-12\", \"1e3\") or a number; a fraction is an error, never silently cut (round or floor first).",
+                example: "int(\"3\") + 1") { a in
+            let x = try a.numberText("x")
+            guard x == x.rounded(), x.isFinite else { throw BuiltinError("\(repr(try a["x"])) is not a whole number; round(x) or floor(x) it first") }
+            return .number(x)
+        },
+        Builtin("keys(record)", topic: "core", doc: "The field names of a record, in order.", example: "keys({lr: 1e-5, beta: 0.1})") { a in
+            .list(try a.record("record").keys.map(Value.string))
+        },
+        Builtin("values(record)", topic: "core", doc: "The field values of a record, in order.", example: "values({lr: 1e-5, beta: 0.1})") { a in
+            .list(Array(try a.record("record").values))
+        },
+        Builtin("sort(list, by = nil)", topic: "core", changesCopy: true,
+                doc: "A new list in ascending order, stable (equal items keep their order). Items are all numbers or all strings; by: a function giving each item's key, as in sort(runs, by: fn(r) => r.loss). Lists are values: to sort a variable write xs = sort(xs).",
+                example: "sort([\"ipo\", \"dpo\", \"kto\"])") { a in
+            let items = try a.list("list")
+            var keys = items
+            if try !a.isNil("by") {
+                let by = try a.function("by")
+                keys = try items.map { try a.call(by, [$0]) }
+            }
+            return .list(try sortOrder(keys).map { items[$0] })
+        },
+        Builtin("zip(a, b)", topic: "core",
+                doc: "Pairs the items of two lists: [[a0, b0], [a1, b1], …], as long as the shorter list.",
+                example: "zip([1, 2], [3, 4])") { a in
+            .list(zip(try a.list("a"), try a.list("b")).map { .list([$0, $1]) })
+        },
+        Builtin("enumerate(list)", topic: "core",
+                doc: "Each item with its position: [[0, x0], [1, x1], …], for for-loops that need both.",
+                example: "enumerate([\"dpo\", \"ipo\"])") { a in
+            .list(try a.list("list").enumerated().map { .list([.number(Double($0)), $1]) })
+        },
+        Builtin("append(list, item)", topic: "core", changesCopy: true, doc: "A new list: the list with the item added at the end. Lists are values; to grow a variable write xs = append(xs, x) or xs = xs + [x].",
                 example: "append([1, 2], 3)") { a in
             let items = try a.list("list")
             guard items.count < maximumCollectionCount else { throw BuiltinError("list longer than \(maximumCollectionCount) items") }
@@ -79,4 +114,34 @@ extension Builtins {
             throw BuiltinError(try a.string("message"), namesBuiltin: false)
         },
     ]
+}
+
+/// The positions of `keys` in ascending order, equal keys in their original order. Keys are all
+/// numbers (nan last) or all strings, ordered as `<` orders them.
+private func sortOrder(_ keys: [Value]) throws -> [Int] {
+    enum Kind: String { case number, string }
+    func kind(_ value: Value) -> Kind? {
+        switch value {
+        case .number: .number
+        case .string: .string
+        default: nil
+        }
+    }
+    guard let first = keys.first else { return [] }
+    guard let expected = kind(first) else {
+        throw BuiltinError("sorts numbers or strings, got a \(first.typeName) at position 0; give by: a function that returns a number or a string")
+    }
+    for (i, key) in keys.enumerated() where kind(key) != expected {
+        throw BuiltinError("cannot order a \(key.typeName) (position \(i)) among \(expected.rawValue)s; the items (or the keys by: gives) must be all numbers or all strings")
+    }
+    func precedes(_ x: Value, _ y: Value) -> Bool {
+        switch (x, y) {
+        case (.number(let p), .number(let q)): p < q || (q.isNaN && !p.isNaN)
+        case (.string(let p), .string(let q)): p < q
+        default: false
+        }
+    }
+    return keys.indices.sorted { i, j in
+        precedes(keys[i], keys[j]) || (!precedes(keys[j], keys[i]) && i < j)
+    }
 }

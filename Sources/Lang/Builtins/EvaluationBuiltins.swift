@@ -1,3 +1,4 @@
+import Base
 import Foundation
 import Models
 import OrderedCollections
@@ -139,11 +140,7 @@ extension Builtins {
         var record = record
         record["out"] = out.map(Value.string) ?? .nil
         guard let out else { return .record(record) }
-        do {
-            try Data((json(.record(record)) + "\n").utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
-        } catch {
-            throw BuiltinError("cannot write the results to \(out): \(error.localizedDescription) (out: names another file; out: false writes none)")
-        }
+        try AtomicWrite.write(json(.record(record)) + "\n", to: out)
         return .record(record)
     }
 }
@@ -162,7 +159,7 @@ extension OrderedDictionary where Key == String, Value == Lang.Value {
 
 extension Arguments {
     /// The `out` argument: nil gives `<path without .jsonl>.<kind>.json`, false no file, a string that
-    /// path. Its folder is checked before any work, so a long evaluation never ends unable to save.
+    /// path. It is checked before any work (`OutputPath`), so a long evaluation never ends unable to save.
     fileprivate func resultsPath(_ name: String, beside path: String, kind: String) throws -> String? {
         let out: String
         switch try self[name] {
@@ -173,9 +170,10 @@ extension Arguments {
         case .string(let chosen) where !chosen.isEmpty: out = chosen
         case let other: throw BuiltinError("argument 'out' must be a file path, nil (the default path) or false (no file), got \(repr(other))")
         }
-        let folder = URL(fileURLWithPath: out).deletingLastPathComponent().path
-        guard access(folder, W_OK) == 0 else {
-            throw BuiltinError("cannot write the results to \(out): its folder is missing or not writable (out: names another file; out: false writes none)")
+        do {
+            try OutputPath.checkFile(out, input: (path, "the benchmark file being read"))
+        } catch let error as PlaceError {
+            throw PlaceError(name, "\(error), or \(name): false for no file")
         }
         return out
     }

@@ -1,6 +1,8 @@
+import Base
 import DefaultModel
 import Foundation
 import Models
+import OrderedCollections
 import Preference
 import Training
 
@@ -29,25 +31,23 @@ extension Builtins {
                 doc: "Writes a list of records as JSON lines (one object per line), atomically, and returns the path: a corpus for train ({text} or {prompt, completion}) or pairs ({prompt, chosen, rejected}).",
                 example: "save_jsonl([{text: \"one\"}, {text: \"two\"}], temp_dir() + \"/corpus.jsonl\")") { a in
             let rows = try a.list("rows"), path = try a.path("path")
+            try OutputPath.checkFile(path)
             var text = ""
             for (i, row) in rows.enumerated() {
                 guard case .record = row else { throw BuiltinError("rows[\(i)] must be a record, got a \(row.typeName)") }
                 text += json(row) + "\n"
             }
-            do {
-                try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
-            } catch {
-                throw BuiltinError("cannot write \(path): \(error.localizedDescription)")
-            }
+            try AtomicWrite.write(text, to: path)
             return .string(path)
         },
         Builtin("train_tokenizer(data, out, vocab = 512)", topic: "experiments",
                 doc: "Learns a byte-level BPE tokenizer (Llama's layout: <unk> <s> </s> as ids 0-2, <s> added as BOS, digits split one by one) from data — a list of strings, or a .txt file, or a .jsonl file whose string fields are all read — and writes it to out (a tokenizer.json path or a directory). Returns the tokenizer.",
                 example: "let tok = train_tokenizer([\"one apple\", \"two apples\"], temp_dir() + \"/tok.json\", vocab: 270)\nencode(tok, \"apples\", special: false)") { a in
-            let texts = try a.corpusTexts("data")
-            var out = try a.string("out")
+            var out = try a.path("out")
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: out, isDirectory: &isDirectory), isDirectory.boolValue { out += "/tokenizer.json" }
+            try OutputPath.checkFile(out)
+            let texts = try a.corpusTexts("data")
             let tokenizer = try BPETraining.write(texts: texts, vocabularySize: try a.int("vocab"), to: out)
             return .handle(TokenizerHandle(tokenizer))
         },
@@ -73,7 +73,26 @@ extension Builtins {
                 "interrupted": .bool(outcome.interrupted),
             ])
         },
+        Builtin("load_jsonl(path)", topic: "experiments",
+                doc: "Reads a JSON-lines file (one object per line, as save_jsonl writes) as a list of records; a record's fields are in alphabetical order, as JSON objects have none. Blank lines are skipped; a line that is not an object is an error naming file:line.",
+                example: "let p = save_jsonl([{step: 1, loss: 0.5}], temp_dir() + \"/log.jsonl\")\nload_jsonl(p)[0].loss") { a in
+            .list(try JSONLines.read(try a.path("path"), noun: "JSON-lines").map { line in Value(json: line.object) })
+        },
     ]
+}
+
+extension Value {
+    /// A value parsed by JSONSerialization: objects as records (fields in alphabetical order),
+    /// arrays as lists, null as nil.
+    init(json: Any) {
+        switch json {
+        case let text as String: self = .string(text)
+        case let number as NSNumber: self = JSONLine.isBoolean(number) ? .bool(number.boolValue) : .number(number.doubleValue)
+        case let items as [Any]: self = .list(items.map(Value.init(json:)))
+        case let object as [String: Any]: self = .record(OrderedDictionary(uniqueKeysWithValues: object.sorted { $0.key < $1.key }.map { ($0.key, Value(json: $0.value)) }))
+        default: self = .nil
+        }
+    }
 }
 
 extension Arguments {

@@ -72,7 +72,7 @@ extension Arguments {
         case let other: throw BuiltinError("name must be a loss name or a list of names, got a \(other.typeName)")
         }
         var settings = try settings(LossSettings.self, skipping: ["loss"])
-        settings.loss = names
+        settings.loss = LossNames(names)
         let loss = try settings.makeLoss()
 
         let (chosen, c) = try perPairDoubles("policy_chosen", count: nil)
@@ -136,7 +136,7 @@ private func differentiableLosses(_ call: LossCall, _ result: LossResult) throws
 extension Builtins {
     static let losses: [Builtin] = [
         Builtin("pref_loss(\(lossSignatureHead), \(lossOptionSignature))", topic: "preference",
-                doc: "The per-pair preference losses (a tensor, one per pair; mean(...) is TRL's batch loss) from summed completion log-probs: policy_chosen, policy_rejected and the reference's ref_chosen, ref_rejected (tensors or lists). name is one of \(PreferenceLoss.names.joined(separator: ", ")), or a list of names summed with weights (TRL's loss_type and loss_weights). beta: β; lambda: DPOP's λ (form \"v3\": −log σ(β(Δ − λ·relu(−ρ_w))), the current paper; \"v1\": −log σ(βΔ) + λ·relu(−ρ_w)); label_smoothing: ε (cDPO for sigmoid; robust, exo_pair, simpo); gamma: SimPO's margin; chosen_tokens, rejected_tokens: completion lengths for ipo (per-token averages unless ipo_average: false), simpo and orpo; prompt_logps, prompt_tokens: the prompt's policy log-prob for ORPO's NLL. Differentiable with respect to the policy inputs (and prompt_logps) when they require grad; the reference inputs are constants. See docs/losses.md.",
+                doc: "The per-pair preference losses (a tensor, one per pair; mean(...) is TRL's batch loss) from summed completion log-probs: policy_chosen, policy_rejected and the reference's ref_chosen, ref_rejected (tensors or lists). name is one of \(PreferenceLoss.listing), or a list of names summed with weights (TRL's loss_type and loss_weights). beta: β; lambda: DPOP's λ (form \"v3\": −log σ(β(Δ − λ·relu(−ρ_w))), the current paper; \"v1\": −log σ(βΔ) + λ·relu(−ρ_w)); label_smoothing: ε (cDPO for sigmoid; robust, exo_pair, simpo); gamma: SimPO's margin; chosen_tokens, rejected_tokens: completion lengths for ipo (per-token averages unless ipo_average: false), simpo and orpo; prompt_logps, prompt_tokens: the prompt's policy log-prob for ORPO's NLL. Differentiable with respect to the policy inputs (and prompt_logps) when they require grad; the reference inputs are constants. See docs/losses.md.",
                 example: "pref_loss(\"dpop\", [-14.2, -9.1], [-31.0, -15.4], [-12.0, -10.0], [-20.5, -14.0])") { a in
             let call = try a.lossCall()
             let result = try call.loss.evaluate(call.pairs)

@@ -1,3 +1,4 @@
+import Base
 import Foundation
 import Models
 import Tensor
@@ -18,16 +19,22 @@ final class ModelHandle: Handle {
             + "vocab \(c.vocabSize), \(millions) parameters\(model.tokenizer == nil ? "" : ", with tokenizer")>"
     }
 
+    private enum Property: String, CaseIterable {
+        case vocab, hidden, layers, parameters, arch, tokenizer
+    }
+
+    override var propertyNames: [String] { Property.allCases.map(\.rawValue) }
+
     override func property(_ name: String) -> Value? {
         let c = model.config
-        switch name {
-        case "vocab": return .number(Double(c.vocabSize))
-        case "hidden": return .number(Double(c.hiddenSize))
-        case "layers": return .number(Double(c.layers))
-        case "parameters": return .number(Double(model.parameterCount))
-        case "arch": return .string(c.architecture.rawValue)
-        case "tokenizer": return model.tokenizer.map { .handle(TokenizerHandle($0)) } ?? .nil
-        default: return nil
+        switch Property(rawValue: name) {
+        case .vocab: return .number(Double(c.vocabSize))
+        case .hidden: return .number(Double(c.hiddenSize))
+        case .layers: return .number(Double(c.layers))
+        case .parameters: return .number(Double(model.parameterCount))
+        case .arch: return .string(c.architecture.rawValue)
+        case .tokenizer: return model.tokenizer.map { .handle(TokenizerHandle($0)) } ?? .nil
+        case nil: return nil
         }
     }
 }
@@ -40,8 +47,17 @@ final class TokenizerHandle: Handle {
     }
     override var summary: String { "<tokenizer: \(tokenizer.vocabularySize) tokens, \(tokenizer.path)>" }
 
+    private enum Property: String, CaseIterable {
+        case vocab
+    }
+
+    override var propertyNames: [String] { Property.allCases.map(\.rawValue) }
+
     override func property(_ name: String) -> Value? {
-        name == "vocab" ? .number(Double(tokenizer.vocabularySize)) : nil
+        switch Property(rawValue: name) {
+        case .vocab: return .number(Double(tokenizer.vocabularySize))
+        case nil: return nil
+        }
     }
 }
 
@@ -73,7 +89,7 @@ extension Arguments {
 extension Builtins {
     static let models: [Builtin] = [
         Builtin("load_model(path)", topic: "models",
-                doc: "A model from a Hugging Face directory (config.json, *.safetensors, and tokenizer.json when present), a GGUF file (llama.cpp, Ollama, LM Studio; any quantisation type is dequantised to Float32), or a directory holding one GGUF file: Llama, Mistral, Qwen2 or GPT-2.",
+                doc: "A model from a Hugging Face directory (config.json, *.safetensors, and tokenizer.json when present), a GGUF file (llama.cpp, Ollama, LM Studio; any quantisation type is dequantised to Float32), or a directory holding one GGUF file: Llama, Mistral, Qwen2 or GPT-2. A run's checkpoints/latest (a text file naming the newest checkpoint) loads that checkpoint.",
                 example: "let m = new_model(vocab: 32, hidden: 16, layers: 1, heads: 2)\nsave_model(m, \"/tmp/preflab-example-model\")\nload_model(\"/tmp/preflab-example-model\")") { a in
             return .handle(ModelHandle(try TransformerModel.load(path: try a.path("path"))))
         },
@@ -107,16 +123,18 @@ extension Builtins {
             return .handle(ModelHandle(try TransformerModel.random(config: config, seed: UInt64(seed), tokenizer: tokenizer)))
         },
         Builtin("save_model(model, path, \(SettingSignature.parameter(GGUFStorage.setting)))", topic: "models",
-                doc: "Writes the model where path says. A path ending .gguf gets one GGUF file for llama.cpp, Ollama or LM Studio, with the tokenizer and chat template in its metadata (" + GGUFStorage.setting.name + ": " + GGUFStorage.setting.doc + "); any other path is a Hugging Face directory: config.json, model.safetensors (F32) and the tokenizer's files, which transformers' from_pretrained loads. Files are replaced atomically.",
+                doc: "Writes the model where path says. A path ending .gguf gets one GGUF file for llama.cpp, Ollama or LM Studio, with the tokenizer and chat template in its metadata (" + GGUFStorage.setting.name + ": " + GGUFStorage.setting.doc + "); any other path is a Hugging Face directory: config.json, model.safetensors (F32) and the tokenizer's files, which transformers' from_pretrained loads. Missing folders are created; files are replaced atomically.",
                 example: "save_model(new_model(vocab: 32, hidden: 32, layers: 1, heads: 2), \"/tmp/preflab-example-save\")\nsave_model(new_model(vocab: 32, hidden: 32, layers: 1, heads: 2), \"/tmp/preflab-example-save.gguf\", type: \"q8_0\")") { a in
             let model = try a.model("model"), path = try a.path("path")
             let storage = try a.setting(GGUFStorage.setting)
             if path.hasSuffix(".gguf") {
+                try OutputPath.checkFile(path)
                 try model.save(gguf: path, storage: storage)
             } else {
                 guard storage == GGUFStorage.setting.defaultValue else {
                     throw BuiltinError("type applies to GGUF files; end the path with .gguf, or leave type out for a Hugging Face directory")
                 }
+                try OutputPath.checkFolder(path)
                 try model.save(directory: path)
             }
             return .nil

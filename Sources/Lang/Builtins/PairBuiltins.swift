@@ -1,3 +1,4 @@
+import Base
 import Foundation
 import Models
 import OrderedCollections
@@ -41,21 +42,28 @@ final class PairSetHandle: Handle {
             + "median \(format(s.medianEditDistance)), min \(s.minEditDistance), max \(s.maxEditDistance) (\(unit))>"
     }
 
+    private enum Property: String, CaseIterable {
+        case count, editDistances = "edit_distances", firstDifferences = "first_differences", stats, list, prompts, chosen,
+             rejected, unit, skipped
+    }
+
+    override var propertyNames: [String] { Property.allCases.map(\.rawValue) }
+
     override func property(_ name: String) -> Value? {
         func numbers(_ values: [Int]) -> Value { .list(values.map { .number(Double($0)) }) }
-        switch name {
-        case "count": return .number(Double(pairs.count))
-        case "edit_distances": return numbers(measures.map(\.editDistance))
-        case "first_differences": return .list(measures.map { $0.firstDifference.map { .number(Double($0)) } ?? .nil })
-        case "stats": return statisticsRecord
-        case "list":
+        switch Property(rawValue: name) {
+        case .count: return .number(Double(pairs.count))
+        case .editDistances: return numbers(measures.map(\.editDistance))
+        case .firstDifferences: return .list(measures.map { $0.firstDifference.map { .number(Double($0)) } ?? .nil })
+        case .stats: return statisticsRecord
+        case .list:
             return .list(pairs.map { .record(["prompt": .string($0.prompt), "chosen": .string($0.chosen), "rejected": .string($0.rejected)]) })
-        case "prompts": return .list(pairs.map { .string($0.prompt) })
-        case "chosen": return .list(pairs.map { .string($0.chosen) })
-        case "rejected": return .list(pairs.map { .string($0.rejected) })
-        case "unit": return .string(unit)
-        case "skipped": return .list(skipped.map(Value.string))
-        default: return nil
+        case .prompts: return .list(pairs.map { .string($0.prompt) })
+        case .chosen: return .list(pairs.map { .string($0.chosen) })
+        case .rejected: return .list(pairs.map { .string($0.rejected) })
+        case .unit: return .string(unit)
+        case .skipped: return .list(skipped.map(Value.string))
+        case nil: return nil
         }
     }
 
@@ -168,6 +176,7 @@ extension Builtins {
                 example: "save_pairs(synthetic_pairs(kind: \"choice\", count: 3), temp_dir() + \"/choice.jsonl\")") { a in
             let set = try a.pairSet("pairset")
             let path = try a.path("path")
+            try OutputPath.checkFile(path)
             try PairFile.save(set.pairs, to: path)
             return .nil
         },

@@ -319,7 +319,7 @@ extension Builtins {
             return .handle(PlotHandle(Panel(figures, columns: columns, width: width, canvas: canvas), colored: nil))
         },
         Builtin("save(plot, path)", topic: "plots",
-                doc: "Writes a plot to a file: SVG when the path ends in .svg, plain text (no colour) when it ends in .txt. The file is replaced atomically.",
+                doc: "Writes a plot to a file: SVG when the path ends in .svg, plain text (no colour) when it ends in .txt. Missing folders are created; the file is replaced atomically.",
                 example: "save(spark([1, 2, 3]), \"/tmp/preflab-example-spark.txt\")") { a in
             guard case .handle(let handle) = try a["plot"], let plot = handle as? PlotHandle else {
                 throw BuiltinError("argument 'plot' must be a plot, got a \(try a["plot"].typeName)")
@@ -330,6 +330,7 @@ extension Builtins {
             guard suffix.hasSuffix(".svg") || suffix.hasSuffix(".txt") else {
                 throw BuiltinError("path must end in .svg or .txt (plots are written as SVG or plain text), got \"\(path)\"")
             }
+            try OutputPath.checkFile(path)
             let text = suffix.hasSuffix(".svg") ? plot.figure.svg() : plot.figure.render(colored: false) + "\n"
             try AtomicWrite.write(text, to: path)
             return .nil

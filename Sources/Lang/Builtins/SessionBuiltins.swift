@@ -1,17 +1,18 @@
+import Base
 import Foundation
 import Tensor
 
 extension Builtins {
     static let session: [Builtin] = [
         Builtin("help(name = nil)", topic: "session",
-                doc: "Shows a builtin's signature, description and example; help() lists every builtin by topic. In the REPL, ?name does the same.",
+                doc: "Shows a builtin's signature, description and example; help() lists every builtin by topic, and help(x) of any other value says what x is (its kind and fields). In the REPL, ?name does the same.",
                 example: "help(\"softmax\")") { a in
             switch try a["name"] {
             case .nil: a.runtime.write(helpIndex())
             case .string(let name): a.runtime.write(try helpText(name))
             case .builtin(let builtin): a.runtime.write(helpText(builtin))
             case .function(let closure): a.runtime.write(helpText(closure))
-            case let other: throw BuiltinError("takes a builtin's name as a string, got a \(other.typeName)")
+            case let other: a.runtime.write(valueHelp(other))
             }
             return .nil
         },
@@ -37,6 +38,25 @@ extension Builtins {
             guard let made = mkdtemp(&bytes) else { throw BuiltinError("cannot create a directory in \(NSTemporaryDirectory())") }
             return .string(String(cString: made))
         },
+        Builtin("now()", topic: "session",
+                doc: "The wall-clock time in seconds since 1970-01-01 00:00 UTC (the Unix epoch), with a fraction: for time stamps in records and file names. Durations are better measured with clock().",
+                example: "now() > 1.7e9") { _ in
+            .number(Date().timeIntervalSince1970)
+        },
+        Builtin("clock()", topic: "session",
+                doc: "Seconds on a monotonic clock that never jumps when the wall clock is set: the difference of two readings is how long the code between them took.",
+                example: "let start = clock()\nclock() - start >= 0") { _ in
+            .number(Stopwatch.seconds)
+        },
+        Builtin("time(f)", topic: "session",
+                doc: "Runs f (a function of no arguments, or a block: time { … }), prints how long it took as the REPL's :time does (time: 1.234 s), and returns f's value.",
+                example: "time { sum(ones([100, 100]) @ ones([100, 100])) }") { a in
+            let f = try a.function("f")
+            let start = Stopwatch.seconds
+            let value = try a.call(f, [])
+            a.runtime.write(Stopwatch.report(Stopwatch.seconds - start) + "\n")
+            return value
+        },
         Builtin("kernels(mode = nil)", topic: "session",
                 doc: "The OpenBLAS kernels that run matrix products, as {mode, set, cpu}. kernels(mode) switches to "
                     + KernelMode.allCases.map { "\"\($0.rawValue)\" (\($0.summary))" }.joined(separator: " or ")
@@ -55,16 +75,41 @@ extension Builtins {
 
     static func helpText(_ name: String) throws -> String {
         guard let builtin = table[name] else {
-            let close = table.keys.filter { $0.hasPrefix(String(name.prefix(2))) }.sorted().prefix(5)
-            let hint = close.isEmpty ? "" : "; similar: " + close.joined(separator: ", ")
-            throw BuiltinError("no builtin named '\(name)'\(hint)")
+            let suggestion = didYouMean(name, in: table.keys.sorted())
+            let starting = table.keys.filter { $0.hasPrefix(name) }.sorted()
+            let hint = !suggestion.isEmpty || starting.isEmpty ? suggestion : "; builtins starting so: " + starting.joined(separator: ", ")
+            throw BuiltinError("no builtin named '\(name)'\(hint)" + (hint.isEmpty ? "; help() lists them all" : ""))
         }
         return helpText(builtin)
     }
 
+    /// What `help(x)` says of a value that is not a function: its kind and what it holds, since
+    /// help describes builtins and a variable's value is what a researcher asked about.
+    static func valueHelp(_ value: Value) -> String {
+        let what: String
+        switch value {
+        case .record(let fields): what = "a record with " + (fields.isEmpty ? "no fields" : "fields " + fields.keys.joined(separator: ", "))
+        case .list(let items): what = "a list of \(items.count) value\(items.count == 1 ? "" : "s")"
+        case .tensor(let t): what = "a Float32 tensor of shape \(t.shape)"
+        // A plot's summary is the figure itself: its kind says enough.
+        case .handle(let handle):
+            what = (handle.summary.contains("\n") ? "a \(handle.kind)" : handle.summary)
+                + (handle.propertyNames.isEmpty ? "" : "\n  properties: " + handle.propertyNames.joined(separator: ", "))
+        case .nil: what = "nil"
+        default: what = "a \(value.typeName): \(repr(value))"
+        }
+        return what + "\n  help describes builtins: help(name) or help(\"name\") for one, help() for the list.\n"
+    }
+
+    /// The signature (broken between parameters, continued after its parenthesis) and doc
+    /// wrapped to the terminal; the example as written, so that it can be copied.
     static func helpText(_ builtin: Builtin) -> String {
+        let parameters = builtin.parameters.map(\.written)
+        let pieces = parameters.enumerated().map { i, parameter in i == parameters.count - 1 ? parameter + ")" : parameter + "," }
+        let signature = TextLayout.wrap(pieces.isEmpty ? [")"] : pieces, lead: builtin.name + "(", hanging: builtin.name.count + 1)
+        let doc = TextLayout.wrap(builtin.doc.split(separator: " ").map(String.init), lead: "  ", hanging: 2)
         let example = builtin.example.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n")
-        return "\(builtin.signature)\n  \(builtin.doc)\n  Example:\n\(example)\n"
+        return "\(signature)\n\(doc)\n  Example:\n\(example)\n"
     }
 
     static func helpText(_ closure: Closure) -> String {
@@ -72,10 +117,10 @@ extension Builtins {
     }
 
     static func helpIndex() -> String {
-        var text = "Builtins by topic (help(\"name\") or ?name for one):\n"
+        var text = TextLayout.wrapColumns("Builtins by topic (help(\"name\") or ?name for one):") + "\n"
         for topic in topics {
             let names = all.filter { $0.topic == topic }.map(\.name)
-            text += "  \(topic):".padding(toLength: 16, withPad: " ", startingAt: 0) + names.joined(separator: ", ") + "\n"
+            text += TextLayout.wrapColumns("  \(topic):".padding(toLength: 16, withPad: " ", startingAt: 0) + names.joined(separator: ", ")) + "\n"
         }
         return text
     }

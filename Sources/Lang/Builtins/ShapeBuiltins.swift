@@ -33,14 +33,6 @@ extension Builtins {
         Builtin("stack(tensors, axis = 0)", topic: "shape", doc: "Tensors of one shape joined along a new axis.", example: "stack([ones([2]), zeros([2])], axis: 1)") { a in
             .tensor(try Tensor.stack(try tensorList(a, "tensors"), axis: try a.int("axis")))
         },
-        Builtin("split(x, sizes, axis = 0)", topic: "shape",
-                doc: "Pieces along axis: sizes is a list of extents, or a number of equal parts.",
-                example: "split(arange(6), [2, 4])") { a in
-            let t = try a.tensor("x")
-            let axis = try a.int("axis")
-            let pieces = if case .number = try a["sizes"] { try t.split(into: try a.int("sizes"), axis: axis) } else { try t.split(sizes: try a.shape("sizes"), axis: axis) }
-            return .list(pieces.map(Value.tensor))
-        },
         Builtin("item(x)", topic: "shape", doc: "The single element of a one-element tensor, as a number.", example: "item(sum(ones([3])))") { a in
             .number(Double(try a.tensor("x").item()))
         },

@@ -8,6 +8,16 @@ private func result(_ t: Tensor, from input: Value) throws -> Value {
     return .tensor(t)
 }
 
+/// A function of two numbers or tensors, broadcasting: two numbers give a number (NaN if
+/// either is), anything else a tensor.
+private func elementwisePair(_ name: String, _ doc: String, _ example: String,
+                             number: @escaping (Double, Double) -> Double, tensor: @escaping (Tensor, Tensor) throws -> Tensor) -> Builtin {
+    Builtin("\(name)(a, b)", topic: "math", doc: doc, example: example) { a in
+        if case .number(let x) = try a["a"], case .number(let y) = try a["b"] { return .number(x.isNaN || y.isNaN ? .nan : number(x, y)) }
+        return .tensor(try tensor(try a.tensor("a"), try a.tensor("b")))
+    }
+}
+
 /// A function of numbers and tensors: numbers stay numbers, anything else becomes a tensor.
 private func elementwise(_ name: String, _ doc: String, _ example: String,
                          number: @escaping (Double) -> Double, tensor: @escaping (Tensor) throws -> Tensor) -> Builtin {
@@ -17,10 +27,25 @@ private func elementwise(_ name: String, _ doc: String, _ example: String,
     }
 }
 
-private func reduction(_ name: String, _ doc: String, _ example: String,
+/// - Parameter pairwise: the element-wise builtin of two values (`maximum` for `max`), which an
+///   error names when the call reads as Python's `max(3, 4)`, a reduction's second argument
+///   being its axis.
+private func reduction(_ name: String, _ doc: String, _ example: String, pairwise: String? = nil,
                        _ reduce: @escaping (Tensor, Int?, Bool) throws -> Tensor) -> Builtin {
     Builtin("\(name)(x, axis = nil, keepdim = false)", topic: "reductions", doc: doc, example: example) { a in
-        try result(try reduce(try a.tensor("x"), try a.optionalInt("axis"), try a.bool("keepdim")), from: try a["x"])
+        let x = try a.tensor("x")
+        if let pairwise, try !a.isNil("axis") {
+            let other = try a["axis"]
+            let written = "\(repr(try a["x"])), \(repr(other))"
+            if x.rank == 0 {
+                throw BuiltinError("reduces one tensor or list (its second argument is an axis), and a single number has no axis; "
+                                   + "for the \(pairwise == "maximum" ? "larger" : "smaller") of two values write \(name)([\(written)]) or \(pairwise)(\(written))")
+            }
+            if case .number = other {} else {
+                throw BuiltinError("argument 'axis' must be a whole number, got a \(other.typeName); for the element-wise \(pairwise) of two tensors write \(pairwise)(a, b)")
+            }
+        }
+        return try result(try reduce(x, try a.optionalInt("axis"), try a.bool("keepdim")), from: try a["x"])
     }
 }
 
@@ -144,12 +169,10 @@ extension Builtins {
             let bits = dtype == .f16 ? x.f16Bits() : x.bf16Bits()
             return .tensor(try Tensor(bits.map(Float.init), shape: x.shape))
         },
-        Builtin("maximum(a, b)", topic: "math", doc: "The larger of each pair of elements (broadcasting).", example: "maximum(tensor([1, 5]), 3)") { a in
-            .tensor(try a.tensor("a").maximum(try a.tensor("b")))
-        },
-        Builtin("minimum(a, b)", topic: "math", doc: "The smaller of each pair of elements (broadcasting).", example: "minimum(tensor([1, 5]), 3)") { a in
-            .tensor(try a.tensor("a").minimum(try a.tensor("b")))
-        },
+        elementwisePair("maximum", "The larger of each pair of elements (broadcasting); of two numbers, the larger number.", "maximum(tensor([1, 5]), 3)",
+                        number: { Swift.max($0, $1) }) { try $0.maximum($1) },
+        elementwisePair("minimum", "The smaller of each pair of elements (broadcasting); of two numbers, the smaller number.", "minimum(tensor([1, 5]), 3)",
+                        number: { Swift.min($0, $1) }) { try $0.minimum($1) },
         Builtin("where(condition, a, b)", topic: "math", doc: "Elements of a where condition is non-zero, of b elsewhere; all three broadcast.",
                 example: "where(tensor([1, 0, 1]), tensor([1, 2, 3]), 0)") { a in
             .tensor(try Tensor.where(try a.tensor("condition"), try a.tensor("a"), try a.tensor("b")))
@@ -167,8 +190,10 @@ extension Builtins {
                 example: "log_softmax(tensor([1, 2, 3]))") { a in .tensor(try a.tensor("x").logSoftmax(axis: try a.int("axis"))) },
         reduction("sum", "The sum of all elements, or along axis.", "sum(tensor([[1, 2], [3, 4]]), axis: 0)") { try $0.sum(axis: $1, keepDim: $2) },
         reduction("mean", "The mean of all elements, or along axis.", "mean([1, 2, 3, 4])") { try $0.mean(axis: $1, keepDim: $2) },
-        reduction("max", "The largest element, or the largest along axis.", "max(tensor([3, 7, 5]))") { try $0.max(axis: $1, keepDim: $2) },
-        reduction("min", "The smallest element, or the smallest along axis.", "min(tensor([3, 7, 5]))") { try $0.min(axis: $1, keepDim: $2) },
+        reduction("max", "The largest element, or the largest along axis (max(x, 1) reduces axis 1). The larger of two values is max([a, b]), or maximum(a, b) element by element.",
+                  "max(tensor([3, 7, 5]))", pairwise: "maximum") { try $0.max(axis: $1, keepDim: $2) },
+        reduction("min", "The smallest element, or the smallest along axis (min(x, 1) reduces axis 1). The smaller of two values is min([a, b]), or minimum(a, b) element by element.",
+                  "min(tensor([3, 7, 5]))", pairwise: "minimum") { try $0.min(axis: $1, keepDim: $2) },
         reduction("argmax", "Index of the largest element (of the flattened tensor, or along axis); the first wins ties.",
                   "argmax(tensor([3, 7, 5]))") { try $0.argmax(axis: $1, keepDim: $2) },
         reduction("argmin", "Index of the smallest element (of the flattened tensor, or along axis).", "argmin(tensor([3, 7, 5]))") {

@@ -1,3 +1,4 @@
+import Base
 import Foundation
 import Models
 import Preference
@@ -8,14 +9,17 @@ import Training
 /// A training run as a language value: `run.losses`, `run.tokens_per_second`, `plot(run)`.
 final class RunHandle: Handle {
     let run: TrainingRun
-    /// How the last `train`/`resume` call ended.
+    /// How the run stands: "finished", or "interrupted" when steps remain.
     let status: String
     /// The model the run trains (updated when training stops).
     let model: TransformerModel
 
-    init(_ run: TrainingRun, status: String, model: TransformerModel) {
+    init(_ run: TrainingRun, outcome: TrainingRun.Outcome, model: TransformerModel) {
         self.run = run
-        self.status = status
+        switch outcome {
+        case .finished: status = "finished"
+        case .interrupted: status = "interrupted"
+        }
         self.model = model
         super.init(kind: "run")
     }
@@ -25,24 +29,32 @@ final class RunHandle: Handle {
         return "<run \(run.directory): step \(run.step)/\(run.options.steps)\(last), \(String(format: "%.0f", run.tokensPerSecond)) tokens/s, \(status)>"
     }
 
+    private enum Property: String, CaseIterable {
+        case losses, tokensPerSecond = "tokens_per_second", steps, lrs, gradNorms = "grad_norms", step, dir, status, checkpoints, model,
+             timings, metrics
+    }
+
+    override var propertyNames: [String] { Property.allCases.map(\.rawValue) }
+
     override func property(_ name: String) -> Value? {
         let history = run.history
         func numbers(_ values: [Double]) -> Value { .list(values.map(Value.number)) }
-        switch name {
-        case "losses": return numbers(history.map(\.loss))
-        case "tokens_per_second": return .number(run.tokensPerSecond)
-        case "steps": return numbers(history.map { Double($0.step) })
-        case "lrs": return numbers(history.map(\.learningRate))
-        case "grad_norms": return numbers(history.map(\.gradientNorm))
-        case "step": return .number(Double(run.step))
-        case "dir": return .string(run.directory)
-        case "status": return .string(status)
-        case "model": return .handle(ModelHandle(model))
-        case "timings":
+        switch Property(rawValue: name) {
+        case .losses: return numbers(history.map(\.loss))
+        case .tokensPerSecond: return .number(run.tokensPerSecond)
+        case .steps: return numbers(history.map { Double($0.step) })
+        case .lrs: return numbers(history.map(\.learningRate))
+        case .gradNorms: return numbers(history.map(\.gradientNorm))
+        case .step: return .number(Double(run.step))
+        case .dir: return .string(run.directory)
+        case .status: return .string(status)
+        case .checkpoints: return .list(run.checkpoints.map(Value.string))
+        case .model: return .handle(ModelHandle(model))
+        case .timings:
             var fields: OrderedDictionary<String, Value> = ["wall": .number(run.timings.wall)]
             for phase in RunPhase.allCases { fields[phase.rawValue] = .number(run.timings.seconds[phase] ?? 0) }
             return .record(fields)
-        case "metrics":
+        case .metrics:
             return .list(history.map { m -> Value in
                 var fields: OrderedDictionary<String, Value> = [
                     "step": .number(Double(m.step)), "loss": .number(m.loss), "lr": .number(m.learningRate),
@@ -51,7 +63,7 @@ final class RunHandle: Handle {
                 for figure in m.extra { fields[figure.name] = .number(figure.value) }
                 return .record(fields)
             })
-        default: return nil
+        case nil: return nil
         }
     }
 }
@@ -86,9 +98,17 @@ extension Arguments {
         if case .interrupted(let step) = outcome {
             let message = "interrupted after step \(step); checkpoint written to \(run.directory); resume(\"\(run.directory)\") continues\n"
             FileHandle.standardError.write(Data(message.utf8))
-            return .handle(RunHandle(run, status: "interrupted", model: model))
         }
-        return .handle(RunHandle(run, status: "finished", model: model))
+        return .handle(RunHandle(run, outcome: outcome, model: model))
+    }
+}
+
+/// The run in `directory` at its newest checkpoint, its objective rebuilt by the kind run.json
+/// records; `resume` continues it, `open_run` only reads it.
+private func openRun(_ directory: String) throws -> TrainingRun {
+    switch try TrainingRun.record(directory: directory).objective {
+    case .preference: return try PreferenceTraining.open(directory: directory)
+    case .causalLM: return try TrainingRun.open(directory: directory)
     }
 }
 
@@ -118,13 +138,17 @@ extension Builtins {
                 example: "let m = new_model(vocab: 16, hidden: 16, layers: 1, heads: 2, max_len: 16)\nlet dir = temp_dir() + \"/run\"\ntrain(m, tensor([[1, 2, 3, 4, 5], [5, 4, 3, 2, 1]]), steps: 2, batch: 2, seq_len: 4, dir: dir)\nresume(dir).step") { a in
             let directory = try a.path("dir")
             let plotEvery = try a.plotEvery()
-            let run: TrainingRun
-            switch try TrainingRun.record(directory: directory).objective {
-            case .preference: run = try PreferenceTraining.resume(directory: directory)
-            case .causalLM: run = try TrainingRun.resume(directory: directory)
-            }
+            let run = try openRun(directory)
+            try run.prepareToContinue()
             let model = try TransformerModel(config: run.engine.config, weights: try run.engine.exportWeights(), tokenizer: run.engine.tokenizer)
             return try a.drive(run, updating: model, plotEvery: plotEvery)
+        },
+        Builtin("open_run(dir)", topic: "training",
+                doc: "The run in dir (made by train or pref_train, finished or interrupted) as its newest checkpoint left it, read only: nothing trains and nothing in dir changes. It is the value train returns — run.losses, run.metrics, metric(run, name), run.model (the checkpoint's weights, adapters merged), run.checkpoints (their folders, oldest first), run.status (\"finished\" or \"interrupted\"), token_probe for a preference run; resume(dir) continues it.",
+                example: "let m = new_model(vocab: 16, hidden: 16, layers: 1, heads: 2, max_len: 16)\nlet dir = temp_dir() + \"/run\"\ntrain(m, tensor([[1, 2, 3, 4, 5], [5, 4, 3, 2, 1]]), steps: 2, batch: 2, seq_len: 4, dir: dir)\nlet run = open_run(dir)\n[run.status, len(run.losses)]") { a in
+            let run = try openRun(try a.path("dir"))
+            let model = try TransformerModel(config: run.engine.config, weights: try run.trainedWeights(), tokenizer: run.engine.tokenizer)
+            return .handle(RunHandle(run, outcome: run.isFinished ? .finished : .interrupted(step: run.step), model: model))
         },
             Builtin("metric(run, name)", topic: "training",
                 doc: "One figure of a run by step, as a list: \"loss\", \"lr\", \"grad_norm\", \"tokens_per_second\", or an objective's own (pref_train's \"rewards/margins\", \"logps/chosen_delta\", \"probe/chosen_at\", …).",
@@ -146,6 +170,7 @@ extension Builtins {
             guard let adapter = try run.adapter() else {
                 throw TrainingError("run", "trained all weights, not a LoRA adapter (train with lora_rank: r)")
             }
+            try OutputPath.checkFolder(directory)
             try adapter.save(directory: directory)
             return .nil
         },

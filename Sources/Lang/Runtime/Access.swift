@@ -1,3 +1,4 @@
+import Base
 import OrderedCollections
 import Tensor
 
@@ -70,7 +71,7 @@ final class Index: Node {
             guard positions.count == 1, case .single(.string(let key)) = positions[0] else {
                 throw fail("a record is indexed by one field name (a string)")
             }
-            guard let field = fields[key] else { throw fail("record has no field '\(key)'; it has \(fieldList(fields))") }
+            guard let field = fields[key] else { throw fail(missingField(key, in: fields)) }
             return field
         default:
             throw fail("cannot index a \(value.typeName)")
@@ -115,8 +116,11 @@ final class Index: Node {
     }
 }
 
-func fieldList(_ fields: OrderedDictionary<String, Value>) -> String {
-    fields.isEmpty ? "no fields" : fields.keys.map { "'\($0)'" }.joined(separator: ", ")
+/// A record lacks `name`: the nearest field when one is close, else every field it has.
+func missingField(_ name: String, in fields: OrderedDictionary<String, Value>) -> String {
+    let suggestion = didYouMean(name, in: Array(fields.keys))
+    guard suggestion.isEmpty else { return "record has no field '\(name)'" + suggestion }
+    return "record has no field '\(name)'; it has " + (fields.isEmpty ? "no fields" : fields.keys.map { "'\($0)'" }.joined(separator: ", "))
 }
 
 /// `target.name`: a record field, or a property of a tensor, list, string or handle.
@@ -128,29 +132,51 @@ final class Field: Node {
     }
     override func eval(_ frame: Frame, _ rt: Runtime) throws -> Value {
         let value = try target.eval(frame, rt)
-        if let found = try property(value) { return found }
-        if case .record(let fields) = value { throw fail("record has no field '\(name)'; it has \(fieldList(fields))") }
-        if Builtins.table[name] != nil { throw fail("a \(value.typeName) has no property '\(name)'; to call the function write .\(name)()") }
-        throw fail("a \(value.typeName) has no property '\(name)'")
+        if let found = try Field.property(name, of: value) { return found }
+        if case .record(let fields) = value { throw fail(missingField(name, in: fields)) }
+        let suggestion = didYouMean(name, in: Field.propertyNames(of: value))
+        if suggestion.isEmpty, Builtins.table[name] != nil { throw fail("a \(value.typeName) has no property '\(name)'; to call the function write .\(name)()") }
+        throw fail("a \(value.typeName) has no property '\(name)'" + suggestion)
     }
 
-    private func property(_ value: Value) throws -> Value? {
+    private enum TensorProperty: String, CaseIterable {
+        case shape, rank, numel, grad, requiresGrad = "requires_grad", T
+    }
+
+    /// What lists and strings have.
+    private enum SequenceProperty: String, CaseIterable {
+        case length
+    }
+
+    /// The field or property `name` of `value`; nil when it has none.
+    static func property(_ name: String, of value: Value) throws -> Value? {
         switch value {
         case .record(let fields): return fields[name]
         case .tensor(let t):
-            switch name {
-            case "shape": return .list(t.shape.map { .number(Double($0)) })
-            case "rank": return .number(Double(t.rank))
-            case "numel": return .number(Double(t.count))
-            case "grad": return t.grad.map(Value.tensor) ?? .nil
-            case "requires_grad": return .bool(t.requiresGrad)
-            case "T": return .tensor(t.rank < 2 ? t : try t.transposed())
-            default: return nil
+            switch TensorProperty(rawValue: name) {
+            case .shape: return .list(t.shape.map { .number(Double($0)) })
+            case .rank: return .number(Double(t.rank))
+            case .numel: return .number(Double(t.count))
+            case .grad: return t.grad.map(Value.tensor) ?? .nil
+            case .requiresGrad: return .bool(t.requiresGrad)
+            case .T: return .tensor(t.rank < 2 ? t : try t.transposed())
+            case nil: return nil
             }
-        case .list(let items): return name == "length" ? .number(Double(items.count)) : nil
-        case .string(let text): return name == "length" ? .number(Double(text.count)) : nil
+        case .list(let items): return SequenceProperty(rawValue: name).map { _ in .number(Double(items.count)) }
+        case .string(let text): return SequenceProperty(rawValue: name).map { _ in .number(Double(text.count)) }
         case .handle(let handle): return handle.property(name)
         default: return nil
+        }
+    }
+
+    /// The names `property(_:of:)` answers for `value`.
+    static func propertyNames(of value: Value) -> [String] {
+        switch value {
+        case .record(let fields): return Array(fields.keys)
+        case .tensor: return TensorProperty.allCases.map(\.rawValue)
+        case .list, .string: return SequenceProperty.allCases.map(\.rawValue)
+        case .handle(let handle): return handle.propertyNames
+        default: return []
         }
     }
 }

@@ -57,10 +57,15 @@ struct Compiler {
         return try body(&self)
     }
 
-    private func read(_ name: String, _ span: Span) -> Node {
+    /// - Parameter calling: whether the name is called (`name(…)`), so an undefined one is an
+    ///   undefined function.
+    private func read(_ name: String, _ span: Span, calling: Bool = false) -> Node {
         switch resolve(name) {
         case .local(let depth, let slot): return LocalGet(depth: depth, slot: slot, span, source)
-        case .global(let slot): return GlobalGet(slot: slot, name: name, fallback: Builtins.table[name].map(Value.builtin), span, source)
+        case .global(let slot):
+            let locals = functions.flatMap { $0.blocks.flatMap(\.keys) }
+            return GlobalGet(slot: slot, name: name, fallback: Builtins.table[name].map(Value.builtin), noun: calling ? "function" : "variable",
+                             localNames: locals, span, source)
         }
     }
 
@@ -189,6 +194,7 @@ struct Compiler {
         switch expr {
         case .number(let x, let span): return Constant(.number(x), span, source)
         case .string(let s, let span): return Constant(.string(s), span, source)
+        case .formatString(let parts, let span): return try formatString(parts, span)
         case .bool(let b, let span): return Constant(.bool(b), span, source)
         case .nilLiteral(let span): return Constant(.nil, span, source)
         case .name(let name, let span): return read(name, span)
@@ -209,7 +215,9 @@ struct Compiler {
             return RangeLiteral(try expression(low), try expression(high), inclusive: inclusive, span, source)
         case .call(let callee, let arguments, let span):
             let (positional, keywords) = try self.arguments(arguments)
-            return Call(try expression(callee), positional: positional, keywords: keywords, span, source)
+            let function: Node
+            if case .name(let name, let nameSpan) = callee { function = read(name, nameSpan, calling: true) } else { function = try expression(callee) }
+            return Call(function, positional: positional, keywords: keywords, span, source)
         case .method(let receiver, let name, let arguments, let span):
             let (positional, keywords) = try self.arguments(arguments)
             return MethodCall(try expression(receiver), name, positional: positional, keywords: keywords, span, source)
@@ -230,6 +238,21 @@ struct Compiler {
         case .ifElse(let test, let then, let otherwise, let span):
             return IfElse(try expression(test), try block(then), try otherwise.map { try block($0) }, span, source)
         }
+    }
+
+    private mutating func formatString(_ parts: [FormatPart], _ span: Span) throws -> FormatString {
+        FormatString(try parts.map { part in
+            switch part {
+            case .text(let text):
+                return Constant(.string(text), span, source)
+            case .field(let value, let spec, let fieldSpan):
+                let specNode: FormatField.Spec = switch spec {
+                case .fixed(let spec): .fixed(spec)
+                case .computed(let parts, let specSpan): .computed(try formatString(parts, specSpan))
+                }
+                return FormatField(try expression(value), spec: specNode, fieldSpan, source)
+            }
+        }, span, source)
     }
 
     private mutating func arguments(_ arguments: [Argument]) throws -> ([Node], [(String, Node)]) {

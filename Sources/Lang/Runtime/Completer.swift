@@ -1,13 +1,18 @@
+import Base
 import Foundation
 
 /// What completes the word under the cursor and what documents the name there: variables and
-/// builtins (functions with their opening parenthesis), fields after `.`, keyword arguments
-/// inside a call, file paths inside a string. The REPL's Tab and the Jupyter kernel both ask it.
+/// builtins (functions with their opening parenthesis); fields after `.`, of any value and at
+/// any depth (`run.timings.`); keyword arguments inside a call; file paths inside a string and
+/// after a command that takes one. The REPL's Tab and the Jupyter kernel both ask it.
 public struct Completer {
     public let interpreter: Interpreter
+    /// The commands whose argument is a file (the REPL's `:load FILE`); the kernel has none.
+    public let commandsTakingAPath: [String]
 
-    public init(interpreter: Interpreter) {
+    public init(interpreter: Interpreter, commandsTakingAPath: [String] = []) {
         self.interpreter = interpreter
+        self.commandsTakingAPath = commandsTakingAPath
     }
 
     /// Everything but `.` and `/` breaks words, so `run.lo` and `data/tr` complete whole.
@@ -15,10 +20,19 @@ public struct Completer {
 
     /// Replacements for `word`, the word being completed, given the text before it.
     public func candidates(word: String, before: String) -> [String] {
-        if let path = Completer.openString(before + word) {
-            return Completer.paths(completing: path, word: word)
+        if let typed = pathBeingTyped(before + word) {
+            return Completer.paths(completing: typed.path, word: word, closing: typed.closing)
         }
         return matches(for: word, before: before)
+    }
+
+    /// The path typed so far when `text` ends in one, with what ends it once complete: inside a
+    /// string its closing quote, after a command that takes a file nothing (the line ends there).
+    public func pathBeingTyped(_ text: String) -> (path: String, closing: String)? {
+        if let string = Completer.openString(text) { return (string, "\"") }
+        let line = text.drop { $0 == " " }
+        guard let command = commandsTakingAPath.first(where: { line.hasPrefix($0 + " ") }) else { return nil }
+        return (String(line.dropFirst(command.count).drop { $0 == " " }), "")
     }
 
     /// The completions at `cursor` (counted in Unicode scalars) in `text`: the scalar offset
@@ -63,7 +77,7 @@ public struct Completer {
     }
 
     /// The text of the string the cursor is in (after its opening quote), or nil outside strings.
-    public static func openString(_ text: String) -> String? {
+    static func openString(_ text: String) -> String? {
         var contents: String?
         var escaped = false
         for c in text {
@@ -82,18 +96,19 @@ public struct Completer {
     }
 
     /// Files and folders that complete `path`, as replacements for `word`, the end of `path`
-    /// that is replaced (paths contain characters such as '-' that end words).
-    /// A lone file completes with its closing quote: the string is done.
-    static func paths(completing path: String, word: String) -> [String] {
+    /// that is replaced (paths contain characters such as '-' that end words); a leading `~` is
+    /// the home folder. A lone file completes with `closing` (a string's quote): the path is done.
+    static func paths(completing path: String, word: String, closing: String) -> [String] {
         let folder = path.lastIndex(of: "/").map { String(path[...$0]) } ?? ""
         let partial = String(path.dropFirst(folder.count))
-        let listed = (try? FileManager.default.contentsOfDirectory(atPath: folder.isEmpty ? "." : folder)) ?? []
+        let listedFolder = UserPath.expanded(folder.isEmpty ? "." : folder)
+        let listed = (try? FileManager.default.contentsOfDirectory(atPath: listedFolder)) ?? []
         let keep = path.count - word.count
         let names = listed.filter { $0.hasPrefix(partial) && (partial.hasPrefix(".") || !$0.hasPrefix(".")) }.sorted()
         return names.map { name in
             var isFolder: ObjCBool = false
-            _ = FileManager.default.fileExists(atPath: folder + name, isDirectory: &isFolder)
-            let ending = isFolder.boolValue ? "/" : names.count == 1 ? "\"" : ""
+            _ = FileManager.default.fileExists(atPath: listedFolder + (folder.isEmpty ? "/" : "") + name, isDirectory: &isFolder)
+            let ending = isFolder.boolValue ? "/" : names.count == 1 ? closing : ""
             return String((folder + name + ending).dropFirst(keep))
         }
     }
@@ -103,7 +118,7 @@ public struct Completer {
         if let dot = prefix.lastIndex(of: ".") {
             let receiver = String(prefix[..<dot])
             let partial = String(prefix[prefix.index(after: dot)...])
-            return Completer.fields(of: interpreter.value(of: receiver)).filter { $0.hasPrefix(partial) }.map { receiver + "." + $0 }
+            return (interpreter.fieldNames(of: receiver) ?? []).filter { $0.hasPrefix(partial) }.sorted().map { receiver + "." + $0 }
         }
         let variables = Dictionary(interpreter.variables.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first })
         var names = Set(interpreter.knownNames.map { name -> String in
@@ -117,14 +132,6 @@ public struct Completer {
             for parameter in interpreter.parameterNames(of: function) { names.insert(parameter + ": ") }
         }
         return names.filter { $0.hasPrefix(prefix) }.sorted()
-    }
-
-    private static func fields(of value: Value?) -> [String] {
-        switch value {
-        case .record(let fields)?: return Array(fields.keys)
-        case .tensor?: return ["shape", "rank", "numel", "grad", "requires_grad", "T"]
-        default: return []
-        }
     }
 
     /// The name of the function whose argument list the cursor is in, if any.

@@ -10,28 +10,52 @@ func format(_ x: Double) -> String {
     return x.description
 }
 
-/// How a value reads inside other values and at the REPL: strings quoted.
+/// How a value reads inside other values and at the REPL: strings quoted, and a string longer
+/// than a tensor's print threshold as its two ends and its length.
 func repr(_ value: Value) -> String {
     switch value {
-    case .string(let s): return quote(s)
+    case .string(let s):
+        guard s.count > Tensor.printThreshold else { return quote(s) }
+        return "\(quote(String(s.prefix(stringEdgeCharacters)))) ... \(quote(String(s.suffix(stringEdgeCharacters)))) (\(s.count) characters)"
     default: return display(value)
     }
 }
 
+/// How many characters of each end a summarised string shows: a line or two of text, enough to
+/// recognise it.
+private let stringEdgeCharacters = 100
+
+/// A list longer than a tensor's print threshold shows its first and last items, as a tensor
+/// does, and its length.
+private func listText(_ items: [Value]) -> String {
+    guard items.count > Tensor.printThreshold else { return "[" + items.map(nestedRepr).joined(separator: ", ") + "]" }
+    let edges = items.prefix(Tensor.printEdgeItems).map(nestedRepr) + ["..."] + items.suffix(Tensor.printEdgeItems).map(nestedRepr)
+    return "[" + edges.joined(separator: ", ") + "] (\(items.count) items)"
+}
+
 /// Inside a list or record a tensor shows as `tensor([…])`, without the shape footer.
 private func nestedRepr(_ value: Value) -> String {
-    if case .tensor(let t) = value { return "tensor(" + t.formattedValues() + ")" }
+    if case .tensor(let t) = value { return inlineTensor(t) }
     return repr(value)
 }
 
-/// How `print` shows a value: strings as they are, everything else as `repr`.
+/// How a value reads inside text (an f-string's field): as `print` shows it, but a tensor as
+/// inside a list, without the shape footer.
+func inlineDisplay(_ value: Value) -> String {
+    if case .tensor(let t) = value { return inlineTensor(t) }
+    return display(value)
+}
+
+private func inlineTensor(_ t: Tensor) -> String { "tensor(" + t.formattedValues() + ")" }
+
+/// How `print` shows a value: strings as they are (whole, however long), everything else as `repr`.
 func display(_ value: Value) -> String {
     switch value {
     case .number(let x): return format(x)
     case .bool(let b): return b ? "true" : "false"
     case .string(let s): return s
     case .nil: return "nil"
-    case .list(let items): return "[" + items.map(nestedRepr).joined(separator: ", ") + "]"
+    case .list(let items): return listText(items)
     case .record(let fields):
         if fields.isEmpty { return "{}" }
         return "{" + fields.map { "\(fieldName($0.key)): \(nestedRepr($0.value))" }.joined(separator: ", ") + "}"

@@ -86,7 +86,8 @@ extension Runtime {
         }
         for (label, value) in arguments.keywords {
             guard let i = function.parameterNames.firstIndex(of: label) else {
-                throw node.fail("\(function.name)() has no parameter '\(label)'; it takes \(function.signature)")
+                let suggestion = didYouMean(label, in: function.parameterNames)
+                throw node.fail("\(function.name)() has no parameter '\(label)'" + (suggestion.isEmpty ? "; it takes \(function.signature)" : suggestion))
             }
             guard !given[i] else { throw node.fail("\(function.name)() got two values for '\(label)'") }
             frame.slots[i] = value
@@ -171,7 +172,22 @@ final class MethodCall: Node {
         guard let builtin = Builtins.table[name] else {
             throw fail("a \(target.typeName) has no method '\(name)'")
         }
+        if builtin.changesCopy { throw fail(valueSemanticsAdvice(target)) }
         arguments.positional.insert(target, at: 0)
         return try rt.call(.builtin(builtin), arguments, at: self)
+    }
+}
+
+extension MethodCall {
+    /// Why `xs.append(3)` is refused and what to write instead, in the user's own words:
+    /// `xs = append(xs, 3)` for a variable, field or element, else `append([1, 2], 3)`.
+    private func valueSemanticsAdvice(_ target: Value) -> String {
+        let receiverText = source.text(of: receiver.span)
+        let written = source.text(of: span)
+        let arguments = written.firstIndex(of: "(").map { written[written.index(after: $0)...].dropLast() } ?? ""
+        let call = "\(name)(\(receiverText)\(arguments.isEmpty ? "" : ", " + arguments))"
+        let storable = receiver is LocalGet || receiver is GlobalGet || receiver is Field || receiver is Index
+        let fix = storable ? "\(receiverText) = \(call)" : call
+        return "\(target.typeName)s are values, so \(written) cannot change \(receiverText); write \(fix)"
     }
 }

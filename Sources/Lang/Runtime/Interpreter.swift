@@ -67,10 +67,7 @@ public final class Interpreter {
     /// The top-level statements of `source`, each with its text, for running one at a time.
     public func statements(of source: Source) throws -> [TopLevelStatement] {
         try Parser.parse(source).statements.map { statement in
-            let span = statement.span
-            var text = String.UnicodeScalarView()
-            text.append(contentsOf: source.scalars[span.start..<Swift.min(span.end, source.scalars.count)])
-            return TopLevelStatement(statement: statement, text: String(text), source: source)
+            TopLevelStatement(statement: statement, text: source.text(of: statement.span), source: source)
         }
     }
 
@@ -116,6 +113,19 @@ public final class Interpreter {
     public func parameterNames(of function: String) -> [String] {
         if let closure = value(of: function), case .function(let f) = closure { return f.function.parameterNames }
         return Builtins.table[function]?.parameters.filter { !$0.variadic }.map(\.name) ?? []
+    }
+
+    /// The fields and properties of `path`, a variable followed by field names (`run`,
+    /// `run.timings`, `low.stats`), for completion; nil when the path names no value. Only
+    /// fields are read: nothing is called.
+    public func fieldNames(of path: String) -> [String]? {
+        let names = path.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        guard var value = value(of: names[0]) else { return nil }
+        for name in names.dropFirst() {
+            guard let field = try? Field.property(name, of: value) else { return nil }
+            value = field
+        }
+        return Field.propertyNames(of: value)
     }
 
     /// Names a completion may offer: variables and builtins.

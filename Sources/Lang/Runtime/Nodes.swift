@@ -1,3 +1,4 @@
+import Base
 import OrderedCollections
 import Tensor
 
@@ -54,14 +55,19 @@ final class GlobalGet: Node {
     let slot: Int, name: String
     /// A builtin of the same name, used until a global of that name is defined.
     let fallback: Value?
-    init(slot: Int, name: String, fallback: Value?, _ span: Span, _ source: Source) {
-        (self.slot, self.name, self.fallback) = (slot, name, fallback)
+    /// What an undefined name is called in the error: "function" where it is called, else "variable".
+    let noun: String
+    /// The local variables in scope where the name is read, which an error may suggest.
+    let localNames: [String]
+    init(slot: Int, name: String, fallback: Value?, noun: String = "variable", localNames: [String] = [], _ span: Span, _ source: Source) {
+        (self.slot, self.name, self.fallback, self.noun, self.localNames) = (slot, name, fallback, noun, localNames)
         super.init(span, source)
     }
     override func eval(_ frame: Frame, _ rt: Runtime) throws -> Value {
         if let value = rt.globals[slot] { return value }
         if let fallback { return fallback }
-        throw fail("undefined variable '\(name)'")
+        let globals = rt.globalNames.filter { rt.globals[$0.value] != nil }.map(\.key).sorted()
+        throw fail("undefined \(noun) '\(name)'" + didYouMean(name, in: localNames + globals + Builtins.table.keys.sorted()))
     }
 }
 
@@ -92,6 +98,51 @@ final class ListLiteral: Node {
     }
 }
 
+/// `f"…"`: the text with each field's value written in.
+final class FormatString: Node {
+    let parts: [Node]
+    init(_ parts: [Node], _ span: Span, _ source: Source) {
+        self.parts = parts
+        super.init(span, source)
+    }
+    override func eval(_ frame: Frame, _ rt: Runtime) throws -> Value {
+        var text = ""
+        for part in parts {
+            guard case .string(let piece) = try part.eval(frame, rt) else { continue }
+            text += piece
+            guard text.utf8.count <= maximumCollectionCount else { throw fail("string longer than \(maximumCollectionCount) bytes") }
+        }
+        return .string(text)
+    }
+}
+
+/// One `{value:spec}` of an f-string, as text. A spec with fields of its own is computed each time.
+final class FormatField: Node {
+    enum Spec {
+        case fixed(FormatSpec)
+        case computed(FormatString)
+    }
+    let value: Node, spec: Spec
+    init(_ value: Node, spec: Spec, _ span: Span, _ source: Source) {
+        (self.value, self.spec) = (value, spec)
+        super.init(span, source)
+    }
+    override func eval(_ frame: Frame, _ rt: Runtime) throws -> Value {
+        let value = try value.eval(frame, rt)
+        do {
+            switch spec {
+            case .fixed(let spec):
+                return .string(try spec.apply(to: value))
+            case .computed(let text):
+                guard case .string(let written) = try text.eval(frame, rt) else { return .nil }
+                return .string(try FormatSpec(parsing: written).apply(to: value))
+            }
+        } catch let error as FormatSpec.ParseError {
+            throw fail(error.message)
+        }
+    }
+}
+
 final class RecordLiteral: Node {
     let fields: [(String, Node)]
     init(_ fields: [(String, Node)], _ span: Span, _ source: Source) {
@@ -112,12 +163,18 @@ final class RangeLiteral: Node {
         super.init(span, source)
     }
     func bounds(_ frame: Frame, _ rt: Runtime) throws -> (Int, Int) {
-        let (a, b) = (try start.eval(frame, rt), try end.eval(frame, rt))
-        guard case .number(let low) = a, case .number(let high) = b,
-              let lower = Int(exactly: low), let upper = Int(exactly: high) else {
-            throw fail("a range needs whole-number bounds, got \(a.typeName) and \(b.typeName)")
-        }
+        let lower = try bound(start.eval(frame, rt), "start")
+        let upper = try bound(end.eval(frame, rt), "end")
         return (lower, inclusive ? upper + 1 : upper)
+    }
+
+    /// One bound as a whole number, or an error saying which bound is not one and why.
+    private func bound(_ value: Value, _ which: String) throws -> Int {
+        guard case .number(let x) = value else { throw fail("a range's \(which) must be a whole number, got a \(value.typeName)") }
+        if x.isNaN { throw fail("a range's \(which) is nan; it must be a whole number") }
+        if x.isInfinite { throw fail("a range's \(which) is \(format(x)); it must be finite (loop without an end with 'while true { … }')") }
+        guard let whole = Int(exactly: x) else { throw fail("a range's \(which) must be a whole number, got \(format(x))") }
+        return whole
     }
     override func eval(_ frame: Frame, _ rt: Runtime) throws -> Value {
         let (lower, upper) = try bounds(frame, rt)

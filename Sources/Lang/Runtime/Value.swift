@@ -48,6 +48,8 @@ open class Handle {
     open var summary: String { "<\(kind)>" }
     /// Named properties readable as `handle.name`.
     open func property(_ name: String) -> Value? { nil }
+    /// The names `property` answers, in the order completion offers them.
+    open var propertyNames: [String] { [] }
 }
 
 /// A user function with the frame it was defined in.

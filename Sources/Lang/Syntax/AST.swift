@@ -2,6 +2,7 @@
 indirect enum Expr {
     case number(Double, Span)
     case string(String, Span)
+    case formatString([FormatPart], Span)
     case bool(Bool, Span)
     case nilLiteral(Span)
     case name(String, Span)
@@ -20,7 +21,7 @@ indirect enum Expr {
 
     var span: Span {
         switch self {
-        case .number(_, let s), .string(_, let s), .bool(_, let s), .nilLiteral(let s), .name(_, let s),
+        case .number(_, let s), .string(_, let s), .formatString(_, let s), .bool(_, let s), .nilLiteral(let s), .name(_, let s),
              .list(_, let s), .record(_, let s), .unary(_, _, let s), .binary(_, _, _, let s),
              .range(_, _, _, let s), .call(_, _, let s), .method(_, _, _, let s), .field(_, _, let s),
              .index(_, _, let s), .ifElse(_, _, _, let s):
@@ -29,6 +30,23 @@ indirect enum Expr {
             return declaration.span
         }
     }
+}
+
+/// A piece of an f-string: text, or a field with its format spec.
+enum FormatPart {
+    case text(String)
+    case field(Expr, spec: FieldSpec, span: Span)
+
+    var text: String? {
+        if case .text(let text) = self { return text }
+        return nil
+    }
+}
+
+/// A field's format spec: read when parsed, or text and fields (`{x:>{width}}`) read each time.
+enum FieldSpec {
+    case fixed(FormatSpec)
+    case computed([FormatPart], Span)
 }
 
 struct Argument {

@@ -2,8 +2,12 @@
 struct Lexer {
     private let source: Source
     private var position = 0
+    /// How deeply f-strings nest inside one another's fields, bounded as the parser bounds nesting.
+    private var formatNesting = 0
 
     init(source: Source) { self.source = source }
+
+    private static let unterminatedString = "unterminated string"
 
     /// Symbols, longest first so `..=` wins over `..` and `.`.
     private static let symbols = ["..=", "|>", "=>", "==", "!=", "<=", ">=", "..", "+", "-", "*", "/", "%", "^", "@",
@@ -50,6 +54,7 @@ struct Lexer {
         if Self.isIdentifierStart(c) {
             while let d = peek(), Self.isIdentifierContinue(d) { position += 1 }
             let word = text(start, position)
+            if word == "f", peek() == "\"" { return try formatString(start) }
             if let keyword = Keyword(rawValue: word) {
                 return Token(kind: .keyword(keyword), span: Span(start, position))
             }
@@ -115,29 +120,138 @@ struct Lexer {
         var value = String.UnicodeScalarView()
         while true {
             guard let c = peek(), c != "\n" else {
-                throw LangError(.syntax, "unterminated string", Span(start, position), source)
+                throw LangError(.syntax, Self.unterminatedString, Span(start, position), source)
             }
-            position += 1
-            if c == "\"" { break }
-            if c == "\\" {
-                guard let escaped = peek() else {
-                    throw LangError(.syntax, "unterminated string", Span(start, position), source)
-                }
+            if c == "\"" {
                 position += 1
-                switch escaped {
-                case "n": value.append("\n")
-                case "t": value.append("\t")
-                case "r": value.append("\r")
-                case "\"": value.append("\"")
-                case "\\": value.append("\\")
-                default:
-                    throw LangError(.syntax, "unknown escape '\\\(String(escaped))' (use \\n \\t \\r \\\" \\\\)",
-                                    Span(position - 2, position), source)
-                }
-            } else {
-                value.append(c)
+                break
             }
+            value.append(try character(stringStart: start))
         }
         return Token(kind: .string(String(value)), span: Span(start, position))
+    }
+
+    /// One character of a string's text, an escape read as the character it stands for.
+    private mutating func character(stringStart start: Int) throws -> Unicode.Scalar {
+        let c = scalars[position]
+        position += 1
+        guard c == "\\" else { return c }
+        guard let escaped = peek() else {
+            throw LangError(.syntax, Self.unterminatedString, Span(start, position), source)
+        }
+        position += 1
+        switch escaped {
+        case "n": return "\n"
+        case "t": return "\t"
+        case "r": return "\r"
+        case "\"": return "\""
+        case "\\": return "\\"
+        default:
+            throw LangError(.syntax, "unknown escape '\\\(String(escaped))' (use \\n \\t \\r \\\" \\\\)",
+                            Span(position - 2, position), source)
+        }
+    }
+
+    // MARK: - f-strings
+
+    /// `f"…"`: text with `{expression}` and `{expression:spec}` fields; `{{` and `}}` are braces.
+    private mutating func formatString(_ start: Int) throws -> Token {
+        formatNesting += 1
+        defer { formatNesting -= 1 }
+        guard formatNesting <= Parser.maximumNesting else {
+            throw LangError(.syntax, "f-strings are nested more than \(Parser.maximumNesting) deep", Span(start, position), source)
+        }
+        position += 1
+        let segments = try formatSegments(stringStart: start, field: nil)
+        return Token(kind: .formatString(segments), span: Span(start, position))
+    }
+
+    /// The segments up to the closing quote (then just past it) or, in the spec of the field that
+    /// opened at `field`, up to the field's '}' (then at it).
+    private mutating func formatSegments(stringStart: Int, field: Int?) throws -> [FormatSegment] {
+        var segments: [FormatSegment] = []
+        var text = String.UnicodeScalarView()
+        func flush() {
+            if !text.isEmpty { segments.append(.text(String(text))) }
+            text = String.UnicodeScalarView()
+        }
+        while true {
+            guard let c = peek(), c != "\n" else {
+                if let field { throw unclosedField(field) }
+                throw LangError(.syntax, Self.unterminatedString, Span(stringStart, position), source)
+            }
+            switch c {
+            case "\"":
+                if let field { throw unclosedField(field) }
+                position += 1
+                flush()
+                return segments
+            case "}" where field != nil:
+                flush()
+                return segments
+            case "{" where field == nil && peek(1) == "{", "}" where field == nil && peek(1) == "}":
+                text.append(c)
+                position += 2
+            case "{":
+                flush()
+                segments.append(try formatField(stringStart: stringStart, takesSpec: field == nil))
+            case "}":
+                throw LangError(.syntax, "single '}' in an f-string; write '}}' for a brace", Span(position, position + 1), source)
+            default:
+                text.append(try character(stringStart: stringStart))
+            }
+        }
+    }
+
+    /// A field from its '{' to its '}': the expression's tokens, then the spec after a ':' that no
+    /// bracket encloses.
+    private mutating func formatField(stringStart: Int, takesSpec: Bool) throws -> FormatSegment {
+        let open = position
+        position += 1
+        var tokens: [Token] = []
+        var brackets: [String] = []
+        while true {
+            let startsString = peek() == "\""
+            let token: Token
+            do {
+                token = try next()
+            } catch let error as LangError where startsString && error.message == Self.unterminatedString {
+                // The quote that closes the f-string, read as the start of a string inside the field.
+                throw unclosedField(open)
+            }
+            tokens.append(token)
+            switch token.kind {
+            case .newline, .end:
+                throw unclosedField(open)
+            case .symbol("("): brackets.append(")")
+            case .symbol("["): brackets.append("]")
+            case .symbol("{"): brackets.append("}")
+            case .symbol(let closer) where closer == brackets.last:
+                brackets.removeLast()
+            case .symbol(let end) where end == "}" || (end == ":" && brackets.isEmpty):
+                guard tokens.count > 1 else {
+                    throw LangError(.syntax, "empty f-string field; put an expression between the braces (or write '{{' for a brace)",
+                                    Span(open, position), source)
+                }
+                var spec: [FormatSegment] = []
+                let specStart = position
+                if token.isSymbol(":") {
+                    guard takesSpec else {
+                        // As in Python: `{x:>{width}}` nests one level, no more.
+                        throw LangError(.syntax, "a field inside a format spec takes no spec of its own", token.span, source)
+                    }
+                    spec = try formatSegments(stringStart: stringStart, field: open)
+                    position += 1
+                }
+                return .field(tokens: tokens, spec: spec, specSpan: Span(specStart, Swift.max(specStart, position - 1)),
+                              span: Span(open, position))
+            default:
+                break
+            }
+        }
+    }
+
+    private func unclosedField(_ open: Int) -> LangError {
+        LangError(.syntax, "unclosed '{' in an f-string; close the field with '}' (or write '{{' for a brace)", Span(open, open + 1), source)
     }
 }

@@ -23,6 +23,13 @@ struct Parser {
         self.tokens = try lexer.tokens()
     }
 
+    /// A parser for the tokens of an f-string's field, nested as deep as the f-string is.
+    private init(source: Source, fieldTokens: [Token], nesting: Int) {
+        self.source = source
+        self.tokens = fieldTokens + [Token(kind: .end, span: fieldTokens[fieldTokens.count - 1].span)]
+        self.nesting = nesting
+    }
+
     static func parse(_ source: Source) throws -> Program {
         var parser = try Parser(source: source)
         return try parser.program()
@@ -443,6 +450,9 @@ struct Parser {
         case .string(let value):
             advance()
             return .string(value, token.span)
+        case .formatString(let segments):
+            advance()
+            return .formatString(try formatParts(segments), token.span)
         case .identifier(let name):
             advance()
             return .name(name, token.span)
@@ -486,6 +496,33 @@ struct Parser {
             return try record()
         default:
             throw error("expected an expression, found \(token.describedForError)", at: token)
+        }
+    }
+
+    /// Parses each field's expression; a spec without fields is read here, so a bad one is a
+    /// syntax error at its place.
+    private func formatParts(_ segments: [FormatSegment]) throws -> [FormatPart] {
+        try segments.map { segment in
+            switch segment {
+            case .text(let text):
+                return .text(text)
+            case .field(let tokens, let spec, let specSpan, let span):
+                var parser = Parser(source: source, fieldTokens: tokens, nesting: nesting + 1)
+                let value = try parser.expression()
+                guard parser.index == tokens.count - 1 else {
+                    throw LangError(.syntax, "expected '}' to close the f-string field, found \(parser.current.describedForError)",
+                                    parser.current.span, source)
+                }
+                let parts = try formatParts(spec)
+                let texts = parts.compactMap(\.text)
+                guard texts.count == parts.count else { return .field(value, spec: .computed(parts, specSpan), span: span) }
+                let text = texts.joined()
+                do {
+                    return .field(value, spec: .fixed(try FormatSpec(parsing: text)), span: span)
+                } catch let error as FormatSpec.ParseError {
+                    throw LangError(.syntax, error.message, specSpan, source)
+                }
+            }
         }
     }
 

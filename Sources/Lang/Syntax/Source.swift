@@ -27,6 +27,13 @@ public final class Source {
         return (low + 1, offset - lineStarts[low] + 1)
     }
 
+    /// The text a span covers.
+    func text(of span: Span) -> String {
+        var text = String.UnicodeScalarView()
+        text.append(contentsOf: scalars[Swift.min(span.start, scalars.count)..<Swift.min(span.end, scalars.count)])
+        return String(text)
+    }
+
     /// The text of 1-based `line`, without its newline.
     func lineText(_ line: Int) -> String {
         guard line >= 1, line <= lineStarts.count else { return "" }

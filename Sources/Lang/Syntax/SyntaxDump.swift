@@ -32,6 +32,7 @@ enum SyntaxDump {
         switch e {
         case .number(let x, _): return format(x)
         case .string(let s, _): return quote(s)
+        case .formatString(let parts, _): return "(f" + parts.map(formatPart).joined() + ")"
         case .bool(let b, _): return b ? "true" : "false"
         case .nilLiteral: return "nil"
         case .name(let name, _): return name
@@ -48,6 +49,14 @@ enum SyntaxDump {
         case .function(let f): return function(f)
         case .ifElse(let test, let then, let otherwise, _):
             return "(if \(expression(test)) \(block(then))\(otherwise.map { " " + block($0) } ?? ""))"
+        }
+    }
+
+    private static func formatPart(_ part: FormatPart) -> String {
+        switch part {
+        case .text(let text): return " " + quote(text)
+        case .field(let value, .fixed(let spec), _): return " {" + expression(value) + (spec.written.isEmpty ? "" : " : " + quote(spec.written)) + "}"
+        case .field(let value, .computed(let spec, _), _): return " {" + expression(value) + " : (f" + spec.map(formatPart).joined() + ")" + "}"
         }
     }
 

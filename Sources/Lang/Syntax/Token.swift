@@ -2,6 +2,8 @@
 enum TokenKind: Equatable {
     case number(Double)
     case string(String)
+    /// `f"…"`: its text and fields, each field's expression still as tokens for the parser.
+    case formatString([FormatSegment])
     case identifier(String)
     case keyword(Keyword)
     case symbol(String)
@@ -14,7 +16,16 @@ enum Keyword: String, CaseIterable {
     case `true`, `false`, `nil`, and, or, not, nan, inf
 }
 
-struct Token {
+/// A piece of an f-string as the lexer finds it.
+enum FormatSegment: Equatable {
+    case text(String)
+    /// `{expression}` or `{expression:spec}`. `tokens` ends with the '}' or ':' that ends the
+    /// expression; `span` runs from '{' to '}'. The spec is segments too, as it may hold fields
+    /// of its own (`{x:>{width}}`).
+    case field(tokens: [Token], spec: [FormatSegment], specSpan: Span, span: Span)
+}
+
+struct Token: Equatable {
     let kind: TokenKind
     let span: Span
 
@@ -28,6 +39,7 @@ struct Token {
         switch kind {
         case .number(let value): return "number \(value)"
         case .string: return "string"
+        case .formatString: return "f-string"
         case .identifier(let name): return "'\(name)'"
         case .keyword(let keyword): return "'\(keyword.rawValue)'"
         case .symbol(let text): return "'\(text)'"

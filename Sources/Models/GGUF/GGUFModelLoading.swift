@@ -49,7 +49,7 @@ extension TransformerModel {
     }
 
     /// Where a model path leads: a GGUF file, a directory holding exactly one GGUF file and no
-    /// config.json, or a Hugging Face directory.
+    /// config.json, a Hugging Face directory, or a file naming one beside it (checkpoints/latest).
     public static func load(path: String) throws -> TransformerModel {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
@@ -57,6 +57,7 @@ extension TransformerModel {
         }
         if path.hasSuffix(".gguf") { return try load(gguf: path) }
         if !isDirectory.boolValue {
+            if let named = folderNamed(by: path) { return try load(directory: named) }
             let folder = (path as NSString).deletingLastPathComponent
             let advice = path.hasSuffix(".safetensors") ? "load the folder that holds it and its config.json: load_model(\"\(folder.isEmpty ? "." : folder)\")" : modelPathHint
             throw ModelError(file: path, "is a file, not a model; \(advice)")
@@ -71,6 +72,17 @@ extension TransformerModel {
             throw ModelError(file: path, "holds no config.json and no .gguf file; \(modelPathHint)")
         }
         return try load(directory: path)
+    }
+
+    /// The model folder that a short text file names beside itself, as a run's
+    /// checkpoints/latest names its newest checkpoint; nil for any other file.
+    static func folderNamed(by file: String) -> String? {
+        guard let size = (try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? Int, size <= 256,
+              let data = FileManager.default.contents(atPath: file),
+              let name = String(data: data, encoding: .utf8)?.trimmingCharacters(in: .whitespacesAndNewlines),
+              !name.isEmpty, !name.contains("/") else { return nil }
+        let folder = (file as NSString).deletingLastPathComponent + "/" + name
+        return FileManager.default.fileExists(atPath: folder + "/config.json") ? folder : nil
     }
 
     /// What `load(path:)` takes, for its errors.

@@ -1,3 +1,4 @@
+import Base
 import Foundation
 
 /// Learns a byte-level BPE tokenizer from a corpus and writes it as a Hugging Face
@@ -85,11 +86,7 @@ public enum BPETraining {
     public static func write(texts: [String], vocabularySize: Int, to path: String) throws -> Tokenizer {
         let json = try train(texts: texts, vocabularySize: vocabularySize)
         let data = try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys, .prettyPrinted])
-        do {
-            try data.write(to: URL(fileURLWithPath: path), options: .atomic)
-        } catch {
-            throw ModelError(file: path, "cannot be written: \(error.localizedDescription)")
-        }
+        try AtomicWrite.write(data, to: path)
         return try Tokenizer(path: path)
     }
 

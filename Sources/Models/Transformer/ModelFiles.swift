@@ -29,11 +29,7 @@ extension TransformerModel {
     /// loads the directory; a tokenizer the model carries is written as its files (`tokenizer.json`,
     /// and `tokenizer_config.json` when it has settings), whether it came from a file or from GGUF.
     public func save(directory: String) throws {
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        } catch {
-            throw ModelError(file: directory, "cannot create the directory: \(error.localizedDescription)")
-        }
+        try OutputPath.createFolder(directory)
         let configData = try JSONSerialization.data(withJSONObject: config.huggingFaceJSON, options: [.prettyPrinted, .sortedKeys])
         try AtomicWrite.write(configData, to: directory + "/config.json")
         try SafetensorsWriter.write(weights.map { ($0.key, $0.value) }, to: directory + "/model.safetensors")

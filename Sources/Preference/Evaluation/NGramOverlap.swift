@@ -71,11 +71,7 @@ public enum NGramOverlap {
 
     private static func trainingDocuments(_ path: String) throws -> [String] {
         guard path.hasSuffix(".jsonl") else {
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw PreferenceError(path, "no such file") }
-            guard !isDirectory.boolValue else { throw PreferenceError(path, "is a directory, not a training file") }
-            guard let data = FileManager.default.contents(atPath: path) else { throw PreferenceError(path, "cannot be read") }
-            return [String(decoding: data, as: UTF8.self)]
+            return [String(decoding: try ReadableFile.contents(path, noun: "training file"), as: UTF8.self)]
         }
         return try JSONLines.read(path, noun: "pair").flatMap { line in line.object.keys.sorted().flatMap { strings(in: line.object[$0] as Any) } }
     }

@@ -33,6 +33,15 @@ public enum LossKind: String, CaseIterable, Sendable {
     /// Token-mean NLL over all chosen completion tokens of the batch: −Σ log πθ(y_w) / Σ n_w.
     case sft
 
+    /// Other names a researcher writes for a term, each read as that term: `dpo` is `sigmoid`.
+    public static let aliases: [String: LossKind] = ["dpo": .sigmoid]
+
+    /// The term called `name`, by its own name or an alias.
+    public init?(named name: String) {
+        guard let kind = LossKind(rawValue: name) ?? Self.aliases[name] else { return nil }
+        self = kind
+    }
+
     /// Whether the term reads the reference log-probs.
     public var usesReference: Bool {
         switch self {

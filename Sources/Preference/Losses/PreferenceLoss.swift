@@ -18,6 +18,12 @@ public struct PreferenceLoss: Equatable, Sendable {
     /// Every loss name, in the order help lists them.
     public static let names: [String] = LossKind.allCases.map(\.rawValue)
 
+    /// The names as help and errors list them, each alias beside its term: "sigmoid (or dpo), dpop, …".
+    public static let listing: String = LossKind.allCases.map { kind in
+        let aliases = LossKind.aliases.filter { $0.value == kind }.map(\.key).sorted()
+        return kind.rawValue + (aliases.isEmpty ? "" : " (or \(aliases.joined(separator: ", ")))")
+    }.joined(separator: ", ")
+
     /// A single loss by name.
     public init(_ name: String, options: LossOptions = LossOptions()) throws {
         try self.init([name], options: options)
@@ -26,11 +32,11 @@ public struct PreferenceLoss: Equatable, Sendable {
     /// A weighted sum of losses; `weights` defaults to 1 for each (TRL's `loss_weights`).
     public init(_ names: [String], weights: [Double]? = nil, options: LossOptions = LossOptions()) throws {
         guard !names.isEmpty else {
-            throw PreferenceError("loss", "needs at least one loss name; one of \(Self.names.joined(separator: ", "))")
+            throw PreferenceError("loss", "needs at least one loss name; one of \(Self.listing)")
         }
         let kinds = try names.map { name in
-            guard let kind = LossKind(rawValue: name) else {
-                throw PreferenceError("loss", "unknown loss '\(name)'; one of \(Self.names.joined(separator: ", "))")
+            guard let kind = LossKind(named: name) else {
+                throw PreferenceError("loss", "unknown loss '\(name)'; one of \(Self.listing)")
             }
             return kind
         }

@@ -24,23 +24,13 @@ public enum PairFile {
         throw PreferenceError(line.place, "field '\(field)' is not a string")
     }
 
-    /// Writes `pairs` as TRL JSONL (keys in the order prompt, chosen, rejected). The file is written
-    /// to a temporary name beside `path` and renamed over it, so a reader never sees half a file.
+    /// Writes `pairs` as TRL JSONL (keys in the order prompt, chosen, rejected), atomically
+    /// (`AtomicWrite`), so a reader never sees half a file.
     public static func save(_ pairs: [PreferencePair], to path: String) throws {
         var text = ""
         for pair in pairs {
             text += "{\"prompt\": \(jsonQuoted(pair.prompt)), \"chosen\": \(jsonQuoted(pair.chosen)), \"rejected\": \(jsonQuoted(pair.rejected))}\n"
         }
-        let url = URL(fileURLWithPath: path)
-        var isDirectory: ObjCBool = false
-        let folder = url.deletingLastPathComponent().path
-        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw PreferenceError(path, "cannot be written: the directory \(folder) does not exist")
-        }
-        do {
-            try Data(text.utf8).write(to: url, options: .atomic)
-        } catch {
-            throw PreferenceError(path, "cannot be written (\(error.localizedDescription))")
-        }
+        try AtomicWrite.write(text, to: path)
     }
 }

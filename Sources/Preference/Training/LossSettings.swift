@@ -4,7 +4,7 @@ import Foundation
 /// The loss options of `pref_train`, declared once: the language takes them by name and a
 /// preference run records them in run.json, from which `resume` rebuilds the loss.
 public struct LossDeclarations: Sendable {
-    public let loss = Setting("loss", ["sigmoid"], "a loss name or a list of names summed with weights")
+    public let loss = Setting("loss", LossNames(["sigmoid"]), "a loss name or a list of names summed with weights")
     public let beta = Setting("beta", LossOptions().beta, "β, the inverse temperature")
     public let lambda = Setting("lambda", LossOptions().lambda, "DPOP's λ")
     public let labelSmoothing = Setting("label_smoothing", LossOptions().labelSmoothing, "ε: cDPO, robust, exo_pair, simpo")
@@ -15,6 +15,24 @@ public struct LossDeclarations: Sendable {
 }
 
 extension DPOPForm: SettingChoice {}
+
+/// The loss setting's names, an alias read as its term's own name (`dpo` as `sigmoid`), so run
+/// records and `resume` see one name for one loss.
+public struct LossNames: SettingType {
+    public let names: [String]
+
+    public init(_ names: [String]) {
+        self.names = names.map { LossKind(named: $0)?.rawValue ?? $0 }
+    }
+
+    public init?(setting: SettingValue) {
+        guard let names = [String](setting: setting) else { return nil }
+        self.init(names)
+    }
+
+    public var setting: SettingValue { .texts(names) }
+    public static var kind: String { "a loss name or a list of names" }
+}
 
 /// One preference run's loss settings (`settings.beta`, `settings.loss`, …).
 public struct LossSettings: SettingSet {
@@ -30,7 +48,7 @@ public struct LossSettings: SettingSet {
 
     /// The loss these settings describe, its options checked against the losses that read them.
     public func makeLoss() throws -> PreferenceLoss {
-        try PreferenceLoss(self.loss, weights: self.weights?.numbers, options: options)
+        try PreferenceLoss(self.loss.names, weights: self.weights?.numbers, options: options)
     }
 }
 

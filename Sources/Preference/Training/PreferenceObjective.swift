@@ -46,7 +46,13 @@ public final class PreferenceObjective: TrainingObjective {
             throw PreferenceError("data", "pair \(bad + 1) has an empty prompt; its first completion token needs a token before it to be predicted from")
         }
         sequenceCut = try SequenceCut(pairs, length: options.seqLen)
-        if let cacheDirectory { try Self.checkWritable(cacheDirectory) }
+        if let cacheDirectory {
+            do {
+                try OutputPath.checkFolder(cacheDirectory)
+            } catch let error as PlaceError {
+                throw PreferenceError("ref_cache", error.description)
+            }
+        }
         self.pairs = pairs
         self.loss = loss
         self.settings = settings
@@ -55,22 +61,6 @@ public final class PreferenceObjective: TrainingObjective {
         referenceModel = reference
         self.cacheDirectory = cacheDirectory
         sampler = EpochSampler(count: pairs.count, seed: options.seed)
-    }
-
-    /// Makes sure reference log-probs can be stored in `directory` (creating it), so a bad
-    /// ref_cache fails at once instead of after the whole reference pass.
-    static func checkWritable(_ directory: String) throws {
-        let manager = FileManager.default
-        do {
-            try manager.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        } catch {
-            throw PreferenceError("ref_cache", "cannot create \(directory): \(error.localizedDescription)")
-        }
-        let probe = directory + "/.write-test-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString)"
-        guard manager.createFile(atPath: probe, contents: Data()) else {
-            throw PreferenceError("ref_cache", "cannot write in \(directory)")
-        }
-        try? manager.removeItem(atPath: probe)
     }
 
     /// The chosen and the rejected row of every pair.
@@ -98,11 +88,8 @@ public final class PreferenceObjective: TrainingObjective {
             computed = try timings.measure(.reference) {
                 try ReferenceLogprobs.compute(referenceEngine, pairs: pairs, length: length, batch: batch)
             }
-            if let cacheDirectory, let cached {
-                try timings.measure(.referenceFiles) {
-                    try? FileManager.default.createDirectory(atPath: cacheDirectory, withIntermediateDirectories: true)
-                    try computed.write(to: cached)
-                }
+            if let cached {
+                try timings.measure(.referenceFiles) { try computed.write(to: cached) }
             }
         }
         try timings.measure(.referenceFiles) {
@@ -121,7 +108,7 @@ public final class PreferenceObjective: TrainingObjective {
             tensors.append((name, Tensor(pairs.flatMap { $0[keyPath: path].map(Float.init) })))
             tensors.append((name + "_lengths", Tensor(pairs.map { Float($0[keyPath: path].count) })))
         }
-        do { try SafetensorsWriter.write(tensors, to: file) } catch { throw PreferenceError(file, "cannot write the pairs: \(error)") }
+        try SafetensorsWriter.write(tensors, to: file)
     }
 
     /// The pairs `writePairs` stored, every id and length checked (a corrupt file is an error

@@ -26,10 +26,17 @@ public enum PreferenceTraining {
         }
     }
 
-    /// Reopens the preference run in `directory`; `makeLoss` rebuilds the loss from its recorded
-    /// settings (by default the loss they describe).
+    /// Reopens the preference run in `directory` to continue it; `makeLoss` rebuilds the loss
+    /// from its recorded settings (by default the loss they describe).
     public static func resume(directory: String, makeLoss: (LossSettings) throws -> PairObjectiveLoss = { try $0.makeLoss() }) throws -> TrainingRun {
-        try TrainingRun.resume(directory: directory) { record, model in
+        let run = try open(directory: directory, makeLoss: makeLoss)
+        try run.prepareToContinue()
+        return run
+    }
+
+    /// The preference run in `directory` at its newest checkpoint, read only (`TrainingRun.open`).
+    public static func open(directory: String, makeLoss: (LossSettings) throws -> PairObjectiveLoss = { try $0.makeLoss() }) throws -> TrainingRun {
+        try TrainingRun.open(directory: directory) { record, model in
             guard record.objective == .preference else {
                 throw PreferenceError(directory, "holds a \(record.objective.rawValue) run, not a preference one")
             }

@@ -86,12 +86,10 @@ public struct ReferenceLogprobs: Equatable {
     func write(to file: String) throws {
         let flat: ([[Float]]) -> Tensor = { Tensor($0.flatMap { $0 }) }
         let lengths: ([[Float]]) -> Tensor = { Tensor($0.map { Float($0.count) }) }
-        do {
-            try SafetensorsWriter.write([("chosen", Tensor(chosen.map(Float.init))), ("rejected", Tensor(rejected.map(Float.init))),
-                                         ("chosen_tokens", flat(chosenTokens)), ("rejected_tokens", flat(rejectedTokens)),
-                                         ("chosen_lengths", lengths(chosenTokens)), ("rejected_lengths", lengths(rejectedTokens))],
-                                        to: file)
-        } catch { throw PreferenceError(file, "cannot write the reference log-probs: \(error)") }
+        try SafetensorsWriter.write([("chosen", Tensor(chosen.map(Float.init))), ("rejected", Tensor(rejected.map(Float.init))),
+                                     ("chosen_tokens", flat(chosenTokens)), ("rejected_tokens", flat(rejectedTokens)),
+                                     ("chosen_lengths", lengths(chosenTokens)), ("rejected_lengths", lengths(rejectedTokens))],
+                                    to: file)
     }
 
     /// Reads the log-probs `write` stored for `pairs` in rows of `length` positions, checking

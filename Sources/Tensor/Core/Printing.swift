@@ -7,6 +7,12 @@ import Foundation
 extension Tensor: CustomStringConvertible {
     public var description: String { formatted() }
 
+    /// Above this many elements a print shows only the edges (NumPy's default); the language's
+    /// lists follow it too.
+    public static let printThreshold = 1000
+    /// How many leading and trailing entries of each axis a summarised print keeps.
+    public static let printEdgeItems = 3
+
     /// The tensor as NumPy would print it, then a footer line with the shape.
     /// - Parameters:
     ///   - precision: most fractional digits per number.
@@ -14,7 +20,7 @@ extension Tensor: CustomStringConvertible {
     ///   - edgeItems: how many leading and trailing entries of each axis a summary keeps.
     ///   - lineWidth: where rows wrap.
     /// Out-of-range options are clamped as `formattedValues` describes.
-    public func formatted(precision: Int = 8, threshold: Int = 1000, edgeItems: Int = 3, lineWidth: Int = 75) -> String {
+    public func formatted(precision: Int = 8, threshold: Int = printThreshold, edgeItems: Int = printEdgeItems, lineWidth: Int = 75) -> String {
         let footer = "[Float32 tensor of shape \(shape)\(requiresGrad ? ", requires grad" : "")]"
         return formattedValues(precision: precision, threshold: threshold, edgeItems: edgeItems, lineWidth: lineWidth) + "\n" + footer
     }
@@ -24,7 +30,7 @@ extension Tensor: CustomStringConvertible {
     /// Options out of range are clamped instead of trapping, because printing must never crash:
     /// a negative `precision` or `edgeItems` acts as 0 (NumPy would raise), and a `lineWidth`
     /// below 1 puts every element on its own line.
-    public func formattedValues(precision: Int = 8, threshold: Int = 1000, edgeItems: Int = 3, lineWidth: Int = 75) -> String {
+    public func formattedValues(precision: Int = 8, threshold: Int = printThreshold, edgeItems: Int = printEdgeItems, lineWidth: Int = 75) -> String {
         guard count > 0 else { return "[]" }
         let precision = Swift.max(0, precision)
         let edgeItems = Swift.min(Swift.max(0, edgeItems), count)

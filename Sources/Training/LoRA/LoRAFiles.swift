@@ -1,3 +1,4 @@
+import Base
 import Foundation
 import Models
 import Tensor
@@ -16,20 +17,12 @@ extension LoRAAdapter {
     /// Writes `directory/adapter_model.safetensors` (F32) and `directory/adapter_config.json`,
     /// creating the directory if needed.
     public func save(directory: String) throws {
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        } catch {
-            throw TrainingError(directory, "cannot create the directory: \(error.localizedDescription)")
-        }
+        try OutputPath.createFolder(directory)
         let tensors = orderedWeights.map { (name: Self.peftKey(for: $0.name, architecture: modelConfig.architecture), tensor: $0.tensor) }
         try SafetensorsWriter.write(tensors, to: directory + "/" + Self.weightsFileName)
         let configPath = directory + "/" + Self.configFileName
-        do {
-            let data = try JSONSerialization.data(withJSONObject: peftConfigJSON, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-            try data.write(to: URL(fileURLWithPath: configPath), options: .atomic)
-        } catch {
-            throw TrainingError(configPath, "cannot write: \(error.localizedDescription)")
-        }
+        let data = try JSONSerialization.data(withJSONObject: peftConfigJSON, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        try AtomicWrite.write(data, to: configPath)
     }
 
     /// Reads an adapter saved by PEFT or by `save(directory:)` for a model with `config`.

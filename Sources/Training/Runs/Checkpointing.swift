@@ -14,9 +14,7 @@ struct CheckpointState: Codable {
     static func read(_ checkpoint: String) throws -> CheckpointState {
         let file = checkpoint + "/state.json"
         guard let data = FileManager.default.contents(atPath: file) else { throw TrainingError(file, "cannot read") }
-        do { return try JSONDecoder().decode(CheckpointState.self, from: data) } catch {
-            throw TrainingError(file, "is not a checkpoint state: \(error)")
-        }
+        return try JSONFile.decode(CheckpointState.self, from: data, file: file)
     }
 
     /// Checks what a corrupt or hand-edited `file` could get wrong against the run's (checked)
@@ -66,11 +64,7 @@ extension TrainingRun {
     func saveFinalWeights() throws {
         let directory = files.finalModel
         try timings.measure(.finalWeights) {
-            do {
-                try TransformerModel(config: engine.config, weights: try trainedWeights(), tokenizer: engine.tokenizer).save(directory: directory)
-            } catch {
-                throw TrainingError(directory, "cannot write the trained model: \(error)")
-            }
+            try TransformerModel(config: engine.config, weights: try trainedWeights(), tokenizer: engine.tokenizer).save(directory: directory)
         }
     }
 
@@ -91,16 +85,19 @@ extension TrainingRun {
             let state = CheckpointState(step: step, position: objective.position, random: engine.random.stateWords.map { String($0) },
                                         history: history)
             try AtomicWrite.write(try JSONEncoder.sorted.encode(state), to: temporary + "/state.json")
-        } catch let error as TrainingError {
+        } catch let error as PlaceError {
             try? FileManager.default.removeItem(atPath: temporary)
-            throw error
+            // The temporary folder is gone: name the file as the checkpoint would have held it.
+            throw PlaceError(error.place.replacingOccurrences(of: temporary, with: final), error.message)
         } catch {
             try? FileManager.default.removeItem(atPath: temporary)
             throw TrainingError(final, "cannot write the checkpoint: \(error)")
         }
         try? FileManager.default.removeItem(atPath: final)
         guard rename(temporary, final) == 0 else {
-            throw TrainingError(final, "cannot move the finished checkpoint into place: \(String(cString: strerror(errno)))")
+            let code = errno
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw FileFailure.error(final, errno: code, .writing)
         }
         try files.write(Data(name.utf8), to: files.checkpoints + "/latest")
         lastCheckpoint = step

@@ -55,11 +55,7 @@ struct RunDirectory {
     }
 
     func create() throws {
-        do {
-            try FileManager.default.createDirectory(atPath: checkpoints, withIntermediateDirectories: true)
-        } catch {
-            throw TrainingError(path, "cannot create the run directory: \(error.localizedDescription)")
-        }
+        try OutputPath.createFolder(checkpoints)
     }
 
     /// The directory of the newest checkpoint: the highest step among checkpoints/step-N, which
@@ -103,13 +99,13 @@ struct RunDirectory {
         if size == nil || size == 0 {
             try write(Data(((header.map { $0 + "\n" }) ?? "").utf8), to: file)
         }
-        guard let handle = FileHandle(forWritingAtPath: file) else { throw TrainingError(file, "cannot open for appending") }
-        defer { try? handle.close() }
         do {
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: file))
+            defer { try? handle.close() }
             try handle.seekToEnd()
             try handle.write(contentsOf: Data((line + "\n").utf8))
         } catch {
-            throw TrainingError(file, "cannot append: \(error.localizedDescription)")
+            throw FileFailure.error(file, error, .writing)
         }
     }
 

@@ -100,6 +100,11 @@ public final class TrainingRun {
         if FileManager.default.fileExists(atPath: files.runFile) {
             throw TrainingError("dir", "\(directory) already holds a run; resume it with resume(\"\(directory)\") or choose another dir")
         }
+        do {
+            try OutputPath.checkFolder(directory)
+        } catch let error as PlaceError {
+            throw TrainingError("dir", error.description)
+        }
         let objective = try timings.measure(.data) { try makeObjective(options) }
         let lora = try options.loraConfig(for: model.config)
         try MemoryNeed.checkRun(model.config, options: options, lora: lora, rows: objective.rows, limit: memoryLimit)
@@ -129,16 +134,22 @@ public final class TrainingRun {
         guard let data = FileManager.default.contents(atPath: file) else {
             throw TrainingError(file, "cannot read: is \(directory) a run directory?")
         }
-        do { return try JSONDecoder().decode(RunRecord.self, from: data) } catch let error as TrainingError {
+        // A setting's check names the setting (the decoding's own errors already name the file).
+        do { return try JSONFile.decode(RunRecord.self, from: data, file: file) } catch let error as TrainingError where error.place != file {
             throw TrainingError(file, "option \(error.place): \(error.message)")
-        } catch {
-            throw TrainingError(file, "is not a run record: \(error)")
         }
     }
 
-    /// Reopens the causal-LM run in `directory` at its newest checkpoint.
+    /// Reopens the causal-LM run in `directory` at its newest checkpoint, to continue it.
     public static func resume(directory: String) throws -> TrainingRun {
-        try resume(directory: directory) { record, model in
+        let run = try open(directory: directory)
+        try run.prepareToContinue()
+        return run
+    }
+
+    /// The causal-LM run in `directory` at its newest checkpoint, read only.
+    public static func open(directory: String) throws -> TrainingRun {
+        try open(directory: directory) { record, model in
             guard record.objective == .causalLM else {
                 throw TrainingError(directory, "holds a \(record.objective.rawValue) run, not a causal-LM one")
             }
@@ -146,12 +157,23 @@ public final class TrainingRun {
         }
     }
 
-    /// Reopens the run in `directory` at its newest checkpoint, with the objective `makeObjective`
-    /// rebuilds from the run's record and the checkpoint's model.
+    /// Reopens the run in `directory` at its newest checkpoint to continue it, with the objective
+    /// `makeObjective` rebuilds from the run's record and the checkpoint's model.
     public static func resume(directory: String,
                               makeObjective: (RunRecord, TransformerModel) throws -> TrainingObjective) throws -> TrainingRun {
+        let run = try open(directory: directory, makeObjective: makeObjective)
+        try run.prepareToContinue()
+        return run
+    }
+
+    /// The run in `directory` as its newest checkpoint left it — weights, optimiser state, data
+    /// position, history — without writing to the directory: what `resume` continues, and what
+    /// `open_run` shows of a finished or interrupted run.
+    public static func open(directory: String,
+                            makeObjective: (RunRecord, TransformerModel) throws -> TrainingObjective) throws -> TrainingRun {
         let timings = RunTimings()
         let record = try record(directory: directory)
+        try OutputPath.checkFolder(directory)
         let files = RunDirectory(path: directory)
         let checkpoint = try files.latestCheckpoint()
         let model: TransformerModel
@@ -177,12 +199,27 @@ public final class TrainingRun {
                             history: state.history, step: state.step, timings: timings)
         }
         try timings.measure(.resumeLoad) { try run.restore(from: checkpoint, state: state) }
-        try timings.measure(.runFiles) {
-            try run.files.rewriteMetrics(state.history)
-            try run.keepTokenizer()
-        }
         run.lastCheckpoint = state.step
         return run
+    }
+
+    /// Makes an opened run's directory ready to train on: the metrics files cut back to the
+    /// checkpoint's history (a crash may have logged steps past it) and the tokenizer kept beside
+    /// them, since pruning will remove the checkpoint it came from.
+    public func prepareToContinue() throws {
+        try timings.measure(.runFiles) {
+            try files.rewriteMetrics(history)
+            try keepTokenizer()
+        }
+    }
+
+    /// Whether every step the run's options ask for is done.
+    public var isFinished: Bool { step == options.steps }
+
+    /// The run's checkpoint directories, oldest first.
+    public var checkpoints: [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: files.checkpoints)) ?? []
+        return RunDirectory.checkpointsOldestFirst(names).map { files.checkpoints + "/" + $0 }
     }
 
     /// Trains until `options.steps` steps are done or `shouldStop` says so after a step, then
