@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -99,6 +100,25 @@ class KernelProtocol(unittest.TestCase):
         for bundle in [of_type(outputs, "display_data")[0]["data"], of_type(outputs, "execute_result")[0]["data"]]:
             self.assertTrue(bundle["image/svg+xml"].startswith("<svg"))
             self.assertIn("┤", bundle["text/plain"])
+
+    def test_a_live_training_plot_is_one_display_updated_in_place_instead_of_progress_lines(self):
+        _, outputs = run_cell(
+            self.kc,
+            "let m = new_model(vocab: 16, hidden: 16, layers: 1, heads: 2, max_len: 16)\n"
+            "let ids = tensor([[1, 2, 3, 4, 5, 6, 7, 8, 9], [2, 3, 4, 5, 6, 7, 8, 9, 10]])\n"
+            'train(m, ids, steps: 6, batch: 2, seq_len: 8, log_every: 1, plot_every: 2, dir: temp_dir() + "/live").status')
+        [shown] = of_type(outputs, "display_data")
+        updates = of_type(outputs, "update_display_data")
+        display_id = shown["transient"]["display_id"]
+        # Drawn at steps 2, 4 and 6: shown once, then updated twice under the same id.
+        self.assertEqual([update["transient"]["display_id"] for update in updates], [display_id, display_id])
+        for bundle in [shown["data"], updates[-1]["data"]]:
+            self.assertTrue(bundle["image/svg+xml"].startswith("<svg"))
+            self.assertIn("loss", bundle["text/plain"])
+        self.assertNotEqual(shown["data"], updates[-1]["data"])
+        log = "".join(content["text"] for content in of_type(outputs, "stream") if content["name"] == "stderr")
+        self.assertEqual(re.findall(r"^step \d+/6", log, re.MULTILINE), ["step 6/6"], log)
+        self.assertEqual(of_type(outputs, "execute_result")[0]["data"]["text/plain"], '"finished"')
 
     def test_an_error_carries_the_caret_report_and_the_kernel_goes_on(self):
         reply, outputs = run_cell(self.kc, "let a = 1\na + nope")

@@ -73,6 +73,7 @@ public final class Kernel: @unchecked Sendable {
             capture.drain()
             publisher.publish("display_data", ["data": RichOutput.bundle(of: figure), "metadata": [:]])
         }
+        session.interpreter.openLiveDisplay = { [publisher] in NotebookDisplay(publisher: publisher, capture: capture) }
         onThread("heartbeat") { $0.echoHeartbeats() }
         onThread("control") { $0.serveControl() }
         onThread("output") { kernel in capture.forward(until: { kernel.isStopping }) }
