@@ -5,7 +5,7 @@ import PackageDescription
 // targets has (AMD Zen and Intel since Haswell); without it SIMD8 splits into SSE halves.
 let vectorISA: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"])]
 
-// Layers point one way: system libraries, Base → ChatTemplates, Base → Tensor → (Models → Training → Preference → DefaultModel → Plot → Lang) → preflab.
+// Layers point one way: system libraries, Base → ChatTemplates, Base → Tensor → (Models → Training → Preference → DefaultModel → Plot → Lang) → JupyterKernel → preflab.
 let package = Package(
     name: "PrefLab",
     platforms: [.macOS(.v15)],
@@ -17,6 +17,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         .systemLibrary(
@@ -25,6 +26,9 @@ let package = Package(
         .systemLibrary(
             name: "CEditLine", path: "Sources/CEditLine",
             pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
+        .systemLibrary(
+            name: "CZeroMQ", path: "Sources/CZeroMQ",
+            pkgConfig: "libzmq", providers: [.apt(["libzmq3-dev"])]),
         .target(name: "Base"),
         .target(name: "Tensor", dependencies: ["Base", "CBLAS"], swiftSettings: vectorISA),
         // Models too: its GGUF decoders widen f16 scales (F16C) and unpack blocks in AVX2.
@@ -36,9 +40,11 @@ let package = Package(
         .target(name: "DefaultModel", dependencies: ["Models"], resources: [.copy("Files")]),
         .target(name: "Plot"),
         .target(name: "Lang", dependencies: ["Base", "Tensor", "Models", "Training", "Preference", "DefaultModel", "Plot", "ChatTemplates", .product(name: "OrderedCollections", package: "swift-collections")]),
+        // The Jupyter kernel: the protocol over ZeroMQ, messages signed with swift-crypto's HMAC.
+        .target(name: "JupyterKernel", dependencies: ["Base", "Lang", "Plot", "CZeroMQ", .product(name: "Crypto", package: "swift-crypto")]),
         .executableTarget(
             name: "preflab",
-            dependencies: ["Base", "Lang", "Tensor", "Plot", "CEditLine", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: ["Base", "Lang", "Tensor", "Plot", "CEditLine", "JupyterKernel", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "preflab-bench", dependencies: ["Base", "Tensor", "Models", "Training", "Preference", "CBLAS"]),
         .executableTarget(name: "preflab-fuzz", dependencies: ["Base", "Lang", "Models", "Tensor"]),
         .testTarget(name: "TensorTests", dependencies: ["Base", "Tensor"], resources: [.copy("Fixtures")]),
@@ -49,6 +55,7 @@ let package = Package(
         .testTarget(name: "PreferenceTests", dependencies: ["Base", "Preference", "Training", "Models", "Tensor"], exclude: ["Fixtures"]),
         .testTarget(name: "PlotTests", dependencies: ["Plot"], exclude: ["Golden"]),
         .testTarget(name: "PrefLabCLITests", dependencies: ["preflab"]),
+        .testTarget(name: "JupyterKernelTests", dependencies: ["JupyterKernel"]),
         .testTarget(name: "BaseTests", dependencies: ["Base"]),
         // The fixtures (templates, conversations, transformers' renderings) are read by path.
         .testTarget(name: "ChatTemplatesTests", dependencies: ["ChatTemplates"], exclude: ["Fixtures"]),

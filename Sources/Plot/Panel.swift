@@ -135,9 +135,19 @@ extension Panel: CanvasSelectable {
     func drawn(on canvas: CanvasKind) -> any Figure { var copy = self; copy.canvas = canvas; return copy }
 }
 
+/// Where a figure that changes as work goes on (a training run's loss) is shown: a terminal
+/// (`LiveView`), or a notebook's display that the Jupyter kernel updates.
+public protocol LiveDisplay: AnyObject {
+    /// Whether each update replaces the one before; live figures are shown only where it does.
+    var redrawsInPlace: Bool { get }
+    /// The width figures shown here should fill.
+    var columns: Int { get }
+    func update(_ figure: any Figure)
+}
+
 /// A figure redrawn in place as it changes (training curves on a terminal); on anything else
 /// each update is appended as plain text.
-public final class LiveView {
+public final class LiveView: LiveDisplay {
     private let write: (String) -> Void
     /// Whether updates replace the previous drawing (ANSI cursor movement) rather than follow it.
     public let isTerminal: Bool
@@ -146,6 +156,8 @@ public final class LiveView {
     /// The width figures shown here should fill.
     public let columns: Int
     private var shownLines = 0
+
+    public var redrawsInPlace: Bool { isTerminal }
 
     public init(isTerminal: Bool, colored: Bool, columns: Int = 80, write: @escaping (String) -> Void) {
         self.isTerminal = isTerminal

@@ -14,6 +14,7 @@ struct PrefLabCommand: ParsableCommand {
             With no arguments on a terminal, starts the REPL. With a file, runs it as a script; the
             remaining arguments are the script's `args`. With standard input that is not a terminal,
             runs it as a script. Exit status: 0 success, 1 error in the program, 2 bad command line.
+            `preflab kernel` runs PrefLab as a Jupyter kernel (`preflab kernel --help`).
             """)
 
     // Code often starts with '-' (`-e '-1 + 2'`): take the next argument as the code whatever it
@@ -42,6 +43,12 @@ struct PrefLabCommand: ParsableCommand {
 
     static func main() {
         do {
+            // The script arguments capture every word, so `kernel` is told apart before parsing.
+            let words = Array(CommandLine.arguments.dropFirst())
+            if words.first == KernelCommand.word {
+                KernelCommand.main(Array(words.dropFirst()))
+                Foundation.exit(0)
+            }
             let command = try parseAsRoot() as? PrefLabCommand ?? PrefLabCommand()
             try command.validate()
             try BLASCore.applyPolicy(KernelMode.resolve(commandLine: command.kernels))

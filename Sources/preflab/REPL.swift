@@ -113,7 +113,7 @@ final class REPL {
         if let shown = entry.shown { print(shown) }
         if let error = entry.error {
             if let langError = error as? LangError, langError.kind == .interrupted {
-                print("interrupted; variables keep the values they had when it stopped")
+                print(Session.interruptedNotice)
             } else {
                 report(error)
             }

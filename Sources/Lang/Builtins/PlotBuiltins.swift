@@ -156,27 +156,27 @@ extension Arguments {
 
 /// The loss of a run being trained, redrawn in place every `every` steps (`train(…, plot_every: N)`);
 /// a preference run adds the change of the chosen and rejected log-probs from the reference.
-/// Only on a terminal: in a log the progress lines already say it, and a plot per update would
-/// bury them.
+/// Only where it redraws in place (a terminal, a notebook's display): in a log the progress
+/// lines already say it, and a plot per update would bury them.
 final class LiveTrainingPlot {
-    private let view: LiveView
+    private let view: any LiveDisplay
     private let every: Int
     private let totalSteps: Int
     /// Steps so far, including those before a resume.
     private var history: [StepMetrics]
 
-    /// Nil when `every` is 0 or `view` is not a terminal.
-    init?(every: Int, totalSteps: Int, history: [StepMetrics], view: LiveView) {
-        guard every > 0, view.isTerminal else { return nil }
+    /// Nil when `every` is 0 or `view` does not redraw in place.
+    init?(every: Int, totalSteps: Int, history: [StepMetrics], view: any LiveDisplay) {
+        guard every > 0, view.redrawsInPlace else { return nil }
         self.view = view
         self.every = every
         self.totalSteps = totalSteps
         self.history = history
     }
 
-    /// The live plot of `run` on standard error, beside its progress bar.
-    convenience init?(every: Int, run: TrainingRun) {
-        self.init(every: every, totalSteps: run.options.steps, history: run.history, view: LiveView(fileDescriptor: STDERR_FILENO))
+    /// The live plot of `run` in `view`.
+    convenience init?(every: Int, run: TrainingRun, view: any LiveDisplay) {
+        self.init(every: every, totalSteps: run.options.steps, history: run.history, view: view)
     }
 
     /// Adds a step, redrawing every `every` steps and at the last.

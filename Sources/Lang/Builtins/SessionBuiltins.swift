@@ -11,7 +11,7 @@ extension Builtins {
             case .nil: a.runtime.write(helpIndex())
             case .string(let name): a.runtime.write(try helpText(name))
             case .builtin(let builtin): a.runtime.write(helpText(builtin))
-            case .function(let closure): a.runtime.write("\(closure.function.signature)\n  a function defined in \(closure.function.source.name)\n")
+            case .function(let closure): a.runtime.write(helpText(closure))
             case let other: a.runtime.write(valueHelp(other))
             }
             return .nil
@@ -110,6 +110,10 @@ extension Builtins {
         let doc = TextLayout.wrap(builtin.doc.split(separator: " ").map(String.init), lead: "  ", hanging: 2)
         let example = builtin.example.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n")
         return "\(signature)\n\(doc)\n  Example:\n\(example)\n"
+    }
+
+    static func helpText(_ closure: Closure) -> String {
+        "\(closure.function.signature)\n  a function defined in \(closure.function.source.name)\n"
     }
 
     static func helpIndex() -> String {

@@ -76,13 +76,18 @@ extension Arguments {
         return run.run
     }
 
-    /// Trains `run` to its last step with progress on standard error, and there on a terminal a
-    /// loss plot redrawn every `plotEvery` steps (0: none); Ctrl-C stops it after the current
-    /// step with a checkpoint, and the interpreter then stops the rest of the entry. Afterwards `model` holds the trained weights (adapters merged), and standard error
-    /// a line saying where the session's wall time went.
+    /// Trains `run` to its last step with progress on standard error, and a loss plot redrawn
+    /// every `plotEvery` steps (0: none) where the runtime's live display redraws in place;
+    /// Ctrl-C stops it after the current step with a checkpoint, and the interpreter then stops
+    /// the rest of the entry. Afterwards `model` holds the trained weights (adapters merged), and
+    /// standard error a line saying where the session's wall time went.
     func drive(_ run: TrainingRun, updating model: TransformerModel, plotEvery: Int = 0) throws -> Value {
-        let progress = ProgressReporter.standardError(total: run.options.steps, every: run.options.logEvery)
-        if let live = LiveTrainingPlot(every: plotEvery, run: run) { progress.onStep = live.record }
+        let live = LiveTrainingPlot(every: plotEvery, run: run, view: runtime.openLiveDisplay())
+        // A live plot off a terminal is a notebook's display, updated in place: it shows how the
+        // run goes instead of a progress line every log_every steps, and the log keeps the last.
+        let plotStandsForLines = live != nil && isatty(STDERR_FILENO) != 1
+        let progress = ProgressReporter.standardError(total: run.options.steps, every: plotStandsForLines ? run.options.steps : run.options.logEvery)
+        if let live { progress.onStep = live.record }
         let interrupt = runtime.interrupt
         var outcome: TrainingRun.Outcome = .finished
         var failure: Error?
@@ -118,7 +123,7 @@ private let trainSignature = SettingSignature.parameters(TrainingOptions.table) 
 extension Builtins {
     static let training: [Builtin] = [
         Builtin("train(model, data, \(trainSignature))", topic: "training",
-                doc: "Trains model (in place) on data — a .txt, text JSONL or prompt/completion JSONL path, or token ids [N, seq_len + 1] — for steps optimiser steps of batch sequences of seq_len tokens (× accumulate micro-batches), and returns the run: run.losses, run.tokens_per_second (tokens the forward passes read, padding left out), run.lrs, run.grad_norms, run.metrics, run.dir, run.timings (seconds by phase: steps, checkpoints, …, and wall); plot(run) draws the loss. The run directory gets metrics.jsonl/csv, run.json and checkpoints (every checkpoint_every steps and on Ctrl-C, which stops after the current step), and at the end what keep says. The end of a run prints where its time went. Options: " + SettingSignature.help(TrainingOptions.table) + "; plot_every: N redraws a loss plot in place every N steps when standard error is a terminal.",
+                doc: "Trains model (in place) on data — a .txt, text JSONL or prompt/completion JSONL path, or token ids [N, seq_len + 1] — for steps optimiser steps of batch sequences of seq_len tokens (× accumulate micro-batches), and returns the run: run.losses, run.tokens_per_second (tokens the forward passes read, padding left out), run.lrs, run.grad_norms, run.metrics, run.dir, run.timings (seconds by phase: steps, checkpoints, …, and wall); plot(run) draws the loss. The run directory gets metrics.jsonl/csv, run.json and checkpoints (every checkpoint_every steps and on Ctrl-C, which stops after the current step), and at the end what keep says. The end of a run prints where its time went. Options: " + SettingSignature.help(TrainingOptions.table) + "; plot_every: N redraws a loss plot in place every N steps when standard error is a terminal, and in a notebook (one display, updated in place of the progress lines).",
                 example: "let m = new_model(vocab: 16, hidden: 16, layers: 1, heads: 2, max_len: 16)\nlet ids = tensor([[1, 2, 3, 4, 5, 6, 7, 8, 9], [2, 3, 4, 5, 6, 7, 8, 9, 10]])\nlet run = train(m, ids, steps: 3, batch: 2, seq_len: 8, lr: 0.01, dir: temp_dir() + \"/run\")\nlen(run.losses)") { a in
             let model = try a.model("model")
             let source: TrainingSource

@@ -1,3 +1,4 @@
+import Foundation
 import Plot
 import Tensor
 
@@ -49,6 +50,9 @@ final class Runtime {
     var activeGradLeaves: [Tensor] = []
     /// Told of each plot `print` shows, so transcripts can save a copy of it.
     var plotPrinted: ((any Figure) -> Void)?
+    /// Opens where a run's live plot (`plot_every`) is redrawn: standard error, beside the
+    /// progress bar when it is a terminal. The Jupyter kernel opens a display in the running cell.
+    var openLiveDisplay: () -> any LiveDisplay = { LiveView(fileDescriptor: STDERR_FILENO) }
 
     init(interrupt: InterruptFlag, write: @escaping (String) -> Void) {
         self.interrupt = interrupt

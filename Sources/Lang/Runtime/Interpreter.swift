@@ -35,6 +35,13 @@ public final class Interpreter {
         set { runtime.plotPrinted = newValue }
     }
 
+    /// Opens where a training run's live plot (`plot_every`) is redrawn, once per run: standard
+    /// error by default, which shows it only on a terminal.
+    public var openLiveDisplay: () -> any LiveDisplay {
+        get { runtime.openLiveDisplay }
+        set { runtime.openLiveDisplay = newValue }
+    }
+
     /// Loop iterations and calls allowed per `evaluate`; nil for no limit.
     public var stepBudget: Int?
 

@@ -27,6 +27,9 @@ public final class Session {
         }
     }
 
+    /// What the prompt says after an interruption stopped an entry.
+    public static let interruptedNotice = "interrupted; variables keep the values they had when it stopped"
+
     /// Whether `text` is unfinished (an open bracket, a trailing operator), so the prompt should
     /// read another line before running it.
     public static func needsMoreInput(_ text: String) -> Bool {
