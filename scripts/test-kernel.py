@@ -101,6 +101,14 @@ class KernelProtocol(unittest.TestCase):
             self.assertTrue(bundle["image/svg+xml"].startswith("<svg"))
             self.assertIn("┤", bundle["text/plain"])
 
+    def test_results_are_a_markdown_table_beside_their_text(self):
+        _, outputs = run_cell(self.kc, '{loss: ["DPO", "DPOP"], change: [-4.02, 0.37]}')
+        data = of_type(outputs, "execute_result")[0]["data"]
+        self.assertEqual(data["text/markdown"], "| loss | change |\n| --- | --- |\n| DPO | -4.02 |\n| DPOP | 0.37 |")
+        self.assertIn("DPOP", data["text/plain"])
+        _, outputs = run_cell(self.kc, "{a: [1, 2], b: {c: 3}}")
+        self.assertNotIn("text/markdown", of_type(outputs, "execute_result")[0]["data"])
+
     def test_a_live_training_plot_is_one_display_updated_in_place_instead_of_progress_lines(self):
         _, outputs = run_cell(
             self.kc,

@@ -101,9 +101,9 @@ extension Kernel {
         capture?.drain()
         let count = JSON.int(executionCount)
         if let shown = entry.shown, !silent {
-            // Session keeps a shown value in `ans`; a plot there is drawn as well as described.
-            let figure = session.interpreter.value(of: "ans")?.figure
-            publisher.publish("execute_result", ["execution_count": count, "data": RichOutput.bundle(shown: shown, figure: figure), "metadata": [:]])
+            // Session keeps a shown value in `ans`; a plot there is drawn, a table laid out.
+            let value = session.interpreter.value(of: "ans")
+            publisher.publish("execute_result", ["execution_count": count, "data": RichOutput.bundle(shown: shown, value: value), "metadata": [:]])
         }
         if let fields = entry.error.map(RichOutput.errorContent) ?? (signals.interrupted() ? RichOutput.interrupted : nil) {
             publisher.publish("error", .object(fields))

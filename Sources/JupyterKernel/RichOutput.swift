@@ -8,10 +8,12 @@ enum RichOutput {
         ["image/svg+xml": .string(figure.svg()), "text/plain": .string(figure.render(colored: false))]
     }
 
-    /// A cell's value as the prompt shows it (`shown`); a plot adds its drawing.
-    static func bundle(shown: String, figure: (any Figure)?) -> JSON {
-        guard let figure else { return ["text/plain": .string(shown)] }
-        return bundle(of: figure)
+    /// A cell's value as the prompt shows it (`shown`); a plot adds its drawing, and table-shaped
+    /// data (results) its Markdown table.
+    static func bundle(shown: String, value: Value?) -> JSON {
+        if let figure = value?.figure { return bundle(of: figure) }
+        guard let table = value?.markdownTable else { return ["text/plain": .string(shown)] }
+        return ["text/plain": .string(shown), "text/markdown": .string(table)]
     }
 
     /// The error of a cell an interrupt stopped, wherever it stopped.
