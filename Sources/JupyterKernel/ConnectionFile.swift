@@ -1,3 +1,4 @@
+import Base
 import Foundation
 
 /// The connection file a Jupyter client writes before starting the kernel: where to bind each
@@ -22,29 +23,20 @@ public struct ConnectionFile: Codable, Equatable, Sendable {
     /// The only scheme clients use in practice, and the only one this kernel signs with.
     public static let supportedScheme = "hmac-sha256"
 
-    public init(data: Data) throws {
-        do {
-            self = try JSONDecoder().decode(ConnectionFile.self, from: data)
-        } catch let error as DecodingError {
-            throw KernelError("not a Jupyter connection file: \(error.shortDescription)")
-        }
+    /// - Parameter file: the connection file's path, which errors name.
+    public init(data: Data, file: String = "the connection file") throws {
+        self = try JSONFile.decode(ConnectionFile.self, from: data, file: file)
         guard transport == "tcp" || transport == "ipc" else {
-            throw KernelError("the connection file's transport is \"\(transport)\"; the kernel speaks tcp and ipc")
+            throw PlaceError(file, "transport is \"\(transport)\"; the kernel speaks tcp and ipc")
         }
         guard signatureScheme == ConnectionFile.supportedScheme else {
-            throw KernelError("the connection file's signature_scheme is \"\(signatureScheme)\"; the kernel signs with \(ConnectionFile.supportedScheme)")
+            throw PlaceError(file, "signature_scheme is \"\(signatureScheme)\"; the kernel signs with \(ConnectionFile.supportedScheme)")
         }
     }
 
+    /// The connection file at `path`, which Jupyter writes and passes as {connection_file}.
     public static func read(_ path: String) throws -> ConnectionFile {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw KernelError("cannot read the connection file \(path); Jupyter writes it and passes its path as {connection_file}")
-        }
-        do {
-            return try ConnectionFile(data: data)
-        } catch {
-            throw KernelError("\(path): \(error)")
-        }
+        try ConnectionFile(data: try ReadableFile.contents(path, noun: "Jupyter connection file"), file: path)
     }
 
     /// The address a socket binds for `port`: tcp://ip:port, or for ipc the file ip-port.
@@ -57,18 +49,4 @@ public struct ConnectionFile: Codable, Equatable, Sendable {
 public struct KernelError: Error, CustomStringConvertible {
     public let description: String
     public init(_ description: String) { self.description = description }
-}
-
-extension DecodingError {
-    /// Which key is missing or of the wrong type, without Swift's coding-path dump.
-    var shortDescription: String {
-        switch self {
-        case .keyNotFound(let key, _): return "the key \"\(key.stringValue)\" is missing"
-        case .typeMismatch(_, let context), .valueNotFound(_, let context):
-            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
-            return "\"\(path)\" has the wrong type"
-        case .dataCorrupted(let context): return context.underlyingError.map { "\($0.localizedDescription)" } ?? "not valid JSON"
-        @unknown default: return "\(self)"
-        }
-    }
 }

@@ -1,3 +1,4 @@
+import Base
 import Crypto
 import Foundation
 
@@ -87,16 +88,19 @@ public enum Wire {
         let signature = rest[rest.startIndex]
         let signed = Array(rest.dropFirst().prefix(4))
         guard signer.verifies(signature, of: signed) else { throw Rejection.badSignature }
-        let decoder = JSONDecoder()
+        // A parent header is informational on requests; one that is not a header is ignored.
+        let parent = try? JSONDecoder().decode(Header.self, from: signed[1])
+        return Message(identities: Array(frames[..<split]), header: try decode(Header.self, signed[0], frame: "header"),
+                       parentHeader: parent, metadata: try decode(JSON.self, signed[2], frame: "metadata"),
+                       content: try decode(JSON.self, signed[3], frame: "content"))
+    }
+
+    /// One JSON frame, rejected with what is wrong in it as run files are (`JSONFile.problem`).
+    private static func decode<T: Decodable>(_ type: T.Type, _ data: Data, frame: String) throws -> T {
         do {
-            let header = try decoder.decode(Header.self, from: signed[0])
-            // A parent header is informational on requests; one that is not a header is ignored.
-            let parent = try? decoder.decode(Header.self, from: signed[1])
-            return Message(identities: Array(frames[..<split]), header: header, parentHeader: parent,
-                           metadata: try decoder.decode(JSON.self, from: signed[2]),
-                           content: try decoder.decode(JSON.self, from: signed[3]))
+            return try JSONDecoder().decode(type, from: data)
         } catch let error as DecodingError {
-            throw Rejection.malformedJSON(error.shortDescription)
+            throw Rejection.malformedJSON("\(frame): \(JSONFile.problem(error, data: data))")
         }
     }
 }

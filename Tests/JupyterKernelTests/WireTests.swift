@@ -105,7 +105,7 @@ import Testing
                  "ip": "127.0.0.1", "key": "k", "transport": "tcp", "signature_scheme": "hmac-sha256"}
                 """#.utf8))
         } throws: { error in
-            "\(error)".contains("\"shell_port\" is missing")
+            "\(error)" == "the connection file: shell_port: missing"
         }
         let md5 = """
             {"shell_port": 1, "iopub_port": 2, "stdin_port": 3, "control_port": 4, "hb_port": 5,

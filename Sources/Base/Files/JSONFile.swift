@@ -16,7 +16,7 @@ public enum JSONFile {
     }
 
     /// What `error` says is wrong with `data`, in words.
-    static func problem(_ error: DecodingError, data: Data) -> String {
+    public static func problem(_ error: DecodingError, data: Data) -> String {
         switch error {
         case .keyNotFound(let key, let context):
             return "\(keyPath(context.codingPath + [key])): missing"
