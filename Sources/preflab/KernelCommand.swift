@@ -43,49 +43,46 @@ struct KernelCommand: ParsableCommand {
         Foundation.exit(status)
     }
 
-    struct Install: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Write the kernel spec `preflab`, which starts this preflab executable, where Jupyter finds it.")
-
-        @Flag(help: "In your Jupyter data folder (the default): $JUPYTER_DATA_DIR, else ~/.local/share/jupyter.")
+    /// Where the kernel spec is written or removed: install and uninstall take the same place.
+    struct SpecPlace: ParsableArguments {
+        @Flag(help: "Your Jupyter data folder (the default): $JUPYTER_DATA_DIR, else ~/.local/share/jupyter.")
         var user = false
 
-        @Option(help: ArgumentHelp("Under PREFIX/share/jupyter/kernels instead (a virtual environment's prefix, say); if PREFIX is not on Jupyter's path, set JUPYTER_PATH=PREFIX/share/jupyter.", valueName: "PREFIX"))
+        @Option(help: ArgumentHelp("PREFIX/share/jupyter/kernels instead (a virtual environment's prefix, say); if PREFIX is not on Jupyter's path, set JUPYTER_PATH=PREFIX/share/jupyter.", valueName: "PREFIX"))
         var prefix: String?
 
         func validate() throws {
             if user, prefix != nil { throw ValidationError("give either --user or --prefix, not both") }
         }
 
+        var folder: URL { KernelSpec.folder(prefix: prefix.map { UserPath.expanded($0) }) }
+    }
+
+    struct Install: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write the kernel spec `preflab`, which starts this preflab executable, where Jupyter finds it.")
+
+        @OptionGroup var place: SpecPlace
+
         func run() throws {
             guard let executable = Bundle.main.executableURL?.resolvingSymlinksInPath().path else {
                 throw KernelError("cannot tell where this preflab executable is; run it by its full path")
             }
-            let folder = KernelSpec.folder(prefix: prefix.map { UserPath.expanded($0) })
-            try KernelSpec.install(executable: executable, into: folder)
-            print("installed the kernel spec \(KernelSpec.name) in \(folder.path)")
+            try KernelSpec.install(executable: executable, into: place.folder)
+            print("installed the kernel spec \(KernelSpec.name) in \(place.folder.path)")
         }
     }
 
     struct Uninstall: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Remove the kernel spec `preflab` that install wrote.")
 
-        @Flag(help: "From your Jupyter data folder (the default).")
-        var user = false
-
-        @Option(help: ArgumentHelp("From PREFIX/share/jupyter/kernels instead.", valueName: "PREFIX"))
-        var prefix: String?
-
-        func validate() throws {
-            if user, prefix != nil { throw ValidationError("give either --user or --prefix, not both") }
-        }
+        @OptionGroup var place: SpecPlace
 
         func run() throws {
-            let folder = KernelSpec.folder(prefix: prefix.map { UserPath.expanded($0) })
-            if try KernelSpec.uninstall(from: folder) {
-                print("removed the kernel spec \(KernelSpec.name) from \(folder.path)")
+            if try KernelSpec.uninstall(from: place.folder) {
+                print("removed the kernel spec \(KernelSpec.name) from \(place.folder.path)")
             } else {
-                print("no kernel spec \(KernelSpec.name) in \(folder.path); nothing to remove")
+                print("no kernel spec \(KernelSpec.name) in \(place.folder.path); nothing to remove")
             }
         }
     }
