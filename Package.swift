@@ -5,7 +5,7 @@ import PackageDescription
 // targets has (AMD Zen and Intel since Haswell); without it SIMD8 splits into SSE halves.
 let vectorISA: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"])]
 
-// Layers point one way: system libraries, Base → ChatTemplates, Base → Tensor → (Models → Training → Preference → DefaultModel → Plot → Lang) → JupyterKernel → preflab.
+// Layers point one way: system libraries, Base → ChatTemplates, Base → Tensor → (Models → Distributed → Training → Preference → DefaultModel → Plot → Lang) → JupyterKernel → preflab.
 let package = Package(
     name: "PrefLab",
     platforms: [.macOS(.v15)],
@@ -29,22 +29,27 @@ let package = Package(
         .systemLibrary(
             name: "CZeroMQ", path: "Sources/CZeroMQ",
             pkgConfig: "libzmq", providers: [.apt(["libzmq3-dev"])]),
+        // Open MPI, for data parallelism across processes; the shim hands Swift its handles, which are macros.
+        .systemLibrary(
+            name: "CMPI", path: "Sources/CMPI",
+            pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
         .target(name: "Base"),
+        .target(name: "Distributed", dependencies: ["CMPI"]),
         .target(name: "Tensor", dependencies: ["Base", "CBLAS"], swiftSettings: vectorISA),
         // Models too: its GGUF decoders widen f16 scales (F16C) and unpack blocks in AVX2.
         .target(name: "Models", dependencies: ["Base", "Tensor"], swiftSettings: vectorISA),
         .target(name: "ChatTemplates", dependencies: ["Base"]),
-        .target(name: "Training", dependencies: ["Base", "Tensor", "Models", "CBLAS"], swiftSettings: vectorISA),
+        .target(name: "Training", dependencies: ["Base", "Tensor", "Models", "Distributed", "CBLAS"], swiftSettings: vectorISA),
         .target(name: "Preference", dependencies: ["Base", "Tensor", "Models", "Training"]),
         // The default model's files are a resource: SwiftPM copies them beside the executable.
         .target(name: "DefaultModel", dependencies: ["Models"], resources: [.copy("Files")]),
         .target(name: "Plot"),
-        .target(name: "Lang", dependencies: ["Base", "Tensor", "Models", "Training", "Preference", "DefaultModel", "Plot", "ChatTemplates", .product(name: "OrderedCollections", package: "swift-collections")]),
+        .target(name: "Lang", dependencies: ["Base", "Tensor", "Models", "Training", "Preference", "DefaultModel", "Plot", "ChatTemplates", "Distributed", .product(name: "OrderedCollections", package: "swift-collections")]),
         // The Jupyter kernel: the protocol over ZeroMQ, messages signed with swift-crypto's HMAC.
         .target(name: "JupyterKernel", dependencies: ["Base", "Lang", "Plot", "CZeroMQ", .product(name: "Crypto", package: "swift-crypto")]),
         .executableTarget(
             name: "preflab",
-            dependencies: ["Base", "Lang", "Tensor", "Plot", "CEditLine", "JupyterKernel", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: ["Base", "Lang", "Tensor", "Plot", "CEditLine", "JupyterKernel", "Distributed", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "preflab-bench", dependencies: ["Base", "Tensor", "Models", "Training", "Preference", "CBLAS"]),
         .executableTarget(name: "preflab-fuzz", dependencies: ["Base", "Lang", "Models", "Tensor"]),
         .testTarget(name: "TensorTests", dependencies: ["Base", "Tensor"], resources: [.copy("Fixtures")]),
@@ -57,6 +62,7 @@ let package = Package(
         .testTarget(name: "PrefLabCLITests", dependencies: ["preflab"]),
         .testTarget(name: "JupyterKernelTests", dependencies: ["JupyterKernel"]),
         .testTarget(name: "BaseTests", dependencies: ["Base"]),
+        .testTarget(name: "DistributedTests", dependencies: ["Distributed"]),
         // The fixtures (templates, conversations, transformers' renderings) are read by path.
         .testTarget(name: "ChatTemplatesTests", dependencies: ["ChatTemplates"], exclude: ["Fixtures"]),
         .testTarget(name: "SystemLibraryTests", dependencies: ["CBLAS", "CEditLine"]),
