@@ -147,7 +147,7 @@ struct TestDPO: PairObjectiveLoss {
             try objective.prepare(engine, directory: dir, timings: RunTimings())
             engine.weights.values[5] -= 0.5
             engine.trainable.zeroGradients()
-            let loss = try objective.step(engine, accumulate: accumulate).loss
+            let loss = try objective.step(engine, accumulate: accumulate, shard: .whole).loss
             return (loss, Array(UnsafeBufferPointer(start: engine.trainable.gradients, count: engine.trainable.count)))
         }
         let (accumulated, whole) = (try gradient(batch: 2, accumulate: 2), try gradient(batch: 4, accumulate: 1))
@@ -171,13 +171,13 @@ struct TestDPO: PairObjectiveLoss {
         engine.weights.values[5] -= 0.5
         engine.trainable.zeroGradients()
         let position = objective.position
-        let step = try objective.step(engine, accumulate: 1)
+        let step = try objective.step(engine, accumulate: 1, shard: .whole)
         #expect(step.loss > 0 && step.tokens == 3 * 2 * (3 + 6), "three pairs of two rows: a 3-token prompt and a 6-token completion")
         #expect(step.metrics.contains { $0.name == "probe/chosen_at" })
         let analytic = Array(UnsafeBufferPointer(start: engine.trainable.gradients, count: engine.trainable.count))
         func loss() throws -> Double {
             try objective.restore(position)
-            return try objective.step(engine, accumulate: 1).loss
+            return try objective.step(engine, accumulate: 1, shard: .whole).loss
         }
         var random = RandomGenerator(seed: 2)
         for entry in engine.weights.entries where entry.decays {

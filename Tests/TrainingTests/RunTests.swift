@@ -128,13 +128,14 @@ import Testing
         var kind: ObjectiveKind { inner.kind }
         var settings: [String: SettingValue] { inner.settings }
         var rows: Int { inner.rows }
+        var splitsBatches: Bool { inner.splitsBatches }
         var position: DataPosition { inner.position }
         func restore(_ position: DataPosition) throws { try inner.restore(position) }
         func prepare(_ engine: TrainableModel, directory: String, timings: RunTimings) throws {
             try inner.prepare(engine, directory: directory, timings: timings)
         }
-        func step(_ engine: TrainableModel, accumulate: Int) throws -> ObjectiveStep {
-            var outcome = try inner.step(engine, accumulate: accumulate)
+        func step(_ engine: TrainableModel, accumulate: Int, shard: Shard) throws -> ObjectiveStep {
+            var outcome = try inner.step(engine, accumulate: accumulate, shard: shard)
             calls += 1
             if calls == spoiledCall { spoil(engine, &outcome) }
             return outcome
@@ -205,7 +206,7 @@ import Testing
             let objective = try LanguageModelObjective(model: model, source: .tokens(try Self.patternTokens()), options: options)
             let engine = try TrainableModel(model: model, lora: try options.loraConfig(for: model.config), seed: 3)
             engine.trainable.zeroGradients()
-            let loss = try objective.step(engine, accumulate: accumulate).loss
+            let loss = try objective.step(engine, accumulate: accumulate, shard: .whole).loss
             return (loss, Array(UnsafeBufferPointer(start: engine.trainable.gradients, count: engine.trainable.count)))
         }
         let accumulated = try gradient(batch: 3, accumulate: 2)
@@ -217,6 +218,39 @@ import Testing
         #expect(scale > 0)
         #expect(worst(accumulated.gradients, whole.gradients) <= 1e-5 * scale, "\(worst(accumulated.gradients, whole.gradients)) of \(scale)")
         #expect(worst(firstHalf.gradients, whole.gradients) > 1e-3 * scale, "one micro-batch alone is a different gradient")
+    }
+
+    /// What each rank of a data-parallel run computes: the shards' losses, token counts and
+    /// gradients, summed (as the world's allreduce sums them), are the whole batch's, also with
+    /// a batch that does not divide evenly and with accumulation.
+    @Test(arguments: [(batch: 6, accumulate: 1, shards: 2), (batch: 5, accumulate: 2, shards: 3)])
+    func theShardsOfABatchSumToTheWholeBatch(batch: Int, accumulate: Int, shards: Int) throws {
+        let model = try Self.tinyModel()
+        func gradient(_ shard: Shard) throws -> (step: ObjectiveStep, gradients: [Float]) {
+            var options = Self.options("")
+            options.batch = batch
+            let objective = try LanguageModelObjective(model: model, source: .tokens(try Self.patternTokens()), options: options)
+            let engine = try TrainableModel(model: model, lora: nil, seed: 3)
+            engine.trainable.zeroGradients()
+            let step = try objective.step(engine, accumulate: accumulate, shard: shard)
+            return (step, Array(UnsafeBufferPointer(start: engine.trainable.gradients, count: engine.trainable.count)))
+        }
+        let whole = try gradient(.whole)
+        let parts = try (0..<shards).map { try gradient(Shard(index: $0, count: shards)) }
+        let loss = parts.reduce(0) { $0 + $1.step.loss }
+        #expect(abs(loss - whole.step.loss) <= 1e-6 * whole.step.loss, "\(loss) vs \(whole.step.loss)")
+        #expect(parts.reduce(0) { $0 + $1.step.tokens } == whole.step.tokens)
+        #expect(parts.allSatisfy { $0.step.loss > 0 && $0.step.loss < whole.step.loss }, "every shard trains on some rows")
+        var summed = [Float](repeating: 0, count: whole.gradients.count)
+        for part in parts { for i in summed.indices { summed[i] += part.gradients[i] } }
+        let scale = whole.gradients.map(abs).max() ?? 0
+        let worst = zip(summed, whole.gradients).map { abs($0 - $1) }.max() ?? 0
+        #expect(scale > 0 && worst <= 1e-5 * scale, "\(worst) of \(scale)")
+    }
+
+    @Test func aShardTakesAContiguousBlockAndTheBlocksCoverTheBatch() {
+        #expect((0..<3).map { Shard(index: $0, count: 3).rows(of: 5) } == [0..<1, 1..<3, 3..<5])
+        #expect(Shard.whole.rows(of: 4) == 0..<4)
     }
 
     @Test func aRunWhoseBuffersCannotFitIsRefusedBeforeAllocating() throws {

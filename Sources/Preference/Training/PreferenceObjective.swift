@@ -136,7 +136,11 @@ public final class PreferenceObjective: TrainingObjective {
         reference = try ReferenceLogprobs.read(directory + "/reference.safetensors", pairs: pairs, length: length)
     }
 
-    public func step(_ engine: TrainableModel, accumulate: Int) throws -> ObjectiveStep {
+    /// Not yet: the losses and TRL's metrics are not all sums over pairs, so a shard's figures
+    /// would need more than a sum to combine.
+    public var splitsBatches: Bool { false }
+
+    public func step(_ engine: TrainableModel, accumulate: Int, shard: Shard) throws -> ObjectiveStep {
         guard let reference else { throw PreferenceError("reference", "log-probs were not computed (prepare the objective first)") }
         var totalLoss = 0.0, tokens = 0
         var all: [PairLogprobs] = []

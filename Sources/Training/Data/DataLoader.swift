@@ -46,8 +46,14 @@ public struct DataLoader: Sendable {
     }
 
     /// The next `batchSize` examples in order, as rows of `seqLen` positions.
-    public mutating func next() -> TrainingBatch {
-        TrainingBatch(sampler.next(batchSize).map { examples[$0] }, length: seqLen)
+    public mutating func next() -> TrainingBatch { next(.whole).part }
+
+    /// The next batch, whole (every rank draws it, so every rank knows the tokens in its loss),
+    /// and of it the rows `shard` trains on.
+    public mutating func next(_ shard: Shard) -> (whole: TrainingBatch, part: TrainingBatch) {
+        let chosen = sampler.next(batchSize).map { examples[$0] }
+        let whole = TrainingBatch(chosen, length: seqLen)
+        return (whole, shard == .whole ? whole : TrainingBatch(Array(chosen[shard.rows(of: chosen.count)]), length: seqLen))
     }
 
     public var position: DataPosition { sampler.position }

@@ -56,12 +56,14 @@ extension TrainingRun {
     /// Writes the model, adapters, optimiser state and run state as checkpoints/step-N, atomically,
     /// then points `latest` at it and removes checkpoints beyond `keep_checkpoints`.
     public func checkpoint() throws {
+        guard files.writes else { return }
         try timings.measure(.checkpoints) { try writeCheckpoint() }
     }
 
     /// `keep: "weights"`: the trained model (LoRA adapters merged in) with the run's tokenizer as
     /// the model directory dir/model, which `load_model` and transformers read.
     func saveFinalWeights() throws {
+        guard files.writes else { return }
         let directory = files.finalModel
         try timings.measure(.finalWeights) {
             try TransformerModel(config: engine.config, weights: try trainedWeights(), tokenizer: engine.tokenizer).save(directory: directory)

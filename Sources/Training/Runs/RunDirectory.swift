@@ -1,4 +1,5 @@
 import Base
+import Distributed
 import Foundation
 import Models
 
@@ -21,6 +22,10 @@ import Models
 /// checkpoint directory is complete or absent; `latest` is replaced atomically after it.
 struct RunDirectory {
     let path: String
+    /// Whether this process writes the run's files: only the world's root does, since the
+    /// other ranks hold the same replica and would race it on the same paths. Elsewhere every
+    /// write below does nothing.
+    let writes = World.current.isRoot
 
     var runFile: String { path + "/run.json" }
     var dataFile: String { path + "/data.safetensors" }
@@ -55,6 +60,7 @@ struct RunDirectory {
     }
 
     func create() throws {
+        guard writes else { return }
         try OutputPath.createFolder(checkpoints)
     }
 
@@ -72,7 +78,7 @@ struct RunDirectory {
     /// Removes all but the newest `keep` checkpoints. A checkpoint that cannot be removed stays:
     /// it costs disk space, not correctness.
     func pruneCheckpoints(keeping keep: Int) {
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: checkpoints) else { return }
+        guard writes, let names = try? FileManager.default.contentsOfDirectory(atPath: checkpoints) else { return }
         for name in Self.checkpointsOldestFirst(names).dropLast(keep) {
             try? FileManager.default.removeItem(atPath: checkpoints + "/" + name)
         }
@@ -80,6 +86,7 @@ struct RunDirectory {
 
     /// Appends one step to both metrics files; each line goes out in one write.
     func append(_ metrics: StepMetrics) throws {
+        guard writes else { return }
         let json = try JSONEncoder.sorted.encode(metrics)
         try appendLine(String(decoding: json, as: UTF8.self), to: metricsJSONL)
         try appendLine(metrics.csvLine, to: metricsCSV, header: metrics.csvHeader)
@@ -87,6 +94,7 @@ struct RunDirectory {
 
     /// Rewrites both metrics files (atomically) to hold exactly `history`, e.g. on resume.
     func rewriteMetrics(_ history: [StepMetrics]) throws {
+        guard writes else { return }
         let lines = try history.map { String(decoding: try JSONEncoder.sorted.encode($0), as: UTF8.self) }
         try write(Data(lines.map { $0 + "\n" }.joined().utf8), to: metricsJSONL)
         // The CSV header comes with the first line, when the objective's figures are known.
@@ -110,6 +118,7 @@ struct RunDirectory {
     }
 
     func write(_ data: Data, to file: String) throws {
+        guard writes else { return }
         try AtomicWrite.write(data, to: file)
     }
 }

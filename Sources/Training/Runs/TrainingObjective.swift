@@ -1,4 +1,5 @@
 import Base
+import Distributed
 import Foundation
 import Models
 import Tensor
@@ -20,9 +21,13 @@ public protocol TrainingObjective: AnyObject {
     /// Writes into `directory` whatever resume will need that is not in `settings`, measuring
     /// its work in `timings`.
     func prepare(_ engine: TrainableModel, directory: String, timings: RunTimings) throws
+    /// Whether `step` can train on a shard of each batch, for data parallelism across ranks.
+    var splitsBatches: Bool { get }
     /// Accumulates into the trainable parameters' gradients (zeroed by the caller) the gradient
-    /// of this step's loss over `accumulate` micro-batches, advancing the data position.
-    func step(_ engine: TrainableModel, accumulate: Int) throws -> ObjectiveStep
+    /// of this step's loss over `accumulate` micro-batches, advancing the data position. With a
+    /// shard of several, it is this shard's part of the step's gradient and of its loss and
+    /// tokens, so that summing them over the shards gives the whole batch's figures.
+    func step(_ engine: TrainableModel, accumulate: Int, shard: Shard) throws -> ObjectiveStep
 }
 
 /// The objectives a run can have, as run.json names them.
@@ -91,22 +96,26 @@ public final class LanguageModelObjective: TrainingObjective {
     }
 
     public var rows: Int { loader.batchSize }
+    public var splitsBatches: Bool { true }
     public var position: DataPosition { loader.position }
 
     public func restore(_ position: DataPosition) throws { try loader.restore(position) }
 
     public func prepare(_ engine: TrainableModel, directory: String, timings: RunTimings) throws {
-        guard let tokens else { return }
+        guard let tokens, World.current.isRoot else { return }
         let file = directory + "/data.safetensors"
         try timings.measure(.runFiles) {
             do { try SafetensorsWriter.write([("tokens", tokens)], to: file) } catch { throw TrainingError(file, "\(error)") }
         }
     }
 
-    public func step(_ engine: TrainableModel, accumulate: Int) throws -> ObjectiveStep {
-        let batches = (0..<accumulate).map { _ in loader.next() }
-        let scored = batches.reduce(0) { $0 + $1.tokenCount }
+    public func step(_ engine: TrainableModel, accumulate: Int, shard: Shard) throws -> ObjectiveStep {
+        let drawn = (0..<accumulate).map { _ in loader.next(shard) }
+        // Every shard divides by the whole step's count, so the shards' gradients sum to the
+        // single-process gradient even when their rows hold different numbers of tokens.
+        let scored = drawn.reduce(0) { $0 + $1.whole.tokenCount }
         guard scored > 0 else { throw TrainingError("data", "the step's batches have no token in the loss") }
+        let batches = drawn.map(\.part).filter { $0.batch > 0 }
         var negativeLogLikelihood = 0.0
         for batch in batches {
             let logprobs = try engine.forward(inputs: batch.inputs, targets: batch.targets, batch: batch.batch, length: batch.length)

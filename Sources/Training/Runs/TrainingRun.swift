@@ -1,5 +1,6 @@
 import Base
 import Dispatch
+import Distributed
 import Foundation
 import Models
 import Tensor
@@ -43,6 +44,10 @@ public final class TrainingRun {
     var lastCheckpointTime = DispatchTime.now().uptimeNanoseconds
     /// Where this session's wall time went (run.json keeps the latest session's).
     public let timings: RunTimings
+    /// The processes training this run together: each takes its shard of every batch, their
+    /// gradients are summed before the update, and only the root writes the run's files.
+    let world = World.current
+    private var shard: Shard { Shard(index: world.rank, count: world.size) }
 
     public var losses: [Double] { history.map(\.loss) }
     /// Tokens the forward passes read per second of training time over the run so far.
@@ -94,21 +99,27 @@ public final class TrainingRun {
                       makeObjective: (TrainingOptions) throws -> TrainingObjective) throws -> TrainingRun {
         var options = options
         try options.validate(for: model.config)
-        let directory = options.dir ?? defaultDirectory()
+        let world = World.current
+        try checkSplit(batch: options.batch, world: world)
+        // The root's default name: the others' clocks would give theirs another.
+        let directory = world.broadcast(options.dir ?? defaultDirectory())
         options.dir = directory
         let files = RunDirectory(path: directory)
-        if FileManager.default.fileExists(atPath: files.runFile) {
+        if files.writes, FileManager.default.fileExists(atPath: files.runFile) {
             throw TrainingError("dir", "\(directory) already holds a run; resume it with resume(\"\(directory)\") or choose another dir")
         }
         do {
-            try OutputPath.checkFolder(directory)
+            if files.writes { try OutputPath.checkFolder(directory) }
         } catch let error as PlaceError {
             throw TrainingError("dir", error.description)
         }
         let objective = try timings.measure(.data) { try makeObjective(options) }
+        try checkSplit(objective, world: world)
         let lora = try options.loraConfig(for: model.config)
         try MemoryNeed.checkRun(model.config, options: options, lora: lora, rows: objective.rows, limit: memoryLimit)
         let engine = try timings.measure(.modelCopy) { try TrainableModel(model: model, lora: lora, seed: options.seed) }
+        // Replicas start equal however each rank came by its model.
+        world.broadcast(engine.trainable.values, count: engine.trainable.count)
         let run = try timings.measure(.optimizerState) {
             try TrainingRun(options: options, engine: engine, objective: objective, directory: directory, history: [], step: 0,
                             timings: timings)
@@ -191,6 +202,8 @@ public final class TrainingRun {
             throw TrainingError(files.runFile, "option \(error.place): \(error.message)")
         }
         let objective = try timings.measure(.data) { try makeObjective(record, model) }
+        try checkSplit(batch: options.batch, world: .current)
+        try checkSplit(objective, world: .current)
         try MemoryNeed.checkRun(model.config, options: options, lora: lora, rows: objective.rows, limit: TensorLimits.maximumElements)
         let engine = try timings.measure(.modelCopy) { try TrainableModel(model: model, lora: lora, seed: options.seed) }
         let state = try CheckpointState.read(checkpoint)
@@ -210,6 +223,20 @@ public final class TrainingRun {
         try timings.measure(.runFiles) {
             try files.rewriteMetrics(history)
             try keepTokenizer()
+        }
+    }
+
+    /// Refuses a batch that some rank would get no row of.
+    private static func checkSplit(batch: Int, world: World) throws {
+        guard batch >= world.size else {
+            throw TrainingError("batch", "\(batch) rows cannot be split across \(world.size) ranks: give each rank at least one")
+        }
+    }
+
+    /// Refuses an objective that cannot train on a shard when several ranks run.
+    private static func checkSplit(_ objective: TrainingObjective, world: World) throws {
+        guard world.size == 1 || objective.splitsBatches else {
+            throw TrainingError("objective", "\(objective.kind.rawValue) training does not run on several ranks yet; start it without mpirun")
         }
     }
 
@@ -260,6 +287,7 @@ public final class TrainingRun {
 
     /// Writes run.json: the options, the objective and its settings, and this session's timings.
     public func writeRecord() throws {
+        guard files.writes else { return }
         let record = RunRecord(options: options, objective: objective.kind, settings: objective.settings,
                                kernels: BLASCore.inUse, timings: timings)
         try files.write(try JSONEncoder.sorted.encode(record), to: files.runFile)
@@ -272,11 +300,16 @@ public final class TrainingRun {
         let trainable = engine.trainable
         trainable.zeroGradients()
         let outcome: ObjectiveStep
-        do { outcome = try objective.step(engine, accumulate: options.accumulate) } catch let error as TrainingError {
+        do { outcome = try objective.step(engine, accumulate: options.accumulate, shard: shard) } catch let error as TrainingError {
             try objective.restore(positionBefore)
             throw TrainingError("step \(step + 1)", "\(error.place): \(error.message)")
         }
-        let loss = outcome.loss
+        // The shards' parts add up to the whole batch's gradient, loss and tokens; clipping, the
+        // finite check and the update then see the same numbers on every rank.
+        world.sum(trainable.gradients, count: trainable.count)
+        let totals = world.sum([outcome.loss, Double(outcome.tokens)])
+        let loss = totals[0]
+        let tokens = Int(totals[1])
         let norm = options.clip > 0 ? try trainable.clipGradients(maxNorm: options.clip) : trainable.gradientNorm()
         guard loss.isFinite, norm.isFinite else {
             try objective.restore(positionBefore)
@@ -288,8 +321,8 @@ public final class TrainingRun {
         try optimizer.step(trainable, learningRate: Float(learningRate))
         step += 1
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        let metrics = StepMetrics(step: step, loss: loss, learningRate: learningRate, gradientNorm: norm, tokens: outcome.tokens,
-                                  tokensPerSecond: Double(outcome.tokens) / seconds, seconds: seconds,
+        let metrics = StepMetrics(step: step, loss: loss, learningRate: learningRate, gradientNorm: norm, tokens: tokens,
+                                  tokensPerSecond: Double(tokens) / seconds, seconds: seconds,
                                   extra: outcome.metrics.map { StepMetrics.Figure(name: $0.name, value: $0.value) })
         history.append(metrics)
         try files.append(metrics)
@@ -300,7 +333,7 @@ public final class TrainingRun {
     /// checkpoint writes the engine's tokenizer, and the file the model came from need not
     /// outlive the run: after `resume` it is in a checkpoint, which pruning removes.
     private func keepTokenizer() throws {
-        guard let tokenizer = engine.tokenizer, tokenizer.path != files.tokenizerFile else { return }
+        guard files.writes, let tokenizer = engine.tokenizer, tokenizer.path != files.tokenizerFile else { return }
         var document = Data()
         for file in try tokenizer.files {
             try files.write(file.contents, to: files.path + "/" + file.name)
