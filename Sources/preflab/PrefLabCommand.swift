@@ -1,5 +1,6 @@
 import ArgumentParser
 import Base
+import Distributed
 import Foundation
 import Lang
 import Tensor
@@ -38,6 +39,9 @@ struct PrefLabCommand: ParsableCommand {
                                valueName: "mode"))
     var kernels: KernelMode?
 
+    @Flag(help: "Under mpirun or srun, show what every rank prints, each line prefixed by its rank; without it only rank 0's output appears (errors always do).")
+    var allRanks = false
+
     @Argument(parsing: .captureForPassthrough, help: ArgumentHelp("A script to run, then its arguments.", valueName: "FILE.pref"))
     var arguments: [String] = []
 
@@ -52,8 +56,12 @@ struct PrefLabCommand: ParsableCommand {
             let command = try parseAsRoot() as? PrefLabCommand ?? PrefLabCommand()
             try command.validate()
             try BLASCore.applyPolicy(KernelMode.resolve(commandLine: command.kernels))
+            let world = World.current
+            RankOutput.setUp(world, allRanks: command.allRanks)
             Interrupts.blockOnThisThread()
             let status = LargeStack.run { command.execute() }
+            // A failed rank ends the whole job, after its report: the others may wait in a collective.
+            world.finish(status: status)
             Foundation.exit(status)
         } catch {
             let code = exitCode(for: error)
@@ -89,7 +97,7 @@ struct PrefLabCommand: ParsableCommand {
             return 0
         }
         let scriptArguments = Array(arguments.dropFirst())
-        if let notebook, let script = arguments.first {
+        if let notebook, let script = arguments.first, World.current.isRoot {
             return Notebook.run(script: script, arguments: scriptArguments, output: notebook)
         }
         if !expressions.isEmpty {
@@ -129,8 +137,8 @@ struct PrefLabCommand: ParsableCommand {
     /// --json, the last one's as JSON).
     private func runProgram(_ sources: [Source], arguments: [String], printValue: Bool) -> Int32 {
         // With --json another program reads standard output: keep it to the one JSON value.
-        let interpreter = json ? Interpreter(arguments: arguments, write: { FileHandle.standardError.write(Data($0.utf8)) })
-                               : Interpreter(arguments: arguments)
+        let interpreter = json ? Interpreter(arguments: arguments, write: { FileHandle.standardError.write(Data(RankOutput.printed($0).utf8)) })
+                               : Interpreter(arguments: arguments, write: { Interpreter.standardOutput(RankOutput.printed($0)) })
         Interrupts.install(interpreter.interrupt)
         do {
             var last = Value.nil
@@ -168,5 +176,5 @@ func exitStatus(for error: Error) -> Int32 {
 }
 
 func report(_ error: Any) {
-    FileHandle.standardError.write(Data(("\(error)" + "\n").utf8))
+    RankOutput.report("\(error)")
 }

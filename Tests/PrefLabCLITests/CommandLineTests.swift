@@ -94,7 +94,7 @@ import Testing
         let (status, out, _) = try runPreflab(["-e", "help()"])
         #expect(status == 0 && out.hasPrefix("Builtins by topic (help(\"name\") or ?name for one):\n"))
         #expect(out.contains("\n  plots:        plot, scatter, stairs, hist, bar, heatmap, spark, panel, save\n"))
-        #expect(out.contains("\n  session:      help, who, seed, temp_dir, now, clock, time, kernels\n"))
+        #expect(out.contains("\n  session:      help, who, seed, temp_dir, now, clock, rank, world_size, time,\n"))
     }
 
     @Test func carriageReturnEscapeIsOneCharacter() throws {

@@ -1,4 +1,5 @@
 import Base
+import Distributed
 import Foundation
 import Tensor
 
@@ -47,6 +48,16 @@ extension Builtins {
                 doc: "Seconds on a monotonic clock that never jumps when the wall clock is set: the difference of two readings is how long the code between them took.",
                 example: "let start = clock()\nclock() - start >= 0") { _ in
             .number(Stopwatch.seconds)
+        },
+        Builtin("rank()", topic: "session",
+                doc: "This process's number among the processes mpirun (or srun) started, from 0; 0 without a launcher. Only rank 0 prints and writes files unless preflab runs with --all-ranks.",
+                example: "rank() < world_size()") { _ in
+            .number(Double(World.current.rank))
+        },
+        Builtin("world_size()", topic: "session",
+                doc: "How many processes mpirun (or srun) started to run this script together, 1 without a launcher; train splits each batch across them.",
+                example: "world_size() >= 1") { _ in
+            .number(Double(World.current.size))
         },
         Builtin("time(f)", topic: "session",
                 doc: "Runs f (a function of no arguments, or a block: time { … }), prints how long it took as the REPL's :time does (time: 1.234 s), and returns f's value.",
