@@ -70,6 +70,15 @@ public final class World: @unchecked Sendable {
         return values
     }
 
+    /// Whether `flag` is true on any rank: how the ranks agree on something each learns alone
+    /// (a stop request from a signal), so that all act on it at the same point.
+    public func any(_ flag: Bool) -> Bool {
+        guard usesMPI else { return flag }
+        var value: Int32 = flag ? 1 : 0
+        MPI_Allreduce(cmpi_in_place(), &value, 1, cmpi_int(), cmpi_max(), cmpi_comm_world())
+        return value != 0
+    }
+
     /// Copies rank 0's `count` floats at `buffer` into every other rank's.
     public func broadcast(_ buffer: UnsafeMutablePointer<Float>, count: Int) {
         guard usesMPI else { return }

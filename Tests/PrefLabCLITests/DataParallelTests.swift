@@ -10,27 +10,46 @@ struct DataParallelTests {
     /// Runs preflab with `arguments` on `ranks` ranks; mpirun's status, standard output and error.
     /// Ends the job and fails after `timeout` seconds, which is how a deadlock shows.
     static func launch(_ ranks: Int, _ arguments: [String], timeout: TimeInterval = 120) throws -> (Int32, String, String) {
+        try Job(ranks, arguments).end(timeout: timeout)
+    }
+
+    /// A running `mpirun -np ranks preflab arguments`.
+    final class Job {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: try #require(mpirun))
-        // Root in CI containers; one box: shared memory, and both cores for each rank.
-        process.arguments = ["--allow-run-as-root", "--oversubscribe", "--bind-to", "none", "--mca", "btl", "self,vader",
-                             "-np", String(ranks), preflabExecutable.path] + arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(["PREFLAB_KERNELS": "reproducible"]) { $1 }
-        let (stdout, stderr) = (Pipe(), Pipe())
-        process.standardOutput = stdout
-        process.standardError = stderr
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let deadline = Date().addingTimeInterval(timeout)
-        // The scripts print a few lines, well within a pipe's buffer, so output is read after the end.
-        while process.isRunning, Date() < deadline { usleep(50_000) }
-        if process.isRunning {
-            process.terminate()
-            Issue.record("mpirun still ran after \(timeout) s: a deadlock")
+        private let (stdout, stderr) = (Pipe(), Pipe())
+
+        init(_ ranks: Int, _ arguments: [String]) throws {
+            process.executableURL = URL(fileURLWithPath: try #require(mpirun))
+            // Root in CI containers; one box: shared memory, and both cores for each rank.
+            process.arguments = ["--allow-run-as-root", "--oversubscribe", "--bind-to", "none", "--mca", "btl", "self,vader"]
+                + ["-np", String(ranks), preflabExecutable.path] + arguments
+            process.environment = ProcessInfo.processInfo.environment.merging(["PREFLAB_KERNELS": "reproducible"]) { $1 }
+            process.standardOutput = stdout
+            process.standardError = stderr
+            process.standardInput = FileHandle.nullDevice
+            // The test runner's thread holds SIGINT and SIGTERM back and mpirun would inherit that,
+            // never seeing the signals that end it; a shell starts it with them let through.
+            var stopping = sigset_t(), held = sigset_t()
+            sigemptyset(&stopping)
+            for signal in [SIGINT, SIGTERM] { sigaddset(&stopping, signal) }
+            pthread_sigmask(SIG_UNBLOCK, &stopping, &held)
+            defer { pthread_sigmask(SIG_SETMASK, &held, nil) }
+            try process.run()
         }
-        process.waitUntilExit()
-        let out = stdout.fileHandleForReading.readDataToEndOfFile(), error = stderr.fileHandleForReading.readDataToEndOfFile()
-        return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: error, as: UTF8.self))
+
+        /// Waits for the end; mpirun's status, standard output and error.
+        func end(timeout: TimeInterval) -> (Int32, String, String) {
+            let deadline = Date().addingTimeInterval(timeout)
+            // The scripts print a few lines, well within a pipe's buffer, so output is read after the end.
+            while process.isRunning, Date() < deadline { usleep(50_000) }
+            if process.isRunning {
+                process.terminate()
+                Issue.record("mpirun still ran after \(timeout) s: a deadlock")
+            }
+            process.waitUntilExit()
+            let out = stdout.fileHandleForReading.readDataToEndOfFile(), error = stderr.fileHandleForReading.readDataToEndOfFile()
+            return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: error, as: UTF8.self))
+        }
     }
 
     static func script(_ text: String) throws -> String {
@@ -89,5 +108,38 @@ struct DataParallelTests {
         let (status, _, error) = try Self.launch(2, [path], timeout: 60)
         #expect(status != 0)
         #expect(error.contains("[rank 1]") && error.contains("undefined variable 'no_such_name'"), "\(error)")
+    }
+
+    /// Ctrl-C on mpirun, which passes it on to the ranks as SIGTERM while they train: each rank
+    /// learns of it at its own moment, yet all stop after the same step, rank 0 writes a
+    /// checkpoint another process can open, and the job ends with a failure status, not a hang.
+    @Test func aSignalStopsEveryRankAfterTheSameStepWithACheckpoint() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("preflab-mpi-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = try Self.script(Self.training.replacingOccurrences(of: "steps: 8", with: "steps: 20000, log_every: 20000")
+            .replacingOccurrences(of: "temp_dir() + \"/run\", keep: \"none\"", with: "\"\(folder)\"") + "print(\"after\")\n")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        // mpirun kills ranks still alive odls_base_sigkill_timeout seconds (default 1) after
+        // passing the signal on: this model's step and checkpoint take milliseconds.
+        let job = try Job(2, ["--all-ranks", path])
+        let metrics = folder + "/metrics.jsonl"
+        let deadline = Date().addingTimeInterval(60)
+        while job.process.isRunning, Date() < deadline,
+              ((try? String(contentsOfFile: metrics, encoding: .utf8)) ?? "").split(separator: "\n").count < 3 {
+            usleep(20_000)
+        }
+        job.process.interrupt()
+        let (status, out, error) = job.end(timeout: 60)
+        #expect(status != 0, "\(error)")
+        #expect(!out.contains("after"), "\(out)")
+        let stops = error.split(separator: "\n").filter { $0.hasPrefix("interrupted after step ") }
+            .map { $0.dropFirst("interrupted after step ".count).prefix { $0.isNumber } }
+        #expect(stops.count == 2 && Set(stops).count == 1, "each rank reports its stop, at the same step: \(error)")
+        let step = try #require(stops.first.flatMap { Int($0) }, "\(error)")
+        #expect(step >= 3)
+        #expect(error.contains("errorcode \(128 + SIGTERM)"), "ranks end with 128 + the signal mpirun sent: \(error)")
+        let (openStatus, opened, openError) = try runPreflab(["-e", "let run = open_run(\"\(folder)\")\n[run.status, len(run.losses)]"])
+        #expect(openStatus == 0, "\(openError)")
+        #expect(opened == "[\"interrupted\", \(step)]\n", "\(opened)")
     }
 }

@@ -249,7 +249,8 @@ public final class TrainingRun {
         return RunDirectory.checkpointsOldestFirst(names).map { files.checkpoints + "/" + $0 }
     }
 
-    /// Trains until `options.steps` steps are done or `shouldStop` says so after a step, then
+    /// Trains until `options.steps` steps are done or `shouldStop` says so after a step (on any
+    /// rank: all of them then stop after that step), then
     /// writes what `keep` asks for (a stopped run always writes a checkpoint) and run.json with
     /// the session's timings. Checkpoints also come as `checkpoint_every` and
     /// `checkpoint_minutes` ask.
@@ -263,7 +264,9 @@ public final class TrainingRun {
             let perStep = history.suffix(20).reduce(0) { $0 + $1.seconds } / Double(min(history.count, 20))
             progress?.update(metrics, secondsLeft: perStep * Double(options.steps - step))
             if step < options.steps, checkpointIsDue { try checkpoint() }
-            if shouldStop(), step < options.steps {
+            // A signal reaches each rank at its own moment: stopping on any rank's request after
+            // every step keeps the ranks in the same step, and none waits for ever in the next sum.
+            if world.any(shouldStop()), step < options.steps {
                 try checkpoint()
                 try writeRecord()
                 return .interrupted(step: step)
