@@ -31,7 +31,7 @@ public final class Kernel: @unchecked Sendable {
     let signer: Signer
     /// The language's version, reported in kernel_info.
     let version: String
-    let context = ZMQContext()
+    let context: ZMQContext
     let shell: ZMQSocket
     let control: ZMQSocket
     let stdin: ZMQSocket
@@ -53,6 +53,7 @@ public final class Kernel: @unchecked Sendable {
         self.version = version
         self.signals = signals
         signer = Signer(key: connection.key)
+        context = try ZMQContext()
         shell = try ZMQSocket(context, type: ZMQ_ROUTER, endpoint: connection.endpoint(connection.shellPort), channel: "shell")
         control = try ZMQSocket(context, type: ZMQ_ROUTER, endpoint: connection.endpoint(connection.controlPort), channel: "control")
         stdin = try ZMQSocket(context, type: ZMQ_ROUTER, endpoint: connection.endpoint(connection.stdinPort), channel: "stdin")

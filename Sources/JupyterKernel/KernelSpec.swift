@@ -23,9 +23,11 @@ public enum KernelSpec {
         return text
     }
 
+    /// The user's Jupyter data folder, as Jupyter finds it: the order `folder` follows, for help texts.
+    public static let userDataFolders = "$JUPYTER_DATA_DIR, else $XDG_DATA_HOME/jupyter, else ~/.local/share/jupyter"
+
     /// Where the spec goes: `prefix/share/jupyter/kernels/preflab` with a prefix, else in the
-    /// user's Jupyter data folder, as Jupyter finds it ($JUPYTER_DATA_DIR, else
-    /// $XDG_DATA_HOME/jupyter, else ~/.local/share/jupyter).
+    /// user's Jupyter data folder (`userDataFolders`).
     public static func folder(prefix: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
         let data: URL
         if let prefix {
@@ -35,7 +37,7 @@ public enum KernelSpec {
         } else if let xdg = environment["XDG_DATA_HOME"], !xdg.isEmpty {
             data = URL(fileURLWithPath: xdg).appendingPathComponent("jupyter")
         } else {
-            data = URL(fileURLWithPath: environment["HOME"] ?? NSHomeDirectory()).appendingPathComponent(".local/share/jupyter")
+            data = URL(fileURLWithPath: UserPath.expanded("~/.local/share/jupyter", home: environment["HOME"]))
         }
         return data.appendingPathComponent("kernels").appendingPathComponent(name)
     }

@@ -41,10 +41,10 @@ public struct Header: Codable, Equatable, Sendable {
     /// ISO 8601 in UTC with milliseconds (`2026-12-06T11:27:06.956Z`): jupyter_client reads 0–6
     /// fractional digits and needs the zone.
     static func now() -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: Date())
+        Date().formatted(timestampStyle)
     }
+
+    private static let timestampStyle = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
 }
 
 /// One Jupyter message: the routing identities it came with (a reply goes back with the same),

@@ -8,6 +8,8 @@ final class OutputCapture: @unchecked Sendable {
     /// The read ends, with the stream name each one publishes as.
     private let pipes: [(descriptor: Int32, name: String)]
     private let lock = NSLock()
+    /// What `drain` reads into, under `lock`: allocated once, as it runs before every message.
+    private var buffer = [UInt8](repeating: 0, count: 65536)
 
     init(publisher: Publisher) throws {
         self.publisher = publisher
@@ -34,7 +36,6 @@ final class OutputCapture: @unchecked Sendable {
         lock.withLock {
             for (descriptor, name) in pipes {
                 var text = Data()
-                var buffer = [UInt8](repeating: 0, count: 65536)
                 while true {
                     let count = read(descriptor, &buffer, buffer.count)
                     if count <= 0 { break }

@@ -5,8 +5,8 @@ import Foundation
 final class ZMQContext: @unchecked Sendable {
     let handle: UnsafeMutableRawPointer
 
-    init() {
-        guard let handle = zmq_ctx_new() else { fatalError("libzmq could not create a context: \(ZMQSocket.lastError)") }
+    init() throws {
+        guard let handle = zmq_ctx_new() else { throw KernelError("libzmq could not create a context: \(ZMQSocket.lastError)") }
         self.handle = handle
     }
 

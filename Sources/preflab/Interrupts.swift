@@ -18,8 +18,9 @@ enum Interrupts {
     private static let received = Atomic<Int32>(0)
     nonisolated(unsafe) private static var target: InterruptFlag?
     /// The terminal on standard input opened a second time, non-blocking (see
-    /// `ce_open_nonblocking_terminal`); -1 when standard input is no terminal.
-    nonisolated(unsafe) private static var nonblockingInput: Int32 = -1
+    /// `ce_open_nonblocking_terminal`), when a prompt first reads a key; -1 when standard input is
+    /// no terminal.
+    private static let nonblockingInput = ce_open_nonblocking_terminal(STDIN_FILENO)
 
     /// Holds the stopping signals back on the calling thread, and on the threads it starts (they
     /// inherit its mask). `main` calls it before starting the thread that runs programs, so that
@@ -32,8 +33,9 @@ enum Interrupts {
     /// Installs the handler for `flag` on the thread that reads lines and runs programs.
     static func install(_ flag: InterruptFlag) {
         target = flag
+        // Statics initialise on first use, which is not async-signal-safe: not in the handler.
+        received.store(0, ordering: .relaxed)
         _ = ce_make_wake_pipe()
-        if nonblockingInput < 0 { nonblockingInput = ce_open_nonblocking_terminal(STDIN_FILENO) }
         var action = sigaction()
         action.__sigaction_handler.sa_handler = { signal in
             if signal == SIGINT {

@@ -45,7 +45,7 @@ struct KernelCommand: ParsableCommand {
 
     /// Where the kernel spec is written or removed: install and uninstall take the same place.
     struct SpecPlace: ParsableArguments {
-        @Flag(help: "Your Jupyter data folder (the default): $JUPYTER_DATA_DIR, else ~/.local/share/jupyter.")
+        @Flag(help: ArgumentHelp("Your Jupyter data folder (the default): \(KernelSpec.userDataFolders)."))
         var user = false
 
         @Option(help: ArgumentHelp("PREFIX/share/jupyter/kernels instead (a virtual environment's prefix, say); if PREFIX is not on Jupyter's path, set JUPYTER_PATH=PREFIX/share/jupyter.", valueName: "PREFIX"))

@@ -33,6 +33,14 @@ import Testing
         #expect(completer.complete("config.nothing.", cursor: 15).matches.isEmpty)
     }
 
+    /// A client's cursor outside the text is taken as its start or end, never a crash.
+    @Test func aCursorOutsideTheTextIsClamped() throws {
+        let completer = try completer("let value = 1")
+        #expect(completer.complete("val", cursor: -5).matches == completer.complete("", cursor: 0).matches)
+        #expect(completer.complete("val", cursor: 99).matches == ["value", "values("])
+        #expect(completer.documentation(in: "len", cursor: -1) == completer.documentation(in: "len", cursor: 0))
+    }
+
     @Test func keywordArgumentsAndFunctionsComplete() throws {
         let completer = try completer("fn scaled(value, factor = 2) { value * factor }")
         #expect(completer.complete("scal", cursor: 4).matches == ["scaled("])

@@ -147,8 +147,7 @@ extension Builtins {
                 example: "let m = new_model(vocab: 16, hidden: 16, layers: 1, heads: 2, max_len: 16)\nlet dir = temp_dir() + \"/run\"\ntrain(m, tensor([[1, 2, 3, 4, 5], [5, 4, 3, 2, 1]]), steps: 2, batch: 2, seq_len: 4, dir: dir)\nresume(dir).step") { a in
             let directory = try a.path("dir")
             let plotEvery = try a.plotEvery()
-            let run = try openRun(directory)
-            try run.prepareToContinue()
+            let run = try TrainingRun.resume(directory: directory, opening: openRun)
             let model = try TransformerModel(config: run.engine.config, weights: try run.engine.exportWeights(), tokenizer: run.engine.tokenizer)
             return try a.drive(run, updating: model, plotEvery: plotEvery)
         },

@@ -38,7 +38,8 @@ public struct Completer {
     /// The completions at `cursor` (counted in Unicode scalars) in `text`: the scalar offset
     /// where the replaced word starts, and its replacements. The text after the cursor is ignored.
     public func complete(_ text: String, cursor: Int) -> (wordStart: Int, matches: [String]) {
-        let scalars = Array(text.unicodeScalars.prefix(cursor))
+        // A client may send any number: one outside the text means its end or its start.
+        let scalars = Array(text.unicodeScalars.prefix(Swift.max(cursor, 0)))
         let wordStart = Completer.wordStart(scalars)
         let before = String(String.UnicodeScalarView(scalars[..<wordStart]))
         let word = String(String.UnicodeScalarView(scalars[wordStart...]))
@@ -50,7 +51,7 @@ public struct Completer {
     public func documentation(in text: String, cursor: Int) -> String? {
         let scalars = Array(text.unicodeScalars)
         let isNamePart = { (s: Unicode.Scalar) in s.properties.isAlphabetic || s == "_" || ("0"..."9").contains(s) }
-        var start = Swift.min(cursor, scalars.count)
+        var start = Swift.min(Swift.max(cursor, 0), scalars.count)
         var end = start
         while start > 0, isNamePart(scalars[start - 1]) { start -= 1 }
         while end < scalars.count, isNamePart(scalars[end]) { end += 1 }

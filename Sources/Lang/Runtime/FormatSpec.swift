@@ -28,8 +28,6 @@ struct FormatSpec {
         let message: String
     }
 
-    init() {}
-
     init(parsing text: String) throws(ParseError) {
         written = text
         var rest = Substring(text)

@@ -1,3 +1,4 @@
+import Base
 import Foundation
 import Tensor
 
@@ -58,8 +59,7 @@ extension TransformerModel {
         if path.hasSuffix(".gguf") { return try load(gguf: path) }
         if !isDirectory.boolValue {
             if let named = folderNamed(by: path) { return try load(directory: named) }
-            let folder = (path as NSString).deletingLastPathComponent
-            let advice = path.hasSuffix(".safetensors") ? "load the folder that holds it and its config.json: load_model(\"\(folder.isEmpty ? "." : folder)\")" : modelPathHint
+            let advice = path.hasSuffix(".safetensors") ? "load the folder that holds it and its config.json: load_model(\"\(OutputPath.folder(of: path))\")" : modelPathHint
             throw ModelError(file: path, "is a file, not a model; \(advice)")
         }
         let config = path + "/config.json"
@@ -81,7 +81,7 @@ extension TransformerModel {
               let data = FileManager.default.contents(atPath: file),
               let name = String(data: data, encoding: .utf8)?.trimmingCharacters(in: .whitespacesAndNewlines),
               !name.isEmpty, !name.contains("/") else { return nil }
-        let folder = (file as NSString).deletingLastPathComponent + "/" + name
+        let folder = OutputPath.folder(of: file) + "/" + name
         return FileManager.default.fileExists(atPath: folder + "/config.json") ? folder : nil
     }
 

@@ -29,9 +29,7 @@ public enum PreferenceTraining {
     /// Reopens the preference run in `directory` to continue it; `makeLoss` rebuilds the loss
     /// from its recorded settings (by default the loss they describe).
     public static func resume(directory: String, makeLoss: (LossSettings) throws -> PairObjectiveLoss = { try $0.makeLoss() }) throws -> TrainingRun {
-        let run = try open(directory: directory, makeLoss: makeLoss)
-        try run.prepareToContinue()
-        return run
+        try TrainingRun.resume(directory: directory) { try open(directory: $0, makeLoss: makeLoss) }
     }
 
     /// The preference run in `directory` at its newest checkpoint, read only (`TrainingRun.open`).

@@ -153,7 +153,14 @@ public final class TrainingRun {
 
     /// Reopens the causal-LM run in `directory` at its newest checkpoint, to continue it.
     public static func resume(directory: String) throws -> TrainingRun {
-        let run = try open(directory: directory)
+        try resume(directory: directory) { try open(directory: $0) }
+    }
+
+    /// Reopens a run with `open` to continue it: every resume comes here, so the folder is
+    /// checked for writing before anything is read, and the opened run made ready to train on.
+    public static func resume(directory: String, opening open: (String) throws -> TrainingRun) throws -> TrainingRun {
+        try OutputPath.checkFolder(directory)
+        let run = try open(directory)
         try run.prepareToContinue()
         return run
     }
@@ -172,9 +179,7 @@ public final class TrainingRun {
     /// `makeObjective` rebuilds from the run's record and the checkpoint's model.
     public static func resume(directory: String,
                               makeObjective: (RunRecord, TransformerModel) throws -> TrainingObjective) throws -> TrainingRun {
-        let run = try open(directory: directory, makeObjective: makeObjective)
-        try run.prepareToContinue()
-        return run
+        try resume(directory: directory) { try open(directory: $0, makeObjective: makeObjective) }
     }
 
     /// The run in `directory` as its newest checkpoint left it — weights, optimiser state, data
@@ -184,7 +189,6 @@ public final class TrainingRun {
                             makeObjective: (RunRecord, TransformerModel) throws -> TrainingObjective) throws -> TrainingRun {
         let timings = RunTimings()
         let record = try record(directory: directory)
-        try OutputPath.checkFolder(directory)
         let files = RunDirectory(path: directory)
         let checkpoint = try files.latestCheckpoint()
         let model: TransformerModel
@@ -216,10 +220,10 @@ public final class TrainingRun {
         return run
     }
 
-    /// Makes an opened run's directory ready to train on: the metrics files cut back to the
+    /// Makes an opened run's directory ready to train on (`resume` calls it): the metrics files cut back to the
     /// checkpoint's history (a crash may have logged steps past it) and the tokenizer kept beside
     /// them, since pruning will remove the checkpoint it came from.
-    public func prepareToContinue() throws {
+    func prepareToContinue() throws {
         try timings.measure(.runFiles) {
             try files.rewriteMetrics(history)
             try keepTokenizer()
