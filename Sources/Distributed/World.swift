@@ -70,6 +70,31 @@ public final class World: @unchecked Sendable {
         return values
     }
 
+    /// Every rank's `values`, concatenated in rank order, on every rank: how ranks that each
+    /// computed a contiguous block of something (reference log-probs, a shard's pair figures)
+    /// put the whole together. The blocks may differ in length.
+    public func gather(_ values: [Double]) -> [Double] { gather(values, type: cmpi_double()) }
+
+    public func gather(_ values: [Float]) -> [Float] { gather(values, type: cmpi_float()) }
+
+    private func gather<Element: BitwiseCopyable>(_ values: [Element], type: MPI_Datatype?) -> [Element] {
+        guard usesMPI else { return values }
+        precondition(values.count <= Self.largestCount, "a rank's block of \(values.count) elements is more than one MPI count holds")
+        var count = Int32(values.count)
+        var counts = [Int32](repeating: 0, count: size)
+        MPI_Allgather(&count, 1, cmpi_int(), &counts, 1, cmpi_int(), cmpi_comm_world())
+        let total = counts.reduce(0) { $0 + Int($1) }
+        precondition(total <= Self.largestCount, "the gathered \(total) elements are more than one MPI count holds")
+        var offsets = [Int32](repeating: 0, count: size)
+        for rank in 1..<size { offsets[rank] = offsets[rank - 1] + counts[rank - 1] }
+        return [Element](unsafeUninitializedCapacity: total) { buffer, initialized in
+            values.withUnsafeBytes { block in
+                _ = MPI_Allgatherv(block.baseAddress, count, type, buffer.baseAddress, counts, offsets, type, cmpi_comm_world())
+            }
+            initialized = total
+        }
+    }
+
     /// Whether `flag` is true on any rank: how the ranks agree on something each learns alone
     /// (a stop request from a signal), so that all act on it at the same point.
     public func any(_ flag: Bool) -> Bool {

@@ -21,5 +21,7 @@ import Testing
         #expect(Array(UnsafeBufferPointer(start: buffer, count: 3)) == [1.5, -2, 3])
         #expect(world.sum([2, 5]) == [2, 5])
         #expect(world.broadcast("rank 0's text") == "rank 0's text")
+        #expect(world.gather([0.25, -1.5] as [Double]) == [0.25, -1.5])
+        #expect(world.gather([Float]()) == [])
     }
 }

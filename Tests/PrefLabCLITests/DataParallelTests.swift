@@ -90,6 +90,129 @@ struct DataParallelTests {
         #expect(solo.losses.last! < solo.losses.first!, "the run learns")
     }
 
+    /// The embedded model's multiple-choice pairs, short enough for a few quick steps.
+    static let pairs = "let pairs = synthetic_pairs(\"choice\", count: 6, seed: 4242, tokenizer: default_model())\n"
+
+    /// Preference training of the embedded model on `pairs`: `steps` steps of 3 pairs.
+    static func prefTrain(loss: String, steps: Int, options: String = "", dir: String) -> String {
+        "pref_train(default_model(), pairs, loss: \"\(loss)\", beta: 0.3, lambda: 50, lr: 2e-4, steps: \(steps), batch: 3, "
+            + "seq_len: 96, max_prompt_length: 80, log_every: 100\(options), dir: \(dir))"
+    }
+
+    /// A run for each of `losses` (three steps), printing its losses and the figures TRL logs
+    /// that the shards' pairs make up together.
+    static func preferenceTraining(losses: [String]) -> String {
+        let runs = losses.map { "figures(" + prefTrain(loss: $0, steps: 3, dir: "temp_dir() + \"/\($0)\"") + ")" }
+        return pairs + """
+            fn figures(run) { [run.losses, metric(run, "rewards/margins"), metric(run, "rewards/accuracies"), metric(run, "probe/chosen_after")] }
+            [world_size(), [\(runs.joined(separator: ", "))]]
+
+            """
+    }
+
+    /// The world size a script printed, and its list of lists of figures.
+    static func figures<Figures>(_ json: String, _ type: Figures.Type) throws -> (ranks: Int, runs: Figures) {
+        let value = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [Any], "\(json)")
+        return (try #require(value[0] as? Int), try #require(value[1] as? Figures, "\(json)"))
+    }
+
+    /// The largest difference between two runs' figures, relative to the larger figure, with
+    /// figures near zero (the first step's reward margins, where the policy is the reference)
+    /// compared to 1 instead.
+    static func largestDifference(_ a: [Double], _ b: [Double]) -> Double {
+        a.count == b.count ? zip(a, b).map { abs($0 - $1) / max(1, abs($0), abs($1)) }.max() ?? 0 : .infinity
+    }
+
+    /// The preference runs of several ranks equal the single process's: losses, reward margins
+    /// and probe within 1e-5 (relative), accuracies equal from the second step on (at the first
+    /// the policy is the reference, and each reward is ±1e-7 of noise whose sign decides).
+    static func expectEqualPreferenceRuns(_ solo: [[[Double]]], _ ranks: [[[Double]]], losses: [String]) {
+        #expect(solo.count >= ranks.count && ranks.count == losses.count)
+        for (loss, (one, many)) in zip(losses, zip(solo, ranks)) {
+            let differences = [0, 1, 3].map { largestDifference(one[$0], many[$0]) }
+            print("\(loss) 1 rank:  \(one[0])\n\(loss) N ranks: \(many[0])\n\(loss) largest relative difference of losses, margins, probe: \(differences)")
+            #expect(one[0].count == 3 && many[0].count == 3)
+            #expect(differences.allSatisfy { $0 <= 1e-5 }, "\(loss): 1 rank \(one), N ranks \(many)")
+            #expect(one[2].dropFirst() == many[2].dropFirst(), "\(loss) accuracies: 1 rank \(one[2]), N ranks \(many[2])")
+        }
+    }
+
+    /// Every rank scores its block of each batch's pairs and of the reference pass; the losses are
+    /// computed over all the pairs gathered, so even BCO's, whose running mean of rewards makes it
+    /// no sum over pairs, comes out as one process's, on 2 ranks (shards of 1 and 2 pairs) and on 3.
+    @Test func preferenceTrainingOnTwoAndThreeRanksEqualsOneProcess() throws {
+        let losses = ["sigmoid", "dpop", "bco_pair"]
+        let path = try Self.script(Self.preferenceTraining(losses: losses))
+        let dpoPath = try Self.script(Self.preferenceTraining(losses: ["sigmoid"]))
+        defer { for file in [path, dpoPath] { try? FileManager.default.removeItem(atPath: file) } }
+        let (soloStatus, soloOut, soloError) = try runPreflab(["--json", path], environment: ["PREFLAB_KERNELS": "reproducible"])
+        #expect(soloStatus == 0, "\(soloError)")
+        let (status, out, error) = try Self.launch(2, ["--json", path], timeout: 300)
+        #expect(status == 0, "\(error)")
+        let (threeStatus, threeOut, threeError) = try Self.launch(3, ["--json", dpoPath], timeout: 300)
+        #expect(threeStatus == 0, "\(threeError)")
+        let solo = try Self.figures(soloOut, [[[Double]]].self), pair = try Self.figures(out, [[[Double]]].self)
+        let three = try Self.figures(threeOut, [[[Double]]].self)
+        #expect(solo.ranks == 1 && pair.ranks == 2 && three.ranks == 3)
+        Self.expectEqualPreferenceRuns(solo.runs, pair.runs, losses: losses)
+        Self.expectEqualPreferenceRuns(solo.runs, three.runs, losses: ["sigmoid"])
+        #expect(solo.runs[0][0].last! < solo.runs[0][0].first!, "DPO learns")
+    }
+
+    /// A run's data position is global: a run started on one process continues on two ranks, and
+    /// one started on two ranks on one process, with the losses of the uninterrupted single
+    /// process, for `train` and `pref_train`. Removing the newest checkpoint resumes from the
+    /// one before.
+    @Test func aRunResumesOnAnotherNumberOfRanks() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("preflab-mpi-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        func start(_ name: String) throws -> String {
+            let lm = Self.training.replacingOccurrences(of: "steps: 8", with: "steps: 4, checkpoint_every: 2")
+                .replacingOccurrences(of: "temp_dir() + \"/run\", keep: \"none\"", with: "\"\(folder)/\(name)-lm\"")
+                .replacingOccurrences(of: "[world_size(), run.losses]\n", with: "")
+            let pref = Self.prefTrain(loss: "sigmoid", steps: 4, options: ", checkpoint_every: 2", dir: "\"\(folder)/\(name)-pref\"")
+            return lm + Self.pairs + "[world_size(), [run.losses, \(pref).losses]]\n"
+        }
+        func resume(_ name: String) throws -> String {
+            "[world_size(), [resume(\"\(folder)/\(name)-lm\").losses, resume(\"\(folder)/\(name)-pref\").losses]]\n"
+        }
+        let scripts = try [start("one"), start("two"), resume("one"), resume("two")].map(Self.script)
+        defer { for file in scripts { try? FileManager.default.removeItem(atPath: file) } }
+        let environment = ["PREFLAB_KERNELS": "reproducible"]
+        let (soloStatus, soloOut, soloError) = try runPreflab(["--json", scripts[0]], environment: environment)
+        #expect(soloStatus == 0, "\(soloError)")
+        let (pairStatus, _, pairError) = try Self.launch(2, ["--json", scripts[1]], timeout: 300)
+        #expect(pairStatus == 0, "\(pairError)")
+        for run in ["one-lm", "one-pref", "two-lm", "two-pref"] {
+            try FileManager.default.removeItem(atPath: "\(folder)/\(run)/checkpoints/step-000004")
+        }
+        let (onTwoStatus, onTwoOut, onTwoError) = try Self.launch(2, ["--json", scripts[2]], timeout: 300)
+        #expect(onTwoStatus == 0, "\(onTwoError)")
+        let (onOneStatus, onOneOut, onOneError) = try runPreflab(["--json", scripts[3]], environment: environment)
+        #expect(onOneStatus == 0, "\(onOneError)")
+        let straight = try Self.figures(soloOut, [[Double]].self)
+        #expect(straight.runs.count == 2 && straight.runs.allSatisfy { $0.count == 4 })
+        for (ranks, output) in [(2, onTwoOut), (1, onOneOut)] {
+            let resumed = try Self.figures(output, [[Double]].self)
+            #expect(resumed.ranks == ranks)
+            for (run, (one, again)) in zip(["train", "pref_train"], zip(straight.runs, resumed.runs)) {
+                print("\(run) uninterrupted on 1 rank: \(one)\n\(run) resumed on \(ranks): \(again)")
+                #expect(Array(again.prefix(2)) == Array(one.prefix(2)), "\(run): the history up to the checkpoint is the run's")
+                #expect(Self.largestDifference(one, again) <= 1e-5, "\(run) resumed on \(ranks) ranks: \(again), uninterrupted: \(one)")
+            }
+        }
+    }
+
+    /// A batch some rank would get nothing of is refused before anything runs, naming the option.
+    @Test func aBatchSmallerThanTheRanksIsRefused() throws {
+        let path = try Self.script(Self.pairs + Self.prefTrain(loss: "sigmoid", steps: 1, options: ", batch: 1", dir: "temp_dir() + \"/one\"")
+            .replacingOccurrences(of: "batch: 3, ", with: "") + "\n")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let (status, _, error) = try Self.launch(2, [path], timeout: 120)
+        #expect(status != 0)
+        #expect(error.contains("batch: 1 cannot be split across 2 ranks"), "\(error)")
+    }
+
     @Test func onlyRankZeroPrintsUnlessAllRanksAreAsked() throws {
         let path = try Self.script("print(f\"rank {rank()} of {world_size()}\")\n")
         defer { try? FileManager.default.removeItem(atPath: path) }

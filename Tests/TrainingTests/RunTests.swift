@@ -128,7 +128,6 @@ import Testing
         var kind: ObjectiveKind { inner.kind }
         var settings: [String: SettingValue] { inner.settings }
         var rows: Int { inner.rows }
-        var splitsBatches: Bool { inner.splitsBatches }
         var position: DataPosition { inner.position }
         func restore(_ position: DataPosition) throws { try inner.restore(position) }
         func prepare(_ engine: TrainableModel, directory: String, timings: RunTimings) throws {

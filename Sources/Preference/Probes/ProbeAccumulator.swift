@@ -1,3 +1,5 @@
+import Distributed
+
 /// The paper's per-token probe: how much each completion token's log-prob moved from the
 /// reference, averaged before, at and after the first position where chosen and rejected differ.
 /// DPO's failure mode shows as chosen tokens at and after that position falling below zero.
@@ -12,6 +14,16 @@ struct ProbeAccumulator {
             sums[group] += Double(policy[t]) - Double(reference[t])
             counts[group] += 1
         }
+    }
+
+    /// The sums and counts of every rank's completions together: each rank adds its shard's
+    /// pairs, and the figures are the whole batch's.
+    func summed(over world: World) -> ProbeAccumulator {
+        let totals = world.sum(sums + counts.map(Double.init))
+        var whole = ProbeAccumulator()
+        whole.sums = Array(totals[..<sums.count])
+        whole.counts = totals[sums.count...].map { Int($0) }
+        return whole
     }
 
     /// probe/{chosen,rejected}_{before,at,after}: mean change of token log-probs (0 when no token falls there).

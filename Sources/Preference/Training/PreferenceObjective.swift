@@ -1,4 +1,5 @@
 import Base
+import Distributed
 import Foundation
 import Models
 import Tensor
@@ -70,15 +71,20 @@ public final class PreferenceObjective: TrainingObjective {
 
     public func restore(_ position: DataPosition) throws { try sampler.restore(position, items: "pairs") }
 
-    /// Computes (or finds in the cache) the reference log-probs and stores them in the run directory.
+    /// Computes (or finds in the cache) the reference log-probs and stores them in the run
+    /// directory. Under several ranks each computes its contiguous block of the pairs and all
+    /// gather the whole; only the root writes files.
     public func prepare(_ engine: TrainableModel, directory: String, timings: RunTimings) throws {
+        let world = World.current
         let referenceEngine = try timings.measure(.modelCopy) { try referenceModel.map { try TrainableModel(model: $0) } ?? engine }
         let key = timings.measure(.reference) {
             ReferenceLogprobs.key(config: referenceEngine.config, weights: referenceEngine.weights, pairs: pairs, length: length)
         }
         let cached = cacheDirectory.map { $0 + "/reference-\(key).safetensors" }
         let computed: ReferenceLogprobs
-        if let cached, FileManager.default.fileExists(atPath: cached) {
+        // Ranks on several machines may see different caches: if one lacks the entry all compute,
+        // so that none waits alone in the gathering.
+        if let cached, !world.any(!FileManager.default.fileExists(atPath: cached)) {
             do {
                 computed = try timings.measure(.referenceFiles) { try ReferenceLogprobs.read(cached, pairs: pairs, length: length) }
             } catch let error as PreferenceError {
@@ -86,15 +92,18 @@ public final class PreferenceObjective: TrainingObjective {
             }
         } else {
             computed = try timings.measure(.reference) {
-                try ReferenceLogprobs.compute(referenceEngine, pairs: pairs, length: length, batch: batch)
+                let block = Array(pairs[Shard(world).rows(of: pairs.count)])
+                return world.gather(try ReferenceLogprobs.compute(referenceEngine, pairs: block, length: length, batch: batch))
             }
-            if let cached {
+            if let cached, world.isRoot {
                 try timings.measure(.referenceFiles) { try computed.write(to: cached) }
             }
         }
-        try timings.measure(.referenceFiles) {
-            try computed.write(to: directory + "/reference.safetensors")
-            try Self.writePairs(pairs, to: directory + "/pairs.safetensors")
+        if world.isRoot {
+            try timings.measure(.referenceFiles) {
+                try computed.write(to: directory + "/reference.safetensors")
+                try Self.writePairs(pairs, to: directory + "/pairs.safetensors")
+            }
         }
         settings["reference_key"] = .text(key)
         reference = computed
@@ -136,20 +145,23 @@ public final class PreferenceObjective: TrainingObjective {
         reference = try ReferenceLogprobs.read(directory + "/reference.safetensors", pairs: pairs, length: length)
     }
 
-    /// Not yet: the losses and TRL's metrics are not all sums over pairs, so a shard's figures
-    /// would need more than a sum to combine.
-    public var splitsBatches: Bool { false }
-
+    /// With a shard of several ranks, this rank forwards and back-propagates its contiguous block
+    /// of each batch's pairs (chosen and rejected rows together), and computes the loss and the
+    /// metrics over every rank's pairs, gathered in order: the same figures on every rank.
     public func step(_ engine: TrainableModel, accumulate: Int, shard: Shard) throws -> ObjectiveStep {
         guard let reference else { throw PreferenceError("reference", "log-probs were not computed (prepare the objective first)") }
+        let world = World.current
+        precondition(shard == Shard(world), "a preference step gathers its shards over the world, so its shard is this rank's")
         var totalLoss = 0.0, tokens = 0
         var all: [PairLogprobs] = []
         var probe = ProbeAccumulator()
+        let scale = 1 / Double(accumulate)
         for _ in 0..<accumulate {
-            let indices = sampler.next(batch)
-            let batchPairs = indices.map { pairs[$0] }
-            let rows = PairRows(batchPairs, length: length)
-            let logprobs = try engine.forward(inputs: rows.inputs, targets: rows.targets, batch: 2 * batchPairs.count, length: length)
+            let drawn = sampler.next(batch)
+            let block = shard.rows(of: drawn.count)
+            let indices = Array(drawn[block])
+            let rows = PairRows(indices.map { pairs[$0] }, length: length)
+            let logprobs = try engine.forward(inputs: rows.inputs, targets: rows.targets, batch: 2 * indices.count, length: length)
             var logps: [PairLogprobs] = []
             for (p, index) in indices.enumerated() {
                 let (c, r) = (2 * p, 2 * p + 1)
@@ -164,20 +176,21 @@ public final class PreferenceObjective: TrainingObjective {
                 probe.add(policy: Array(logprobs[(r * length + rows.promptEnd[r])..<(r * length + rows.end[r])]),
                           reference: reference.rejectedTokens[index], firstDifference: pairs[index].firstDifference, chosen: false)
             }
-            let (batchLoss, gradients) = try loss.lossAndGradients(logps)
+            let batchPairs = world.gather(logps)
+            let (batchLoss, gradients) = try loss.lossAndGradients(batchPairs)
             totalLoss += batchLoss / Double(accumulate)
             var tokenGradients = [Float](repeating: 0, count: rows.inputs.count)
-            for (p, gradient) in gradients.enumerated() {
+            for (p, gradient) in gradients[block].enumerated() {
                 let (c, r) = (2 * p, 2 * p + 1)
-                let scale = 1 / Double(accumulate)
                 for t in rows.promptEnd[c]..<rows.end[c] { tokenGradients[c * length + t] = Float(gradient.chosen * scale) }
                 for t in rows.promptEnd[r]..<rows.end[r] { tokenGradients[r * length + t] = Float(gradient.rejected * scale) }
                 for t in 0..<rows.promptEnd[c] { tokenGradients[c * length + t] = Float(gradient.prompt * scale) }
             }
             try engine.backward(logprobGradients: tokenGradients)
             tokens += rows.inputTokens
-            all += logps
+            all += batchPairs
         }
-        return ObjectiveStep(loss: totalLoss, tokens: tokens, metrics: loss.metrics(all) + probe.figures)
+        return ObjectiveStep(loss: shard.part(ofWhole: totalLoss), tokens: tokens,
+                             metrics: loss.metrics(all) + probe.summed(over: world).figures)
     }
 }

@@ -21,12 +21,12 @@ public protocol TrainingObjective: AnyObject {
     /// Writes into `directory` whatever resume will need that is not in `settings`, measuring
     /// its work in `timings`.
     func prepare(_ engine: TrainableModel, directory: String, timings: RunTimings) throws
-    /// Whether `step` can train on a shard of each batch, for data parallelism across ranks.
-    var splitsBatches: Bool { get }
     /// Accumulates into the trainable parameters' gradients (zeroed by the caller) the gradient
     /// of this step's loss over `accumulate` micro-batches, advancing the data position. With a
     /// shard of several, it is this shard's part of the step's gradient and of its loss and
-    /// tokens, so that summing them over the shards gives the whole batch's figures.
+    /// tokens, so that summing them over the shards gives the whole batch's figures: a loss
+    /// that is a sum over rows sums its shard's rows; one that is not is computed whole on every
+    /// shard and reported as `Shard.part(ofWhole:)`. The metrics are the whole batch's on every shard.
     func step(_ engine: TrainableModel, accumulate: Int, shard: Shard) throws -> ObjectiveStep
 }
 
@@ -96,7 +96,6 @@ public final class LanguageModelObjective: TrainingObjective {
     }
 
     public var rows: Int { loader.batchSize }
-    public var splitsBatches: Bool { true }
     public var position: DataPosition { loader.position }
 
     public func restore(_ position: DataPosition) throws { try loader.restore(position) }

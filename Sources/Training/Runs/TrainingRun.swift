@@ -47,7 +47,7 @@ public final class TrainingRun {
     /// The processes training this run together: each takes its shard of every batch, their
     /// gradients are summed before the update, and only the root writes the run's files.
     let world = World.current
-    private var shard: Shard { Shard(index: world.rank, count: world.size) }
+    private var shard: Shard { Shard(world) }
 
     public var losses: [Double] { history.map(\.loss) }
     /// Tokens the forward passes read per second of training time over the run so far.
@@ -114,7 +114,6 @@ public final class TrainingRun {
             throw TrainingError("dir", error.description)
         }
         let objective = try timings.measure(.data) { try makeObjective(options) }
-        try checkSplit(objective, world: world)
         let lora = try options.loraConfig(for: model.config)
         try MemoryNeed.checkRun(model.config, options: options, lora: lora, rows: objective.rows, limit: memoryLimit)
         let engine = try timings.measure(.modelCopy) { try TrainableModel(model: model, lora: lora, seed: options.seed) }
@@ -207,7 +206,6 @@ public final class TrainingRun {
         }
         let objective = try timings.measure(.data) { try makeObjective(record, model) }
         try checkSplit(batch: options.batch, world: .current)
-        try checkSplit(objective, world: .current)
         try MemoryNeed.checkRun(model.config, options: options, lora: lora, rows: objective.rows, limit: TensorLimits.maximumElements)
         let engine = try timings.measure(.modelCopy) { try TrainableModel(model: model, lora: lora, seed: options.seed) }
         let state = try CheckpointState.read(checkpoint)
@@ -230,17 +228,10 @@ public final class TrainingRun {
         }
     }
 
-    /// Refuses a batch that some rank would get no row of.
+    /// Refuses a batch that some rank would get nothing of (`train`'s rows, `pref_train`'s pairs).
     private static func checkSplit(batch: Int, world: World) throws {
         guard batch >= world.size else {
-            throw TrainingError("batch", "\(batch) rows cannot be split across \(world.size) ranks: give each rank at least one")
-        }
-    }
-
-    /// Refuses an objective that cannot train on a shard when several ranks run.
-    private static func checkSplit(_ objective: TrainingObjective, world: World) throws {
-        guard world.size == 1 || objective.splitsBatches else {
-            throw TrainingError("objective", "\(objective.kind.rawValue) training does not run on several ranks yet; start it without mpirun")
+            throw TrainingError("batch", "\(batch) cannot be split across \(world.size) ranks: give each rank at least one (batch ≥ \(world.size)), or start fewer ranks")
         }
     }
 
