@@ -56,7 +56,7 @@ let package = Package(
         // Golden files are read from the source tree by path, not bundled.
         .testTarget(name: "LangTests", dependencies: ["Base", "Lang", "Tensor", "Plot", "Training"], exclude: ["Golden"]),
         .testTarget(name: "ModelsTests", dependencies: ["Base", "Models", "Tensor"], exclude: ["Fixtures"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Base", "Training", "Models", "Tensor"], exclude: ["Fixtures"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Base", "Distributed", "Training", "Models", "Tensor"], exclude: ["Fixtures"]),
         .testTarget(name: "PreferenceTests", dependencies: ["Base", "Preference", "Training", "Models", "Tensor"], exclude: ["Fixtures"]),
         .testTarget(name: "PlotTests", dependencies: ["Plot"], exclude: ["Golden"]),
         .testTarget(name: "PrefLabCLITests", dependencies: ["preflab"]),

@@ -1,4 +1,5 @@
 import Base
+import Distributed
 import Foundation
 import Models
 import Tensor
@@ -250,6 +251,13 @@ import Testing
     @Test func aShardTakesAContiguousBlockAndTheBlocksCoverTheBatch() {
         #expect((0..<3).map { Shard(index: $0, count: 3).rows(of: 5) } == [0..<1, 1..<3, 3..<5])
         #expect(Shard.whole.rows(of: 4) == 0..<4)
+        #expect(Shard(World.current) == .whole, "a process started without a launcher is the whole batch")
+    }
+
+    @Test func aFigureComputedWholeOnEveryShardSumsToItselfOverTheShards() {
+        let parts = (0..<3).map { Shard(index: $0, count: 3).part(ofWhole: 0.75) }
+        #expect(parts == [0.75, 0, 0])
+        #expect(Shard.whole.part(ofWhole: 0.75) == 0.75)
     }
 
     @Test func aRunWhoseBuffersCannotFitIsRefusedBeforeAllocating() throws {
