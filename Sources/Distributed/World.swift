@@ -10,7 +10,7 @@ public final class World: @unchecked Sendable {
     public let rank: Int
     public let size: Int
     /// Whether MPI was initialised: false in a world of one started without a launcher.
-    private let usesMPI: Bool
+    let usesMPI: Bool
 
     /// The rank that prints, plots and writes files. The others compute the same replicas and
     /// stay silent, since writing the same paths at once would race.
@@ -49,7 +49,7 @@ public final class World: @unchecked Sendable {
     }
 
     /// MPI counts are Int32: longer buffers go in pieces of at most this many elements.
-    private static let largestCount = Int(Int32.max)
+    static let largestCount = Int(Int32.max)
 
     /// Replaces `count` floats at `buffer` with their sum over every rank, in place. Every rank
     /// gets bitwise the same sums.
