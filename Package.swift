@@ -40,7 +40,7 @@ let package = Package(
         .target(name: "Models", dependencies: ["Base", "Tensor"], swiftSettings: vectorISA),
         .target(name: "ChatTemplates", dependencies: ["Base"]),
         .target(name: "Training", dependencies: ["Base", "Tensor", "Models", "Distributed", "CBLAS"], swiftSettings: vectorISA),
-        .target(name: "Preference", dependencies: ["Base", "Tensor", "Models", "Training"]),
+        .target(name: "Preference", dependencies: ["Base", "Tensor", "Models", "Distributed", "Training"]),
         // The default model's files are a resource: SwiftPM copies them beside the executable.
         .target(name: "DefaultModel", dependencies: ["Models"], resources: [.copy("Files")]),
         .target(name: "Plot"),
