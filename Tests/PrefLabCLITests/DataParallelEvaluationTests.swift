@@ -9,7 +9,7 @@ extension DataParallelTests {
     static func writeBenchmarks(in folder: String) throws {
         let questions = (0..<20).map { i in
             let a = i % 7 + 2, b = i % 5 + 3
-            let choices = ["It is \(a + b).", "\(a * b + 1)", "It is \(a + b + 2), since \(a) and \(b) make that many."]
+            let choices = ["\(a + b)", "It is \(a * b + 1).", "It is \(a + b + 2), since \(a) and \(b) make that many."]
             return #"{"question": "What is \#(a) + \#(b)?", "choices": {"text": ["\#(choices[i % 3])", "\#(choices[(i + 1) % 3])", "\#(choices[(i + 2) % 3])"], "label": ["A", "B", "C"]}, "answerKey": "\#(["A", "C", "B"][i % 3])"}"#
         }
         let problems = [(3, 4), (5, 2), (6, 3), (2, 9)].map { a, b in
@@ -32,7 +32,7 @@ extension DataParallelTests {
         let mc = eval_mc(m, folder + "/arc.jsonl", task: "arc", shots: 1, out: f"{folder}/r{rank()}-eval_mc.json")
         let gsm = eval_gsm8k(m, folder + "/gsm8k.jsonl", shots: 1, max_new_tokens: 12, out: f"{folder}/r{rank()}-eval_gsm8k.json")
         let samples = contamination(m, m, folder + "/bench.jsonl", samples: 4, neighbours: 3, out: f"{folder}/r{rank()}-contamination.json")
-        let exact = exact_match(m, problems(40, steps: 1, seed: 77))
+        let exact = exact_match(m, problems(20, steps: 1, seed: 77))
         save_jsonl([{eval_mc: mc, eval_gsm8k: gsm, contamination: samples, exact_match: exact}], f"{folder}/value{rank()}.jsonl")
 
         """
@@ -50,6 +50,13 @@ extension DataParallelTests {
         return contents
     }
 
+    /// The main figure of each record, as the closing note shows them.
+    static func headlines(_ line: String) throws -> String {
+        let value = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: [String: Any]], "\(line)")
+        return [("eval_mc", "acc"), ("eval_gsm8k", "flexible"), ("contamination", "mean_share"), ("exact_match", "accuracy")]
+            .map { "\($0) \($1) \(value[$0]?[$1] ?? "?")" }.joined(separator: ", ")
+    }
+
     /// Two ranks split the items (rank 0 shows its share's progress) and both return, and rank 0
     /// alone writes, exactly what one process does: every log-prob, response and share to the bit.
     @Test func twoRanksEvaluateAsOneProcessDoes() throws {
@@ -64,7 +71,7 @@ extension DataParallelTests {
         #expect(soloStatus == 0, "\(soloError)")
         let solo = try Self.take(Self.resultFiles, in: folder)
         let record = try #require(solo["value0.jsonl"])
-        for expected in [#""n": 20"#, #""n": 4"#, #""n": 40"#, #""interrupted": false"#] {
+        for expected in [#""n": 20"#, #""n": 4"#, #""n": 20, "correct""#, #""interrupted": false"#] {
             #expect(record.contains(expected), "\(record)")
         }
         #expect(!record.contains(#""interrupted": true"#))
@@ -77,6 +84,7 @@ extension DataParallelTests {
         for name in Self.resultFiles {
             #expect(pair[name] == solo[name], "\(name): 2 ranks\n\(pair[name] ?? "")\n1 process\n\(solo[name] ?? "")")
         }
+        print("1 process and 2 ranks: " + (try Self.headlines(record)))
         let rankOne = pair["value1.jsonl"]?.replacingOccurrences(of: "/r1-", with: "/r0-")
         #expect(rankOne == record, "rank 1 returns the same records (its out paths name r1)")
         let left = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
