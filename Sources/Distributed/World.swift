@@ -99,6 +99,13 @@ public final class World: @unchecked Sendable {
         return String(decoding: bytes, as: UTF8.self)
     }
 
+    /// Returns once every rank has called it: the others wait here for what rank 0 alone does
+    /// (writing a file), since one of them ending the job would cut it short.
+    public func barrier() {
+        guard usesMPI else { return }
+        MPI_Barrier(cmpi_comm_world())
+    }
+
     /// Ends this process's part in the world with its exit status. A failure on one rank ends
     /// every rank (`MPI_Abort`): finalising normally would leave the others waiting for ever in
     /// their next collective. The caller has printed the failure first.

@@ -90,4 +90,48 @@ extension DataParallelTests {
         let left = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
         #expect(left == ["arc.jsonl", "bench.jsonl", "gsm8k.jsonl"], "rank 1 writes no result file")
     }
+
+    /// Ctrl-C on mpirun, passed on to both ranks as SIGTERM, mid-way through a long evaluation:
+    /// each rank stops its loop, they gather what they have, rank 0 writes the record (interrupted,
+    /// holding the start of each rank's block, in order), and the job ends with 128 + SIGTERM
+    /// instead of a rank waiting for ever in the gather.
+    @Test func aSignalStopsEveryRanksEvaluationAndRankZeroWritesWhatWasDone() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("preflab-mpi-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let count = 2000
+        let problem = #"{"question": "Ana has 3 apples and buys 4 more. How many apples does she have?", "answer": "Ana has 3 + 4 = 7 apples.\n#### 7"}"#
+        try (Array(repeating: problem, count: count).joined(separator: "\n") + "\n").write(toFile: folder + "/gsm8k.jsonl", atomically: true, encoding: .utf8)
+        let path = try Self.script("""
+            let m = default_model()
+            save_jsonl([{started: rank()}], "\(folder)/started\(UUID().uuidString).jsonl")
+            eval_gsm8k(m, "\(folder)/gsm8k.jsonl", shots: 0, max_new_tokens: 4)
+            print("after")
+
+            """)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        // mpirun kills ranks still alive odls_base_sigkill_timeout seconds (default 1) after passing
+        // the signal on; a problem, the gathering and the file can take longer on a busy machine.
+        // (mpirun then waits out the whole timeout, even when the ranks have ended.)
+        let job = try Job(2, ["--all-ranks", path], environment: ["OMPI_MCA_odls_base_sigkill_timeout": "5"])
+        let deadline = Date().addingTimeInterval(60)
+        while job.process.isRunning, Date() < deadline,
+              (try FileManager.default.contentsOfDirectory(atPath: folder)).filter({ $0.hasPrefix("started") }).isEmpty {
+            usleep(20_000)
+        }
+        // Both ranks have loaded the model; let them score a few problems.
+        usleep(1_500_000)
+        job.process.interrupt()
+        let (status, out, error) = job.end(timeout: 60)
+        #expect(status != 0, "\(error)")
+        #expect(!out.contains("after"), "\(out)")
+        #expect(error.split(separator: "\n").filter { $0.hasSuffix("interrupted") }.count == 2, "each rank stops its entry: \(error)")
+        #expect(error.contains("errorcode \(128 + SIGTERM)"), "\(error)")
+        let written = try String(contentsOfFile: folder + "/gsm8k.eval_gsm8k.json", encoding: .utf8)
+        let record = try #require(try JSONSerialization.jsonObject(with: Data(written.utf8)) as? [String: Any], "\(written)")
+        #expect(record["interrupted"] as? Bool == true)
+        let lines = try #require(record["items"] as? [[String: Any]]).compactMap { ($0["origin"] as? String)?.split(separator: ":").last.flatMap { Int($0) } }
+        #expect(lines == lines.sorted() && lines.count == record["n"] as? Int && lines.count < count, "\(lines)")
+        #expect(lines.first == 1 && lines.contains(count / 2 + 1), "each rank's block starts with its first problem: \(lines)")
+    }
 }

@@ -141,8 +141,11 @@ extension Builtins {
     private static func writeResults(_ record: OrderedDictionary<String, Value>, to out: String?) throws -> Value {
         var record = record
         record["out"] = out.map(Value.string) ?? .nil
-        guard let out, World.current.isRoot else { return .record(record) }
-        try AtomicWrite.write(json(.record(record)) + "\n", to: out)
+        guard let out else { return .record(record) }
+        let world = World.current
+        if world.isRoot { try AtomicWrite.write(json(.record(record)) + "\n", to: out) }
+        // A rank stopped by a signal goes on to end the job, which must not cut the writing short.
+        world.barrier()
         return .record(record)
     }
 }
