@@ -5,10 +5,10 @@ import Foundation
 /// scores a contiguous block of the items on each rank, and every rank then needs every result,
 /// in item order, to return the single-process record.
 extension World {
-    /// Every rank's `bytes`, on every rank: element r holds rank r's. Ranks may send different
+    /// Every rank's `bytes`, concatenated in rank order, on every rank. Ranks may send different
     /// lengths, including none.
-    public func gather(_ bytes: [UInt8]) -> [[UInt8]] {
-        guard usesMPI else { return [bytes] }
+    public func gather(_ bytes: [UInt8]) -> [UInt8] {
+        guard usesMPI else { return bytes }
         var lengths = [Int64](repeating: 0, count: size)
         var length = Int64(bytes.count)
         MPI_Allgather(&length, 1, cmpi_int64(), &lengths, 1, cmpi_int64(), cmpi_comm_world())
@@ -31,30 +31,33 @@ extension World {
                 gathered[source] += received[Int(offsets[source])..<Int(offsets[source] + counts[source])]
             }
         }
-        return gathered
+        return Array(gathered.joined())
     }
 
-    /// Every rank's `items`, concatenated in rank order, on every rank. They travel as JSON,
-    /// which gives each `Double` back bit for bit (NaN and the infinities as strings), so the
-    /// gathered list equals the one a single process computes. A world of one returns `items`.
+    /// Every rank's `items`, concatenated in rank order, on every rank. They travel as JSON, one
+    /// line per item, which gives each `Double` back bit for bit (NaN and the infinities as
+    /// strings), so the gathered list equals the one a single process computes. A world of one
+    /// returns `items`.
     public func gather<Item: Codable>(_ items: [Item]) throws -> [Item] {
         guard usesMPI else { return items }
-        return try gather(try Self.encoded(items)).flatMap { try Self.decoded($0, as: Item.self) }
+        return try Self.decoded(gather(try Self.encoded(items)), as: Item.self)
     }
 
     private static let nonFinite = (positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    private static let lineEnd = UInt8(ascii: "\n")
 
+    /// Each item as a line of compact JSON, which escapes the line ends inside strings.
     static func encoded<Item: Encodable>(_ items: [Item]) throws -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.nonConformingFloatEncodingStrategy = .convertToString(
             positiveInfinity: nonFinite.positiveInfinity, negativeInfinity: nonFinite.negativeInfinity, nan: nonFinite.nan)
-        return Array(try encoder.encode(items))
+        return try items.flatMap { Array(try encoder.encode($0)) + [lineEnd] }
     }
 
-    static func decoded<Item: Decodable>(_ bytes: [UInt8], as: Item.Type) throws -> [Item] {
+    static func decoded<Item: Decodable>(_ lines: [UInt8], as: Item.Type) throws -> [Item] {
         let decoder = JSONDecoder()
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(
             positiveInfinity: nonFinite.positiveInfinity, negativeInfinity: nonFinite.negativeInfinity, nan: nonFinite.nan)
-        return try decoder.decode([Item].self, from: Data(bytes))
+        return try lines.split(separator: lineEnd).map { try decoder.decode(Item.self, from: Data($0)) }
     }
 }
