@@ -10,7 +10,7 @@ public final class World: @unchecked Sendable {
     public let rank: Int
     public let size: Int
     /// Whether MPI was initialised: false in a world of one started without a launcher.
-    private let usesMPI: Bool
+    let usesMPI: Bool
 
     /// The rank that prints, plots and writes files. The others compute the same replicas and
     /// stay silent, since writing the same paths at once would race.
@@ -49,7 +49,7 @@ public final class World: @unchecked Sendable {
     }
 
     /// MPI counts are Int32: longer buffers go in pieces of at most this many elements.
-    private static let largestCount = Int(Int32.max)
+    static let largestCount = Int(Int32.max)
 
     /// Replaces `count` floats at `buffer` with their sum over every rank, in place. Every rank
     /// gets bitwise the same sums.
@@ -68,31 +68,6 @@ public final class World: @unchecked Sendable {
             _ = MPI_Allreduce(cmpi_in_place(), buffer.baseAddress, Int32(buffer.count), cmpi_double(), cmpi_sum(), cmpi_comm_world())
         }
         return values
-    }
-
-    /// Every rank's `values`, concatenated in rank order, on every rank: how ranks that each
-    /// computed a contiguous block of something (reference log-probs, a shard's pair figures)
-    /// put the whole together. The blocks may differ in length.
-    public func gather(_ values: [Double]) -> [Double] { gather(values, type: cmpi_double()) }
-
-    public func gather(_ values: [Float]) -> [Float] { gather(values, type: cmpi_float()) }
-
-    private func gather<Element: BitwiseCopyable>(_ values: [Element], type: MPI_Datatype?) -> [Element] {
-        guard usesMPI else { return values }
-        precondition(values.count <= Self.largestCount, "a rank's block of \(values.count) elements is more than one MPI count holds")
-        var count = Int32(values.count)
-        var counts = [Int32](repeating: 0, count: size)
-        MPI_Allgather(&count, 1, cmpi_int(), &counts, 1, cmpi_int(), cmpi_comm_world())
-        let total = counts.reduce(0) { $0 + Int($1) }
-        precondition(total <= Self.largestCount, "the gathered \(total) elements are more than one MPI count holds")
-        var offsets = [Int32](repeating: 0, count: size)
-        for rank in 1..<size { offsets[rank] = offsets[rank - 1] + counts[rank - 1] }
-        return [Element](unsafeUninitializedCapacity: total) { buffer, initialized in
-            values.withUnsafeBytes { block in
-                _ = MPI_Allgatherv(block.baseAddress, count, type, buffer.baseAddress, counts, offsets, type, cmpi_comm_world())
-            }
-            initialized = total
-        }
     }
 
     /// Whether `flag` is true on any rank: how the ranks agree on something each learns alone
@@ -122,6 +97,13 @@ public final class World: @unchecked Sendable {
             _ = MPI_Bcast(buffer.baseAddress, length, cmpi_byte(), Int32(Self.root), cmpi_comm_world())
         }
         return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Returns once every rank has called it: the others wait here for what rank 0 alone does
+    /// (writing a file), since one of them ending the job would cut it short.
+    public func barrier() {
+        guard usesMPI else { return }
+        MPI_Barrier(cmpi_comm_world())
     }
 
     /// Ends this process's part in the world with its exit status. A failure on one rank ends

@@ -1,4 +1,5 @@
 @testable import Distributed
+import Foundation
 import Testing
 
 /// The world of a process started without a launcher, and how a launcher is recognised. The
@@ -23,5 +24,36 @@ import Testing
         #expect(world.broadcast("rank 0's text") == "rank 0's text")
         #expect(world.gather([0.25, -1.5] as [Double]) == [0.25, -1.5])
         #expect(world.gather([Float]()) == [])
+    }
+
+    /// A world of one gathers its own data and calls no MPI (it was never initialised, so a call would fail).
+    @Test func withoutALauncherGatheringGivesBackThisRanksData() throws {
+        let world = World.current
+        #expect(world.gather([7, 0, 255] as [UInt8]) == [7, 0, 255])
+        #expect(world.gather([] as [UInt8]) == [])
+        #expect(try world.gather(["a", "b"]) == ["a", "b"])
+    }
+
+    private struct Figures: Codable {
+        var value: Double
+        var first: Int?
+        var text = "a line\nand \"more\""
+    }
+
+    /// Several ranks' results travel encoded: every Double comes back with the same bits, so a
+    /// gathered record equals one process's.
+    @Test func gatheredResultsDecodeToTheSameBits() throws {
+        var generator = SystemRandomNumberGenerator()
+        let special: [Double] = [0, -0.0, 1.0 / 3, 0.1 + 0.2, -16.58351707458496, .leastNonzeroMagnitude, .greatestFiniteMagnitude,
+                                 .infinity, -.infinity, .nan, Double(Float(-29.461438))]
+        let random = (0..<2000).map { _ in Double(bitPattern: generator.next()) }.filter(\.isFinite)
+        let items = (special + random).enumerated().map { Figures(value: $1, first: $0 % 3 == 0 ? nil : $0) }
+        let back = try World.decoded(try World.encoded(items), as: Figures.self)
+        #expect(back.count == items.count)
+        for (sent, received) in zip(items, back) {
+            #expect(received.first == sent.first && received.text == sent.text)
+            #expect(received.value.bitPattern == sent.value.bitPattern || (received.value.isNaN && sent.value.isNaN),
+                    "\(sent.value) came back as \(received.value)")
+        }
     }
 }

@@ -18,12 +18,13 @@ struct DataParallelTests {
         let process = Process()
         private let (stdout, stderr) = (Pipe(), Pipe())
 
-        init(_ ranks: Int, _ arguments: [String]) throws {
+        /// `environment` adds to the test's, for mpirun and the ranks.
+        init(_ ranks: Int, _ arguments: [String], environment: [String: String] = [:]) throws {
             process.executableURL = URL(fileURLWithPath: try #require(mpirun))
             // Root in CI containers; one box: shared memory, and both cores for each rank.
             process.arguments = ["--allow-run-as-root", "--oversubscribe", "--bind-to", "none", "--mca", "btl", "self,vader"]
                 + ["-np", String(ranks), preflabExecutable.path] + arguments
-            process.environment = ProcessInfo.processInfo.environment.merging(["PREFLAB_KERNELS": "reproducible"]) { $1 }
+            process.environment = ProcessInfo.processInfo.environment.merging(["PREFLAB_KERNELS": "reproducible"].merging(environment) { $1 }) { $1 }
             process.standardOutput = stdout
             process.standardError = stderr
             process.standardInput = FileHandle.nullDevice

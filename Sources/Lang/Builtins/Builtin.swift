@@ -231,6 +231,13 @@ struct Arguments {
         }
     }
 
+    /// After a long builtin stopped early: when only another rank was signalled (ranks agree to
+    /// stop together), this one ends its entry as if the launcher's SIGTERM had reached it too, or
+    /// it would run on into a collective the others never join, and exit 0 while they exit 143.
+    func stopWithTheOtherRanks() {
+        if !runtime.interrupt.isSet { raise(SIGTERM) }
+    }
+
     /// Calls a language function with positional arguments.
     func call(_ function: Value, _ positional: [Value]) throws -> Value {
         try runtime.call(function, CallArguments(positional: positional, keywords: []), at: node)

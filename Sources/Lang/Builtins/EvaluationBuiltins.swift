@@ -1,4 +1,5 @@
 import Base
+import Distributed
 import Foundation
 import Models
 import OrderedCollections
@@ -17,8 +18,8 @@ extension Builtins {
             let options = try a.settings(MultipleChoiceEvaluation.Options.self)
             let items = try task.items(path: path)
             let out = try a.resultsPath("out", beside: path, kind: "eval_mc")
-            let total = min(items.count, max(options.limit ?? items.count, 0))
-            let result = try a.withProgress(total: total, label: task.rawValue) { progress, shouldStop in
+            let share = MultipleChoiceEvaluation.share(of: items, options: options)
+            let result = try a.withProgress(share, label: task.rawValue) { progress, shouldStop in
                 try MultipleChoiceEvaluation.run(model: model, items: items, options: options, onProgress: { done, correct in
                     progress.advance(to: done, figures: "acc \(String(format: "%.3f", Double(correct) / Double(max(done, 1))))")
                 }, shouldStop: shouldStop)
@@ -50,8 +51,8 @@ extension Builtins {
             let options = try a.settings(GSM8KEvaluation.Options.self)
             let problems = try GSM8KProblem.read(path: path)
             let out = try a.resultsPath("out", beside: path, kind: "eval_gsm8k")
-            let total = min(problems.count, max(options.limit ?? problems.count, 0))
-            let result = try a.withProgress(total: total, label: "gsm8k") { progress, shouldStop in
+            let share = GSM8KEvaluation.share(of: problems, options: options)
+            let result = try a.withProgress(share, label: "gsm8k") { progress, shouldStop in
                 try GSM8KEvaluation.run(model: model, problems: problems, options: options, onProgress: { done, correct in
                     progress.advance(to: done, figures: "flexible \(String(format: "%.3f", Double(correct) / Double(max(done, 1))))")
                 }, shouldStop: shouldStop)
@@ -79,7 +80,7 @@ extension Builtins {
             let options = try a.settings(Contamination.Options.self)
             let samples = try BenchmarkSample.read(path: path)
             let out = try a.resultsPath("out", beside: path, kind: "contamination")
-            let result = try a.withProgress(total: min(samples.count, max(options.samples, 0)), label: "contamination") { progress, shouldStop in
+            let result = try a.withProgress(Contamination.share(of: samples, options: options), label: "contamination") { progress, shouldStop in
                 try Contamination.run(model: model, reference: reference, samples: samples, options: options, onProgress: { done, below in
                     progress.advance(to: done, figures: "\(below) below \(format(options.threshold))")
                 }, shouldStop: shouldStop)
@@ -135,12 +136,16 @@ extension Builtins {
         },
     ]
 
-    /// The record with its `out` field set, written as JSON (atomically) when `out` is a path.
+    /// The record with its `out` field set, written as JSON (atomically) when `out` is a path,
+    /// by rank 0 alone: every rank holds the same record.
     private static func writeResults(_ record: OrderedDictionary<String, Value>, to out: String?) throws -> Value {
         var record = record
         record["out"] = out.map(Value.string) ?? .nil
         guard let out else { return .record(record) }
-        try AtomicWrite.write(json(.record(record)) + "\n", to: out)
+        let world = World.current
+        if world.isRoot { try AtomicWrite.write(json(.record(record)) + "\n", to: out) }
+        // A rank stopped by a signal goes on to end the job, which must not cut the writing short.
+        world.barrier()
         return .record(record)
     }
 }
@@ -159,7 +164,7 @@ extension OrderedDictionary where Key == String, Value == Lang.Value {
 
 extension Arguments {
     /// The `out` argument: nil gives `<path without .jsonl>.<kind>.json`, false no file, a string that
-    /// path. It is checked before any work (`OutputPath`), so a long evaluation never ends unable to save.
+    /// path. Rank 0 checks it before any work (`OutputPath`), so a long evaluation never ends unable to save.
     fileprivate func resultsPath(_ name: String, beside path: String, kind: String) throws -> String? {
         let out: String
         switch try self[name] {
@@ -170,6 +175,8 @@ extension Arguments {
         case .string(let chosen) where !chosen.isEmpty: out = chosen
         case let other: throw BuiltinError("argument 'out' must be a file path, nil (the default path) or false (no file), got \(repr(other))")
         }
+        // Only rank 0 writes it, and another rank's machine may not even see its folder.
+        guard World.current.isRoot else { return out }
         do {
             try OutputPath.checkFile(out, input: (path, "the benchmark file being read"))
         } catch let error as PlaceError {
@@ -178,12 +185,20 @@ extension Arguments {
         return out
     }
 
-    /// Runs a long evaluation with a progress bar on standard error; Ctrl-C makes `shouldStop`
-    /// true, so the evaluation returns what it has (and the interpreter then stops the entry).
-    func withProgress<T>(total: Int, label: String, _ body: (ProgressReporter, _ shouldStop: () -> Bool) throws -> T) throws -> T {
-        let progress = ProgressReporter.standardError(total: total, every: max(1, total / 4), label: label)
+    /// Runs a long evaluation of this rank's `share` with a progress bar on standard error (on
+    /// several ranks each counts its own share, and rank 0's alone shows unless --all-ranks);
+    /// Ctrl-C makes `shouldStop` true, so the evaluation returns what it has (and the
+    /// interpreter then stops the entry).
+    func withProgress<T: InterruptibleResult>(_ share: ItemShare, label: String,
+                                              _ body: (ProgressReporter, _ shouldStop: () -> Bool) throws -> T) throws -> T {
+        let world = World.current
+        let total = share.positions.count
+        let progress = ProgressReporter.standardError(total: total, every: max(1, total / 4),
+                                                      label: world.size > 1 ? "\(label) (rank \(world.rank)'s share)" : label)
         let interrupt = runtime.interrupt
         defer { progress.finish() }
-        return try body(progress, { interrupt.isSet })
+        let result = try body(progress, { interrupt.isSet })
+        if result.interrupted { stopWithTheOtherRanks() }
+        return result
     }
 }

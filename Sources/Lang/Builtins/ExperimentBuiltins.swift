@@ -61,7 +61,7 @@ extension Builtins {
                 }
                 return (prompt, solution)
             }
-            let outcome = try a.withProgress(total: problems.count, label: "exact match") { progress, shouldStop in
+            let outcome = try a.withProgress(ExactMatch.share(of: problems), label: "exact match") { progress, shouldStop in
                 try ExactMatch.grade(model: model, problems: problems, onBatch: { done, correct in
                     progress.advance(to: done, figures: "\(correct) solved")
                 }, shouldStop: shouldStop)

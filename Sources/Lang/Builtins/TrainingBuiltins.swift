@@ -101,10 +101,7 @@ extension Arguments {
         try run.writeRecord()
         FileHandle.standardError.write(Data("time: \(run.timings.summary)\n".utf8))
         if case .interrupted(let step) = outcome {
-            // Only another rank was signalled (the ranks agree to stop together): this one ends as
-            // if a launcher's SIGTERM had reached it too, or it would run on into a collective the
-            // others never join, and exit 0 while they exit 143.
-            if !interrupt.isSet { raise(SIGTERM) }
+            stopWithTheOtherRanks()
             let message = "interrupted after step \(step); checkpoint written to \(run.directory); resume(\"\(run.directory)\") continues\n"
             FileHandle.standardError.write(Data(message.utf8))
         }

@@ -6,7 +6,7 @@ import Training
 /// loss and both models' Min-K% Prob.
 public enum Contamination {
     /// One sample's values.
-    public struct Sample: Equatable, Sendable {
+    public struct Sample: Equatable, Sendable, Codable {
         public var origin: String
         /// The share of neighbours the target model finds easier than the sample.
         public var share: Double
@@ -32,9 +32,16 @@ public enum Contamination {
     /// More neighbours than this would take days and say nothing more.
     public static let maxNeighbours = 10_000
 
-    /// Draws `options.samples` samples (a seeded shuffle of `all`) and computes each one's values.
+    /// The positions in the shuffled samples this rank checks: the first `options.samples`, split between the ranks.
+    public static func share(of all: [BenchmarkSample], options: Options) -> ItemShare {
+        ItemShare(count: min(all.count, options.samples))
+    }
+
+    /// Draws `options.samples` samples (a seeded shuffle of `all`) and computes each one's values,
+    /// each rank its `share` (a sample's neighbours are drawn by its position in the shuffle,
+    /// whichever rank checks it); every rank returns every rank's samples, in shuffled order.
     /// - Parameters:
-    ///   - onProgress: after each sample, with the samples done and how many fall below the threshold.
+    ///   - onProgress: after each sample, with this rank's samples done and how many fall below the threshold.
     ///   - shouldStop: checked before each sample; the result then holds the samples done.
     public static func run(model: TransformerModel, reference: TransformerModel, samples all: [BenchmarkSample], options: Options = Options(),
                            onProgress: (_ done: Int, _ below: Int) -> Void = { _, _ in },
@@ -45,13 +52,15 @@ public enum Contamination {
         var order = Array(all.indices)
         var shuffle = PairRandom(seed: options.seed, stream: -1)
         for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, shuffle.below(i + 1)) }
-        var result = Result(samples: [], threshold: options.threshold, interrupted: false)
-        for (position, index) in order.prefix(options.samples).enumerated() {
+        let share = Self.share(of: all, options: options)
+        var done: [Sample] = []
+        var interrupted = false
+        for position in share.positions {
             if shouldStop() {
-                result.interrupted = true
+                interrupted = true
                 break
             }
-            let sample = all[index]
+            let sample = all[order[position]]
             // A sample longer than a model's window is scored on its beginning.
             let targetTokens = Array(tokenizer.encode(sample.text).prefix(model.config.maxPositions + 1))
             let referenceTokens = Array(referenceTokenizer.encode(sample.text).prefix(reference.config.maxPositions + 1))
@@ -70,11 +79,12 @@ public enum Contamination {
             let usable = neighbourRows.filter { !$0.tokens.isEmpty }
             let neighbourLosses = try TeacherForcing.score(model, rows: usable).map { meanLoss($0.logprobs) }
                 + [Double](repeating: .nan, count: neighbourRows.count - usable.count)
-            result.samples.append(Sample(origin: sample.origin, share: NeighbourComparison.share(sampleLoss: loss, neighbourLosses: neighbourLosses),
-                                         loss: loss, referenceLoss: meanLoss(referenceLogprobs), minK: minK, referenceMinK: referenceMinK))
-            onProgress(result.samples.count, result.samples.filter { $0.share < options.threshold }.count)
+            done.append(Sample(origin: sample.origin, share: NeighbourComparison.share(sampleLoss: loss, neighbourLosses: neighbourLosses),
+                               loss: loss, referenceLoss: meanLoss(referenceLogprobs), minK: minK, referenceMinK: referenceMinK))
+            onProgress(done.count, done.filter { $0.share < options.threshold }.count)
         }
-        return result
+        let gathered = try share.gather(done, interrupted: interrupted)
+        return Result(samples: gathered.results, threshold: options.threshold, interrupted: gathered.interrupted)
     }
 
     /// Texts written by the reference model from the sample's first words: the prefix and the

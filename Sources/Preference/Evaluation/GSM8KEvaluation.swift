@@ -6,7 +6,7 @@ import Training
 /// `exact_match` against the reference.
 public enum GSM8KEvaluation {
     /// One problem's outcome.
-    public struct Outcome: Equatable, Sendable {
+    public struct Outcome: Equatable, Sendable, Codable {
         public var origin: String
         /// The generated text, cut at the first stop sequence.
         public var response: String
@@ -44,14 +44,20 @@ public enum GSM8KEvaluation {
                        flexibleCorrect: GSM8KAnswer.matches(flexible, reference: reference))
     }
 
+    /// The problems this rank answers: the first `options.limit` of `problems`, split between the ranks.
+    public static func share(of problems: [GSM8KProblem], options: Options) -> ItemShare {
+        ItemShare(count: min(problems.count, options.limit ?? problems.count))
+    }
+
     /// Generates an answer to each of the first `options.limit` problems, one at a time on the
-    /// model's KV cache.
+    /// model's KV cache, each rank its `share`; every rank returns every rank's outcomes, in
+    /// problem order.
     ///
     /// The prompt keeps its last `max(window − maxNewTokens, window / 2)` tokens (`window` being
     /// the model's positions): lm-evaluation-harness keeps `window − max_gen_toks`, which leaves
     /// nothing for a model whose window is no longer than 256 tokens.
     /// - Parameters:
-    ///   - onProgress: after each problem, with the problems done and flexible-extract's correct count.
+    ///   - onProgress: after each problem, with this rank's problems done and flexible-extract's correct count.
     ///   - shouldStop: checked before each problem; the result then holds the problems done.
     public static func run(model: TransformerModel, problems: [GSM8KProblem], options: Options = Options(),
                            onProgress: (_ done: Int, _ correct: Int) -> Void = { _, _ in },
@@ -62,11 +68,13 @@ public enum GSM8KEvaluation {
         let leading = options.bos ? ContinuationScorer.leadingSpecialTokens(tokenizer) : []
         let window = model.config.maxPositions
         let kept = max(window - options.maxNewTokens, window / 2, 1)
-        var result = Result(outcomes: [], interrupted: false)
+        let share = Self.share(of: problems, options: options)
+        var done: [Outcome] = []
+        var interrupted = false
         let inference = try InferenceModel(model: model)
-        for index in 0..<min(problems.count, options.limit ?? problems.count) {
+        for index in share.positions {
             if shouldStop() {
-                result.interrupted = true
+                interrupted = true
                 break
             }
             let prompt = Array((leading + tokenizer.encode(context(of: index, in: problems, options: options), addSpecialTokens: false)).suffix(kept))
@@ -83,9 +91,10 @@ public enum GSM8KEvaluation {
                 throw PreferenceError(problems[index].origin, error.message)
             }
             let cut = options.stop.compactMap { response.range(of: $0)?.lowerBound }.min() ?? response.endIndex
-            result.outcomes.append(outcome(response: String(response[..<cut]), reference: problems[index].reference, origin: problems[index].origin))
-            onProgress(result.outcomes.count, result.outcomes.filter(\.flexibleCorrect).count)
+            done.append(outcome(response: String(response[..<cut]), reference: problems[index].reference, origin: problems[index].origin))
+            onProgress(done.count, done.filter(\.flexibleCorrect).count)
         }
-        return result
+        let gathered = try share.gather(done, interrupted: interrupted)
+        return Result(outcomes: gathered.results, interrupted: gathered.interrupted)
     }
 }

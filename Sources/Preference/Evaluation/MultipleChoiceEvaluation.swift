@@ -6,7 +6,7 @@ import Models
 public enum MultipleChoiceEvaluation {
     public struct Result: Sendable {
         public var scores: [MultipleChoiceScore]
-        /// Whether `shouldStop` ended the run before every question was scored.
+        /// Whether `shouldStop` ended the run, on any rank, before every question was scored.
         public var interrupted: Bool
         public var acc: MetricMean? { MetricMean(scores.map(\.acc)) }
         public var accNorm: MetricMean? { MetricMean(scores.map(\.accNorm)) }
@@ -23,9 +23,16 @@ public enum MultipleChoiceEvaluation {
         return examples.map { items[$0].example }.joined() + items[index].query
     }
 
-    /// Scores the first `options.limit` questions of `items` (examples come from all of them).
+    /// The questions this rank scores: the first `options.limit` of `items`, split between the
+    /// ranks in whole steps.
+    public static func share(of items: [MultipleChoiceItem], options: Options) -> ItemShare {
+        ItemShare(count: min(items.count, options.limit ?? items.count), itemsPerStep: questionsPerStep)
+    }
+
+    /// Scores the first `options.limit` questions of `items` (examples come from all of them),
+    /// each rank its `share`; every rank returns every rank's scores, in question order.
     /// - Parameters:
-    ///   - onProgress: after each step, with the questions done and how many `acc` got right.
+    ///   - onProgress: after each step, with this rank's questions done and how many `acc` got right.
     ///   - shouldStop: checked before each step; the result then holds the questions done.
     public static func run(model: TransformerModel, items: [MultipleChoiceItem], options: Options = Options(),
                            onProgress: (_ done: Int, _ correct: Int) -> Void = { _, _ in },
@@ -36,15 +43,14 @@ public enum MultipleChoiceEvaluation {
             throw PreferenceError(bad.origin, "the gold index \(bad.gold) is not one of its \(bad.choices.count) choices")
         }
         let scorer = try ContinuationScorer(model: model, bos: options.bos)
-        let evaluated = min(items.count, options.limit ?? items.count)
-        var result = Result(scores: [], interrupted: false)
-        var start = 0
-        while start < evaluated {
+        let share = Self.share(of: items, options: options)
+        var done: [MultipleChoiceScore] = []
+        var interrupted = false
+        for step in share.steps {
             if shouldStop() {
-                result.interrupted = true
+                interrupted = true
                 break
             }
-            let step = start..<min(evaluated, start + questionsPerStep)
             var requests: [ContinuationRequest] = []
             for index in step {
                 let context = context(of: index, in: items, options: options)
@@ -57,11 +63,11 @@ public enum MultipleChoiceEvaluation {
                 let item = items[index]
                 let logprobs = scores.prefix(item.choices.count).map(\.logprob)
                 scores = scores.dropFirst(item.choices.count)
-                result.scores.append(MultipleChoiceScore(choices: item.choices, gold: item.gold, logprobs: logprobs, origin: item.origin))
+                done.append(MultipleChoiceScore(choices: item.choices, gold: item.gold, logprobs: logprobs, origin: item.origin))
             }
-            start = step.upperBound
-            onProgress(result.scores.count, result.scores.filter(\.acc).count)
+            onProgress(done.count, done.filter(\.acc).count)
         }
-        return result
+        let gathered = try share.gather(done, interrupted: interrupted)
+        return Result(scores: gathered.results, interrupted: gathered.interrupted)
     }
 }

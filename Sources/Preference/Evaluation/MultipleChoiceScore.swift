@@ -1,7 +1,7 @@
 /// One question's scores: the summed log-likelihood of each choice, and lm-evaluation-harness's
 /// three predictions from them (`process_results` for `multiple_choice` tasks). Ties go to the
 /// first choice, as `np.argmax` breaks them.
-public struct MultipleChoiceScore: Equatable, Sendable {
+public struct MultipleChoiceScore: Equatable, Sendable, Codable {
     public var choices: [String]
     public var gold: Int
     /// Per choice: the sum of the log-probs of the continuation `" " + choice`.

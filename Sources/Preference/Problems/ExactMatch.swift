@@ -16,43 +16,54 @@ public enum ExactMatch {
         /// Per problem: the first solution token (0-based) where greedy decoding departs from
         /// the reference, nil when it does not.
         public let firstError: [Int?]
-        /// Whether `shouldStop` ended grading before every problem was graded.
+        /// Whether `shouldStop` ended grading, on any rank, before every problem was graded.
         public let interrupted: Bool
         public var accuracy: Double { correct.isEmpty ? 0 : Double(correct.filter { $0 }.count) / Double(correct.count) }
     }
 
     public static let batchSize = 16
 
+    /// The problems this rank grades: all of them, split between the ranks in whole batches.
+    public static func share(of problems: [(prompt: String, solution: String)]) -> ItemShare {
+        ItemShare(count: problems.count, itemsPerStep: batchSize)
+    }
+
+    /// One problem's grade, as the ranks exchange it.
+    private struct Grade: Codable {
+        var correct: Bool
+        var firstError: Int?
+    }
+
+    /// Grades each rank's `share` of `problems`; every rank returns every rank's grades, in
+    /// problem order.
     /// - Parameters:
-    ///   - onBatch: called after each batch with the number done and correct so far.
+    ///   - onBatch: called after each batch with the number this rank has done and correct so far.
     ///   - shouldStop: checked before each batch; grading stops early (with what it has) when true.
     public static func grade(model: TransformerModel, problems: [(prompt: String, solution: String)],
                              onBatch: (_ done: Int, _ correct: Int) -> Void = { _, _ in },
                              shouldStop: () -> Bool = { false }) throws -> Outcome {
         guard let tokenizer = model.tokenizer else { throw PreferenceError("model", "has no tokenizer, so its solutions cannot be read") }
         guard let eos = model.config.eosTokenIds.first else { throw PreferenceError("model", "has no EOS token, so a solution has no end") }
-        var correct: [Bool] = [], firstError: [Int?] = []
-        var start = 0
+        let share = Self.share(of: problems)
+        var done: [Grade] = []
         var interrupted = false
-        while start < problems.count {
+        for batch in share.steps {
             if shouldStop() {
                 interrupted = true
                 break
             }
-            let chunk = problems[start..<Swift.min(start + batchSize, problems.count)]
-            let rows = chunk.enumerated().map { offset, problem in
-                let prompt = tokenizer.encode(problem.prompt)
-                return ScoredRow(tokens: prompt + tokenizer.encode(problem.solution, addSpecialTokens: false) + [eos],
-                                 firstTarget: prompt.count, origin: "problem \(start + offset + 1)")
+            let rows = batch.map { index in
+                let prompt = tokenizer.encode(problems[index].prompt)
+                return ScoredRow(tokens: prompt + tokenizer.encode(problems[index].solution, addSpecialTokens: false) + [eos],
+                                 firstTarget: prompt.count, origin: "problem \(index + 1)")
             }
             for scored in try TeacherForcing.score(model, rows: rows) {
                 let departure = scored.greedy.firstIndex(of: false)
-                correct.append(departure == nil)
-                firstError.append(departure)
+                done.append(Grade(correct: departure == nil, firstError: departure))
             }
-            start += chunk.count
-            onBatch(correct.count, correct.filter { $0 }.count)
+            onBatch(done.count, done.filter(\.correct).count)
         }
-        return Outcome(correct: correct, firstError: firstError, interrupted: interrupted)
+        let gathered = try share.gather(done, interrupted: interrupted)
+        return Outcome(correct: gathered.results.map(\.correct), firstError: gathered.results.map(\.firstError), interrupted: gathered.interrupted)
     }
 }
