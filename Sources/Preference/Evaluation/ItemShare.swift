@@ -20,7 +20,7 @@ public struct ItemShare {
     /// This rank's share of `count` evaluated items, split in steps of `itemsPerStep`.
     public init(count: Int, itemsPerStep: Int = 1) {
         let steps = (count + itemsPerStep - 1) / itemsPerStep
-        let mine = Shard(index: world.rank, count: world.size).rows(of: steps)
+        let mine = Shard(world).rows(of: steps)
         positions = min(count, mine.lowerBound * itemsPerStep)..<min(count, mine.upperBound * itemsPerStep)
         self.itemsPerStep = itemsPerStep
     }
