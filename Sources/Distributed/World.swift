@@ -99,12 +99,27 @@ public final class World: @unchecked Sendable {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// Ends this process's part in the world with its exit status. A failure on one rank ends
-    /// every rank (`MPI_Abort`): finalising normally would leave the others waiting for ever in
-    /// their next collective. The caller has printed the failure first.
-    public func finish(status: Int32) {
+    /// Whether the ranks have agreed, through `agreeToStop`, to stop after the same step.
+    private var stoppedTogether = false
+
+    /// Whether a stop was requested on any rank (a signal reached it), agreed by every rank at
+    /// the same point of a run (after a step), so that all stop there together; `finish` then
+    /// ends them normally.
+    public func agreeToStop(_ requested: Bool) -> Bool {
+        let agreed = any(requested)
+        if agreed { stoppedTogether = true }
+        return agreed
+    }
+
+    /// Ends this process's part in the world with its exit status; `interrupted` when a signal
+    /// stopped the program. A run the ranks stopped together (`agreeToStop`) ends with
+    /// `MPI_Finalize`, which waits for every rank, so rank 0 finishes writing its checkpoint
+    /// before `mpirun` ends the job; the program's own status (128 + the signal) comes after.
+    /// Any other failure on one rank ends every rank (`MPI_Abort`): finalising would leave the
+    /// others waiting for ever in their next collective. The caller has printed the failure first.
+    public func finish(status: Int32, interrupted: Bool) {
         guard usesMPI else { return }
-        if status == 0 {
+        if status == 0 || interrupted && stoppedTogether {
             MPI_Finalize()
         } else {
             MPI_Abort(cmpi_comm_world(), status)

@@ -61,7 +61,7 @@ struct PrefLabCommand: ParsableCommand {
             Interrupts.blockOnThisThread()
             let status = LargeStack.run { command.execute() }
             // A failed rank ends the whole job, after its report: the others may wait in a collective.
-            world.finish(status: status)
+            world.finish(status: status, interrupted: Interrupts.pending != nil)
             Foundation.exit(status)
         } catch {
             let code = exitCode(for: error)
