@@ -56,6 +56,10 @@ struct PrefLabCommand: ParsableCommand {
             let command = try parseAsRoot() as? PrefLabCommand ?? PrefLabCommand()
             try command.validate()
             try BLASCore.applyPolicy(KernelMode.resolve(commandLine: command.kernels))
+            if let problem = World.launchProblem(ProcessInfo.processInfo.environment) {
+                FileHandle.standardError.write(Data("preflab: \(problem)\n".utf8))
+                Foundation.exit(2)
+            }
             let world = World.current
             RankOutput.setUp(world, allRanks: command.allRanks)
             Interrupts.blockOnThisThread()
