@@ -17,7 +17,7 @@ static inline void ce_set_basic_word_break_characters(const char *s) { rl_basic_
 static inline void ce_set_readline_name(const char *s) { rl_readline_name = s; }
 static inline void ce_set_getc_function(int (*fn)(FILE *)) { rl_getc_function = fn; }
 
-/* Signals: SIGINT, SIGTERM and SIGHUP set flags (in Swift) and write a byte to a pipe, so a thread
+/* Signals: the stopping signals (Interrupts.stopping, in Swift) set flags and write a byte to a pipe, so a thread
    waiting for a key wakes whichever thread the kernel ran the handler on. */
 static int ce_wake_fds[2] = {-1, -1};
 
@@ -63,10 +63,10 @@ static inline int ce_open_nonblocking_terminal(int fd) {
 }
 
 /* Reads one byte of the terminal `fd` into `byte` (through `nonblocking`, from
-   ce_open_nonblocking_terminal), waiting with SIGINT, SIGTERM and SIGHUP unblocked only while
+   ce_open_nonblocking_terminal), waiting with the signals of `stopping` unblocked only while
    waiting.
    Returns 1 with a byte, 0 when a signal or a wake-up came first, -1 at end of input or on error. */
-static inline int ce_read_key_byte(int fd, int nonblocking, unsigned char *byte) {
+static inline int ce_read_key_byte(int fd, int nonblocking, const sigset_t *stopping, unsigned char *byte) {
     for (;;) {
         fd_set readable;
         FD_ZERO(&readable);
@@ -75,9 +75,9 @@ static inline int ce_read_key_byte(int fd, int nonblocking, unsigned char *byte)
         int highest = fd > ce_wake_fds[0] ? fd : ce_wake_fds[0];
         sigset_t during;
         pthread_sigmask(SIG_SETMASK, NULL, &during);
-        sigdelset(&during, SIGINT);
-        sigdelset(&during, SIGTERM);
-        sigdelset(&during, SIGHUP);
+        for (int signo = 1; signo < NSIG; signo++) {
+            if (sigismember(stopping, signo) == 1) sigdelset(&during, signo);
+        }
         int ready = pselect(highest + 1, &readable, NULL, NULL, NULL, &during);
         if (ready < 0) return errno == EINTR ? 0 : -1;
         if (ce_wake_fds[0] >= 0 && FD_ISSET(ce_wake_fds[0], &readable)) return 0;

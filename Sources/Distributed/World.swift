@@ -21,9 +21,23 @@ public final class World: @unchecked Sendable {
     public static let current = World(environment: ProcessInfo.processInfo.environment)
 
     /// Variables a launcher sets in each process it starts: Open MPI's `mpirun`, and PMIx, which
-    /// `srun --mpi=pmix` and Open MPI's own runtime use. (MPICH's `PMI_SIZE` is left out: this
-    /// build links Open MPI, and MPICH's launcher would start processes that each see a world of one.)
+    /// `srun --mpi=pmix` and Open MPI's own runtime use (Slurm's PMIx plugin sets `PMIX_RANK` and
+    /// `PMIX_NAMESPACE` in every task; Open MPI's `OMPI_COMM_WORLD_*` come only from `mpirun`).
+    /// (MPICH's `PMI_SIZE` is left out: this build links Open MPI, and MPICH's launcher would
+    /// start processes that each see a world of one.)
     static let launcherVariables = ["OMPI_COMM_WORLD_SIZE", "PMIX_RANK"]
+
+    /// Set by `srun` in each task of a job step: how many tasks it started.
+    static let slurmStepTasksVariable = "SLURM_STEP_NUM_TASKS"
+
+    /// Why `environment` cannot start a world: `srun` started several tasks without PMIx (no
+    /// `--mpi=pmix`, and `pmix` not the cluster's MpiDefault), so each would be a world of one
+    /// training alone and all would write the same files. Nil when the launch is sound.
+    public static func launchProblem(_ environment: [String: String]) -> String? {
+        guard !launched(environment), let tasks = environment[slurmStepTasksVariable].flatMap({ Int($0) }), tasks > 1 else { return nil }
+        return "srun started \(tasks) tasks without PMIx, so each would run alone as rank 0 of 1: "
+            + "launch with `srun --mpi=pmix` (`srun --mpi=list` shows whether this Slurm has it), or run `mpirun` inside the allocation"
+    }
 
     /// Whether `environment` says a launcher started this process.
     static func launched(_ environment: [String: String]) -> Bool {
@@ -106,12 +120,27 @@ public final class World: @unchecked Sendable {
         MPI_Barrier(cmpi_comm_world())
     }
 
-    /// Ends this process's part in the world with its exit status. A failure on one rank ends
-    /// every rank (`MPI_Abort`): finalising normally would leave the others waiting for ever in
-    /// their next collective. The caller has printed the failure first.
-    public func finish(status: Int32) {
+    /// Whether the ranks have agreed, through `agreeToStop`, to stop at the same point.
+    private var stoppedTogether = false
+
+    /// Whether a stop was requested on any rank (a signal reached it), agreed by every rank at
+    /// the same point of a run or an evaluation, so that all stop there together; `finish` then
+    /// ends them normally.
+    public func agreeToStop(_ requested: Bool) -> Bool {
+        let agreed = any(requested)
+        if agreed { stoppedTogether = true }
+        return agreed
+    }
+
+    /// Ends this process's part in the world with its exit status; `interrupted` when a signal
+    /// stopped the program. A run the ranks stopped together (`agreeToStop`) ends with
+    /// `MPI_Finalize`, which waits for every rank, so rank 0 finishes writing its checkpoint
+    /// before `mpirun` ends the job; the program's own status (128 + the signal) comes after.
+    /// Any other failure on one rank ends every rank (`MPI_Abort`): finalising would leave the
+    /// others waiting for ever in their next collective. The caller has printed the failure first.
+    public func finish(status: Int32, interrupted: Bool) {
         guard usesMPI else { return }
-        if status == 0 {
+        if status == 0 || interrupted && stoppedTogether {
             MPI_Finalize()
         } else {
             MPI_Abort(cmpi_comm_world(), status)

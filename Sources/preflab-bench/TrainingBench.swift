@@ -7,8 +7,8 @@ import Tensor
 import Training
 
 /// Training-step figures for the two configurations of the Training issue, with FLOPs per
-/// token 6N + 6·L·C·T (llm.c's count; N = matmul parameters, the tied embedding counted once)
-/// and MFU against the sgemm peak measured in the same run.
+/// token 6N + 6·L·C·T (`flopsPerToken`: llm.c's count; N = matmul parameters, the tied embedding
+/// counted once) and MFU against the sgemm peak measured in the same run.
 enum TrainingBench {
     struct Setup {
         let name: String
@@ -95,10 +95,7 @@ enum TrainingBench {
             }
             let median = Spread(values: comparison.preflab).median
             let phase = phases.sorted { $0.forward + $0.backward + $0.adamW < $1.forward + $1.backward + $1.adamW }[phases.count / 2]
-            let c = setup.config
-            let matmulParameters = engine.weights.parameterCount - (c.descriptor.learnsPositions ? c.maxPositions * c.hiddenSize : 0)
-            let flopsPerToken = 6.0 * Double(matmulParameters) + 6.0 * Double(c.layers * c.hiddenSize * setup.length)
-            let rate = flopsPerToken * Double(n) / median
+            let rate = flopsPerToken(setup, parameters: engine.weights.parameterCount) * Double(n) / median
             let verdict = median <= setup.targetSecondsPerStep ? "meets" : "MISSES"
             comparison.report(against: "PyTorch", goal: nil)
             print("    \(String(format: "%6.0f", Double(n) / median)) tokens/s, \(String(format: "%5.1f", rate / 1e9)) GFLOP/s "
@@ -107,6 +104,13 @@ enum TrainingBench {
                   + " parameters \(engine.weights.parameterCount), activations \(engine.activationFloats * 4 / 1_000_000) MB, peak RSS \(peakResidentMegabytes()) MB"
                   + (pytorchPeakMegabytes.map { " (PyTorch \($0) MB)" } ?? ""))
         }
+    }
+
+    /// Training FLOPs per token of `setup`'s model with `parameters` weights: 6N + 6·L·C·T.
+    static func flopsPerToken(_ setup: Setup, parameters: Int) -> Double {
+        let c = setup.config
+        let matmulParameters = parameters - (c.descriptor.learnsPositions ? c.maxPositions * c.hiddenSize : 0)
+        return 6.0 * Double(matmulParameters) + 6.0 * Double(c.layers * c.hiddenSize * setup.length)
     }
 
     /// Runs scripts/bench_pytorch.py on the same configuration; nil without a Python or when it fails.

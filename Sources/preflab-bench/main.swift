@@ -43,7 +43,9 @@ var sink: Float = 0
 let sections = ["micro": "GEMM, memory-bound kernels, the language and a random 135M model",
                 "training": "training and DPO steps against PyTorch",
                 "real": "SmolLM2-135M-Instruct against transformers and TRL",
-                "gguf FILE": "decoding every tensor of a GGUF file"]
+                "gguf FILE": "decoding every tensor of a GGUF file",
+                "distributed": "1 rank × 2 threads against 2 mpirun ranks × 1 thread, and a cluster projection",
+                "distributed-rank": "one rank of `distributed` (it starts them under mpirun)"]
 let section = CommandLine.arguments.dropFirst().first
 switch section {
 case "training":
@@ -52,6 +54,12 @@ case "training":
     exit(0)
 case "real":
     try RealModelBench.run()
+    exit(0)
+case "distributed":
+    try DistributedBench.run()
+    exit(0)
+case "distributed-rank":
+    try DistributedBench.runRank()
     exit(0)
 case "gguf" where CommandLine.arguments.count == 3:
     try GGUFBench.run(CommandLine.arguments[2])

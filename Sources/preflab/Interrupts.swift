@@ -3,18 +3,21 @@ import Foundation
 import Lang
 import Synchronization
 
-/// Signals that stop work: SIGINT (Ctrl-C), SIGTERM (`kill`, `timeout`, a cluster's pre-emption)
-/// and SIGHUP (the terminal went away) set the interpreter's flag instead of killing the process.
+/// Signals that stop work: SIGINT (Ctrl-C), SIGTERM (`kill`, `timeout`, a cluster's pre-emption),
+/// SIGHUP (the terminal went away) and SIGUSR1 (a stop request `mpirun` passes on to every rank
+/// without killing them after it, see docs/distributed.md) set the interpreter's flag instead of
+/// killing the process.
 /// The running entry — loops, calls, training runs inside them — stops at its next step, a run
 /// first writing its checkpoint; every variable keeps its value. At the prompt Ctrl-C cancels
-/// the line. A script stops with status 128 + the signal's number; SIGTERM and SIGHUP also end
-/// the REPL once the entry has stopped.
+/// the line. A script stops with status 128 + the signal's number; the signals other than
+/// SIGINT also end the REPL once the entry has stopped.
 enum Interrupts {
     /// The signals handled, each stopping the running entry.
-    static let stopping: [Int32] = [SIGINT, SIGTERM, SIGHUP]
+    static let stopping: [Int32] = [SIGINT, SIGTERM, SIGHUP, SIGUSR1]
 
-    /// The signal received since the last `reset`, 0 for none. SIGTERM and SIGHUP are kept once
-    /// received (a Ctrl-C does not replace them, `reset` does not clear them): they end the session.
+    /// The signal received since the last `reset`, 0 for none. The signals other than SIGINT are
+    /// kept once received (a Ctrl-C does not replace them, `reset` does not clear them): they end
+    /// the session.
     private static let received = Atomic<Int32>(0)
     nonisolated(unsafe) private static var target: InterruptFlag?
     /// The terminal on standard input opened a second time, non-blocking (see
@@ -72,7 +75,7 @@ enum Interrupts {
         return value == 0 ? nil : value
     }
 
-    /// Whether a signal that ends the session (SIGTERM, SIGHUP) has arrived.
+    /// Whether a signal that ends the session (any but SIGINT) has arrived.
     static var endsSession: Bool { pending.map { $0 != SIGINT } ?? false }
 
     /// The exit status after `signal` stopped a program: 128 + its number, as a shell reports it.
@@ -132,7 +135,8 @@ enum Interrupts {
         var byte: UInt8 = 0
         let nonblocking = descriptor == STDIN_FILENO ? nonblockingInput : -1
         while pending == nil {
-            switch ce_read_key_byte(descriptor, nonblocking, &byte) {
+            var stopping = stoppingMask
+            switch ce_read_key_byte(descriptor, nonblocking, &stopping, &byte) {
             case 1:
                 return byte
             case 0:

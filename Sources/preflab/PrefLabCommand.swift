@@ -56,12 +56,16 @@ struct PrefLabCommand: ParsableCommand {
             let command = try parseAsRoot() as? PrefLabCommand ?? PrefLabCommand()
             try command.validate()
             try BLASCore.applyPolicy(KernelMode.resolve(commandLine: command.kernels))
+            if let problem = World.launchProblem(ProcessInfo.processInfo.environment) {
+                FileHandle.standardError.write(Data("preflab: \(problem)\n".utf8))
+                Foundation.exit(2)
+            }
             let world = World.current
             RankOutput.setUp(world, allRanks: command.allRanks)
             Interrupts.blockOnThisThread()
             let status = LargeStack.run { command.execute() }
             // A failed rank ends the whole job, after its report: the others may wait in a collective.
-            world.finish(status: status)
+            world.finish(status: status, interrupted: Interrupts.pending != nil)
             Foundation.exit(status)
         } catch {
             let code = exitCode(for: error)

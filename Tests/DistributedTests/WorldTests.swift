@@ -11,6 +11,27 @@ import Testing
         #expect(!World.launched(["PATH": "/usr/bin", "SLURM_JOB_ID": "7"]))
     }
 
+    /// What a task of `srun --mpi=pmix -N 2 --ntasks-per-node=2 -c 8` sees before MPI_Init:
+    /// Slurm's variables and its PMIx plugin's, none of mpirun's.
+    static let srunTask = ["SLURM_JOB_ID": "7", "SLURM_STEP_ID": "0", "SLURM_PROCID": "3", "SLURM_LOCALID": "1",
+                           "SLURM_NODEID": "1", "SLURM_STEP_NUM_TASKS": "4", "SLURM_STEP_TASKS_PER_NODE": "2(x2)",
+                           "SLURM_CPUS_PER_TASK": "8", "PMIX_RANK": "3", "PMIX_NAMESPACE": "slurm.pmix.7.0"]
+
+    @Test func srunWithPMIxIsALauncherAndWithoutItIsRefused() throws {
+        #expect(World.launched(Self.srunTask))
+        #expect(World.launchProblem(Self.srunTask) == nil)
+        var withoutPMIx = Self.srunTask
+        for name in ["PMIX_RANK", "PMIX_NAMESPACE"] { withoutPMIx[name] = nil }
+        #expect(!World.launched(withoutPMIx))
+        let problem = try #require(World.launchProblem(withoutPMIx))
+        #expect(problem.contains("srun started 4 tasks without PMIx") && problem.contains("srun --mpi=pmix"), "\(problem)")
+        // One task (a batch script's own step, `srun -n 1`) is a world of one, as without Slurm.
+        withoutPMIx["SLURM_STEP_NUM_TASKS"] = "1"
+        #expect(World.launchProblem(withoutPMIx) == nil)
+        // mpirun inside an allocation: its variables, whatever Slurm's say.
+        #expect(World.launchProblem(withoutPMIx.merging(["SLURM_STEP_NUM_TASKS": "4", "OMPI_COMM_WORLD_SIZE": "4"]) { $1 }) == nil)
+    }
+
     @Test func withoutALauncherTheWorldIsOneProcessAndCollectivesLeaveDataAsItIs() {
         let world = World.current
         #expect(world.rank == 0 && world.size == 1 && world.isRoot)

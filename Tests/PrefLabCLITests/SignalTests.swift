@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// Real signals sent to a real `preflab`: SIGINT and SIGTERM stop the whole running entry (a
+/// Real signals sent to a real `preflab`: SIGINT, SIGTERM and SIGUSR1 stop the whole running entry (a
 /// training run inside it first writing its checkpoint), and a script then ends with 128 + the
 /// signal's number.
 @Suite(.serialized) struct SignalTests {
@@ -57,8 +57,11 @@ import Testing
         try stopTheLoop(with: [SIGINT, SIGINT], spacing: 0.005, status: 130)
     }
 
-    @Test func sigtermStopsAScriptTheSameWayWithStatus143() throws {
-        try stopTheLoop(with: [SIGTERM], status: 143)
+    /// SIGTERM, and SIGUSR1 (the stop request mpirun passes on without killing), end the
+    /// script with 143 and 138.
+    @Test(arguments: [SIGTERM, SIGUSR1])
+    func aStopRequestStopsAScriptTheSameWayWith128PlusTheSignal(signal: Int32) throws {
+        try stopTheLoop(with: [signal], status: 128 + signal)
     }
 
     /// A run that is the script's last statement returns when stopped; the script still ends
@@ -108,13 +111,15 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("run1/checkpoints/latest").path))
     }
 
-    /// SIGTERM at the prompt, or while an entry runs, ends the session with 128 + 15, as a
-    /// shell reports it; the entry is stopped first.
+    /// SIGTERM (or SIGUSR1) at the prompt, or while an entry runs, ends the session with
+    /// 128 + the signal, as a shell reports it; the entry is stopped first.
     @Test func sigtermEndsTheSession() throws {
-        let idle = try Terminal()
-        defer { idle.close() }
-        kill(try #require(idle.preflabProcess()), SIGTERM)
-        #expect(idle.exitStatus() == 143)
+        for signal in [SIGTERM, SIGUSR1] {
+            let idle = try Terminal()
+            defer { idle.close() }
+            kill(try #require(idle.preflabProcess()), signal)
+            #expect(idle.exitStatus() == 128 + signal)
+        }
 
         let busy = try Terminal()
         defer { busy.close() }

@@ -36,7 +36,7 @@ public struct ItemShare {
     /// calls it, stopped or not, so none waits for ever: a rank stopped by a signal has the
     /// results of the start of its block, and the others carry on to the end of theirs.
     func gather<Result: Codable>(_ results: [Result], interrupted: Bool) throws -> (results: [Result], interrupted: Bool) {
-        let interrupted = world.any(interrupted)
+        let interrupted = world.agreeToStop(interrupted)
         return (try world.gather(results), interrupted)
     }
 }

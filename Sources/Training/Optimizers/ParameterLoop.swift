@@ -1,5 +1,5 @@
 import Dispatch
-import Foundation
+import Tensor
 
 /// The element-wise work of one optimiser step on elements `index ..< index + lanes`.
 ///
@@ -14,10 +14,6 @@ protocol VectorKernel {
 enum ParameterLoop {
     typealias Vector = SIMD8<Float>
 
-    /// Threads for large loops: the available cores (2 on the machines PrefLab trains on), as
-    /// the `Tensor` kernels use, so the two never oversubscribe the machine.
-    static let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
-
     /// Buffers shorter than this run on one thread: waking a second costs more than it saves.
     static let minimumParallelCount = 1 << 16
 
@@ -25,7 +21,7 @@ enum ParameterLoop {
     /// one per worker otherwise, split on multiples of `grain` (by default 16 floats, so no two
     /// threads write to the same cache line).
     static func forEachChunk(_ count: Int, grain: Int = 16, _ body: (Range<Int>) -> Void) {
-        let chunks = count >= minimumParallelCount ? workers : 1
+        let chunks = count >= minimumParallelCount ? Parallel.workers : 1
         guard chunks > 1 else {
             if count > 0 { body(0..<count) }
             return

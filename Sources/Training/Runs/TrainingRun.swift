@@ -261,7 +261,7 @@ public final class TrainingRun {
             if step < options.steps, checkpointIsDue { try checkpoint() }
             // A signal reaches each rank at its own moment: stopping on any rank's request after
             // every step keeps the ranks in the same step, and none waits for ever in the next sum.
-            if world.any(shouldStop()), step < options.steps {
+            if world.agreeToStop(shouldStop()), step < options.steps {
                 try checkpoint()
                 try writeRecord()
                 return .interrupted(step: step)
