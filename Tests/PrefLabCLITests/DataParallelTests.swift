@@ -59,6 +59,12 @@ struct DataParallelTests {
         return path
     }
 
+    /// The single process the ranks are compared with. Each rank of these 2- and 3-rank jobs runs
+    /// one thread (the machine's two cores shared among its ranks), and reductions split across
+    /// threads add in another order, so the process runs one thread too: the differences left
+    /// are those of summing the shards.
+    static let oneProcess = ["PREFLAB_KERNELS": "reproducible", "PREFLAB_THREADS": "1"]
+
     static let training = """
         let m = new_model(vocab: 16, hidden: 16, layers: 1, heads: 2, max_len: 16)
         let ids = tensor([[1, 2, 3, 4, 5, 6, 7, 8, 9], [2, 3, 4, 5, 6, 7, 8, 9, 10], [3, 4, 5, 6, 7, 8, 9, 10, 11],
@@ -78,7 +84,7 @@ struct DataParallelTests {
     @Test func twoRanksTrainAsOneProcessDoes() throws {
         let path = try Self.script(Self.training)
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let (soloStatus, soloOut, soloError) = try runPreflab(["--json", path], environment: ["PREFLAB_KERNELS": "reproducible"])
+        let (soloStatus, soloOut, soloError) = try runPreflab(["--json", path], environment: Self.oneProcess)
         #expect(soloStatus == 0, "\(soloError)")
         let (status, out, error) = try Self.launch(2, ["--json", path])
         #expect(status == 0, "\(error)")
@@ -146,7 +152,7 @@ struct DataParallelTests {
         let path = try Self.script(Self.preferenceTraining(losses: losses))
         let dpoPath = try Self.script(Self.preferenceTraining(losses: ["sigmoid"]))
         defer { for file in [path, dpoPath] { try? FileManager.default.removeItem(atPath: file) } }
-        let (soloStatus, soloOut, soloError) = try runPreflab(["--json", path], environment: ["PREFLAB_KERNELS": "reproducible"])
+        let (soloStatus, soloOut, soloError) = try runPreflab(["--json", path], environment: Self.oneProcess)
         #expect(soloStatus == 0, "\(soloError)")
         let (status, out, error) = try Self.launch(2, ["--json", path], timeout: 300)
         #expect(status == 0, "\(error)")
@@ -179,7 +185,7 @@ struct DataParallelTests {
         }
         let scripts = try [start("one"), start("two"), resume("one"), resume("two")].map(Self.script)
         defer { for file in scripts { try? FileManager.default.removeItem(atPath: file) } }
-        let environment = ["PREFLAB_KERNELS": "reproducible"]
+        let environment = Self.oneProcess
         let (soloStatus, soloOut, soloError) = try runPreflab(["--json", scripts[0]], environment: environment)
         #expect(soloStatus == 0, "\(soloError)")
         let (pairStatus, pairOut, pairError) = try Self.launch(2, ["--json", scripts[1]], timeout: 300)

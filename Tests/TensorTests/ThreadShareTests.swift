@@ -30,6 +30,13 @@ import Testing
         #expect(Parallel.threads(available: 32, machine: 32, environment: task.merging(["OMPI_COMM_WORLD_LOCAL_SIZE": "2"]) { $1 }) == 4)
     }
 
+    @Test func theUsersCountWinsButNeverExceedsTheAvailableCores() {
+        let slurm = ["SLURM_CPUS_PER_TASK": "4", "OMPI_COMM_WORLD_LOCAL_SIZE": "2"]
+        #expect(Parallel.threads(available: 8, machine: 8, environment: slurm.merging(["PREFLAB_THREADS": "1"]) { $1 }) == 1)
+        #expect(Parallel.threads(available: 8, machine: 8, environment: ["PREFLAB_THREADS": "3"]) == 3)
+        #expect(Parallel.threads(available: 2, machine: 8, environment: ["PREFLAB_THREADS": "3"]) == 2)
+    }
+
     @Test func theAffinityMaskGivesTheCoresAProcessMayRunOn() {
         #expect(Parallel.allowedCores(inStatus: "Name:\tpreflab\nCpus_allowed:\t3\nCpus_allowed_list:\t0-1\n") == 2)
         #expect(Parallel.allowedCores(inStatus: "Cpus_allowed:\tff,ffffffff\n") == 40)

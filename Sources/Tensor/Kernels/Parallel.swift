@@ -35,6 +35,8 @@ public enum Parallel {
         return cores > 0 ? cores : nil
     }
 
+    /// Set by the user: the threads each PrefLab process runs, whatever launched it.
+    public static let threadsVariable = "PREFLAB_THREADS"
     /// Set by `mpirun` (Open MPI): how many of its processes run on this machine.
     static let ranksOnThisMachineVariable = "OMPI_COMM_WORLD_LOCAL_SIZE"
     /// Set by Slurm when a job or step asks for `--cpus-per-task`: the cores each task owns.
@@ -42,13 +44,14 @@ public enum Parallel {
 
     /// The threads a process may run with `available` cores to run on (its affinity) out of the
     /// `machine`'s, so that the processes a launcher starts on one machine together run at most
-    /// one thread per core: the cores Slurm gave each task when it says, else the machine's
+    /// one thread per core: the count the user set, else the cores Slurm gave each task when it says, else the machine's
     /// cores divided among mpirun's ranks on it, and never more than `available` (a launcher
     /// that bound each rank to its own cores has already divided them). At least 1; a process
     /// started without a launcher uses every available core.
     static func threads(available: Int, machine: Int, environment: [String: String]) -> Int {
         func count(_ name: String) -> Int? { environment[name].flatMap { Int($0) }.flatMap { $0 > 0 ? $0 : nil } }
-        let share = count(coresPerTaskVariable) ?? count(ranksOnThisMachineVariable).map { max(machine, available) / $0 } ?? available
+        let share = count(threadsVariable) ?? count(coresPerTaskVariable)
+            ?? count(ranksOnThisMachineVariable).map { max(machine, available) / $0 } ?? available
         return max(1, min(available, share))
     }
 
