@@ -132,7 +132,7 @@ struct PreferenceCorruption: Sendable, CustomTestStringConvertible {
         PreferenceCorruption(name: "a token id past Int32", file: "pairs.safetensors", tensor: "prompt", index: 0, value: 3e9,
                              mention: "tensor 'prompt' holds 3e+09 at element 0"),
         PreferenceCorruption(name: "a token id past the vocabulary", file: "pairs.safetensors", tensor: "rejected", index: 0, value: 1000,
-                             mention: "pair 1 holds a token id outside the model's vocabulary of 24"),
+                             mention: "pair 1: token id 1000 is outside the vocabulary (24 tokens)"),
         PreferenceCorruption(name: "a NaN pair length", file: "pairs.safetensors", tensor: "prompt_lengths", index: 5, value: .nan,
                              mention: "tensor 'prompt_lengths' holds nan at element 5"),
         PreferenceCorruption(name: "a prompt length that leaves tokens over", file: "pairs.safetensors", tensor: "prompt_lengths", index: 0, value: 0,
