@@ -29,9 +29,10 @@ extension EngineLayer {
     }
 }
 
-/// The engine block of each architecture family in Models' registry.
+/// The engine block of each architecture family in Models' registry (each runs forward only for
+/// inference too).
 enum EngineRegistry {
-    static func layerType(for descriptor: any ArchitectureDescriptor) -> (any EngineLayer.Type)? {
+    static func layerType(for descriptor: any ArchitectureDescriptor) -> (any InferenceLayer.Type)? {
         switch descriptor {
         case is LlamaFamily: LlamaLayer.self
         case is GPT2: GPT2Layer.self
