@@ -11,11 +11,12 @@ import Training
 /// the two sides so the shared machine's slow spells land on both.
 ///
 /// Load, scoring and generation run in this process on PrefLab's side and time only the work
-/// itself, as bench_trl.py does inside Python: scoring and generation call what the
-/// `token_logprobs` and `generate` builtins call (the engine's forward, a KV cache for decoding). The DPO figures come from whole training processes
-/// on each side (`preflab` running pref_train, bench_trl.py running DPOTrainer) on the same fp32
-/// safetensors copy of the model and the same JSONL pairs with the same settings: their wall time
-/// and peak resident set, and the per-step times each trainer reports.
+/// itself, as bench_trl.py does inside Python; scoring and generation call what the
+/// `token_logprobs` and `generate` builtins call (the engine's forward, a KV cache for decoding).
+/// The DPO figures come from whole training processes on each side (`preflab` running
+/// pref_train, bench_trl.py running DPOTrainer) on the same fp32 safetensors copy of the model and
+/// the same JSONL pairs with the same settings: their wall time and peak resident set, and the
+/// per-step times each trainer reports.
 enum RealModelBench {
     static let modelFile = UserPath.cacheFolder + "/models/SmolLM2-135M-Instruct.Q4_1.gguf"
     static let rounds = comparisonRounds
