@@ -3,7 +3,8 @@ import Models
 import Tensor
 
 /// One transformer block of an architecture as the engine runs it: its weights bound once, when
-/// the `TrainableModel` is built, and its hand-written forward and backward pass.
+/// `EngineBinding` binds the model (for a `TrainableModel` or an `InferenceModel`), and its
+/// hand-written forward and backward pass.
 protocol EngineLayer {
     /// Binds the weights (and LoRA adapters) of layer `layer`.
     init(layer: Int, binder: inout WeightBinder) throws
