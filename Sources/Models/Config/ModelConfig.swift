@@ -172,13 +172,8 @@ extension ModelConfig {
         }
     }
 
-    /// Why `ids` cannot go into the model: its first id that is not a token (0 ..< `vocabSize`),
-    /// as "token id 300 is outside the vocabulary (300 tokens)"; nil when every id is a token.
-    /// Each caller throws it under its own place (the option, the file line, the pair).
-    /// - Parameter unscored: an id that marks a position without a target (−1 in target lists),
-    ///   accepted as well.
-    public func vocabularyProblem<S: Sequence>(in ids: S, unscored: S.Element? = nil) -> String? where S.Element: BinaryInteger {
-        guard let bad = ids.first(where: { $0 != unscored && ($0 < 0 || $0 >= vocabSize) }) else { return nil }
-        return "token id \(bad) is outside the vocabulary (\(vocabSize) tokens)"
+    /// Why `ids` cannot go into the model: `Vocabulary.problem` over its `vocabSize` tokens.
+    @inlinable public func vocabularyProblem<S: Sequence>(in ids: S, unscored: S.Element? = nil) -> String? where S.Element: BinaryInteger {
+        Vocabulary.problem(in: ids, size: vocabSize, unscored: unscored)
     }
 }
