@@ -21,10 +21,9 @@ public enum TextGeneration {
     /// The text made after `prompt`, through the model's tokenizer, cut before the first stop string.
     public static func text(_ model: TransformerModel, tokenizer: Tokenizer, prompt: String, maxTokens: Int,
                             sampling: TransformerModel.Sampling, stop: [String]) throws -> String {
-        let stop = stopStrings(stop, model: model)
-        let made = try InferenceModel(model: model).generate(prompt: tokenizer.encode(prompt), maxTokens: maxTokens, sampling: sampling, stop: stop)
+        let made = try tokens(model, prompt: tokenizer.encode(prompt), maxTokens: maxTokens, sampling: sampling, stop: stop)
         let output = try tokenizer.decode(made, skipSpecialTokens: true)
-        guard let cut = stop.compactMap({ output.range(of: $0)?.lowerBound }).min() else { return output }
+        guard let cut = stopStrings(stop, model: model).compactMap({ output.range(of: $0)?.lowerBound }).min() else { return output }
         return String(output[..<cut])
     }
 }
