@@ -45,7 +45,7 @@ let package = Package(
         .executableTarget(
             name: "preflab",
             dependencies: ["Base", "Lang", "Tensor", "Plot", "CEditLine", "JupyterKernel", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .executableTarget(name: "preflab-bench", dependencies: ["Base", "Tensor", "Models", "Training", "Preference", "CBLAS"]),
+        .executableTarget(name: "preflab-bench", dependencies: ["Base", "Tensor", "Models", "Training", "Preference", "Lang", "CBLAS"]),
         .executableTarget(name: "preflab-fuzz", dependencies: ["Base", "Lang", "Models", "Tensor"]),
         .testTarget(name: "TensorTests", dependencies: ["Base", "Tensor"], resources: [.copy("Fixtures")]),
         // Golden files are read from the source tree by path, not bundled.

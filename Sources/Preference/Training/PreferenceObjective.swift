@@ -72,10 +72,9 @@ public final class PreferenceObjective: TrainingObjective {
 
     /// Computes (or finds in the cache) the reference log-probs and stores them in the run directory.
     public func prepare(_ engine: TrainableModel, directory: String, timings: RunTimings) throws {
-        let referenceEngine = try timings.measure(.modelCopy) { try referenceModel.map { try TrainableModel(model: $0) } ?? engine }
-        let key = timings.measure(.reference) {
-            ReferenceLogprobs.key(config: referenceEngine.config, weights: referenceEngine.weights, pairs: pairs, length: length)
-        }
+        // A separate reference model is read where its tensors lie: it is only ever run forward.
+        let inference = try referenceModel.map { try InferenceModel(model: $0) } ?? InferenceModel(engine: engine)
+        let key = try timings.measure(.reference) { try ReferenceLogprobs.key(model: inference, pairs: pairs, length: length) }
         let cached = cacheDirectory.map { $0 + "/reference-\(key).safetensors" }
         let computed: ReferenceLogprobs
         if let cached, FileManager.default.fileExists(atPath: cached) {
@@ -86,7 +85,7 @@ public final class PreferenceObjective: TrainingObjective {
             }
         } else {
             computed = try timings.measure(.reference) {
-                try ReferenceLogprobs.compute(referenceEngine, pairs: pairs, length: length, batch: batch)
+                try ReferenceLogprobs.compute(inference, pairs: pairs, length: length, batch: batch)
             }
             if let cached {
                 try timings.measure(.referenceFiles) { try computed.write(to: cached) }
