@@ -50,7 +50,7 @@ let package = Package(
         .executableTarget(
             name: "preflab",
             dependencies: ["Base", "Lang", "Tensor", "Plot", "CEditLine", "JupyterKernel", "Distributed", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .executableTarget(name: "preflab-bench", dependencies: ["Base", "Tensor", "Models", "Training", "Preference", "Distributed", "CBLAS"]),
+        .executableTarget(name: "preflab-bench", dependencies: ["Base", "Tensor", "Models", "Training", "Preference", "Lang", "Distributed", "CBLAS"]),
         .executableTarget(name: "preflab-fuzz", dependencies: ["Base", "Lang", "Models", "Tensor"]),
         .testTarget(name: "TensorTests", dependencies: ["Base", "Tensor"], resources: [.copy("Fixtures")]),
         // Golden files are read from the source tree by path, not bundled.

@@ -148,5 +148,5 @@ func tail(_ text: String, lines: Int = 5) -> String {
 
 /// The OpenBLAS kernel set in use and the kernel mode asked for, for section headings.
 var kernelsInUse: String {
-    "\(BLASCore.name) (PREFLAB_KERNELS=\(ProcessInfo.processInfo.environment["PREFLAB_KERNELS"] ?? "unset"))"
+    "\(BLASCore.name) (\(KernelMode.environmentVariable)=\(ProcessInfo.processInfo.environment[KernelMode.environmentVariable] ?? "unset"))"
 }

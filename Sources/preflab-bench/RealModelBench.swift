@@ -1,18 +1,22 @@
 import Base
 import Dispatch
 import Foundation
+import Lang
 import Models
 import Tensor
+import Training
 
 /// `preflab-bench real`: SmolLM2-135M-Instruct (the GGUF file scripts/real-model installs), PrefLab
 /// against transformers and TRL (scripts/bench_trl.py) in the same run, in rounds that alternate
 /// the two sides so the shared machine's slow spells land on both.
 ///
 /// Load, scoring and generation run in this process on PrefLab's side and time only the work
-/// itself, as bench_trl.py does inside Python. The DPO figures come from whole training processes
-/// on each side (`preflab` running pref_train, bench_trl.py running DPOTrainer) on the same fp32
-/// safetensors copy of the model and the same JSONL pairs with the same settings: their wall time
-/// and peak resident set, and the per-step times each trainer reports.
+/// itself, as bench_trl.py does inside Python; scoring and generation call what the
+/// `token_logprobs` and `generate` builtins call (the engine's forward, a KV cache for decoding).
+/// The DPO figures come from whole training processes on each side (`preflab` running
+/// pref_train, bench_trl.py running DPOTrainer) on the same fp32 safetensors copy of the model and
+/// the same JSONL pairs with the same settings: their wall time and peak resident set, and the
+/// per-step times each trainer reports.
 enum RealModelBench {
     static let modelFile = UserPath.cacheFolder + "/models/SmolLM2-135M-Instruct.Q4_1.gguf"
     static let rounds = comparisonRounds
@@ -45,10 +49,11 @@ enum RealModelBench {
     static let dpo = DPOSettings()
 
     /// pref_train's option for a run that writes no checkpoint at its end (TRL runs with
-    /// save_strategy "no"); passed only when this PrefLab's pref_train lists it.
-    static let noEndCheckpointOption = (name: "keep", value: "\"none\"")
+    /// save_strategy "no"), as the language writes it.
+    static let noEndCheckpoint = (name: TrainingOptions.table.declarations.keep.name, value: "\"\(KeepKind.none.rawValue)\"")
 
-    static func run() throws {
+    /// - Parameter wholeRuns: false leaves out the whole DPO runs (section `real-inference`).
+    static func run(wholeRuns includesWholeRuns: Bool = true) throws {
         print("")
         print("Real model: SmolLM2-135M-Instruct (Q4_1 GGUF dequantised to fp32), \(Parallel.workers) threads, kernels: \(kernelsInUse); "
               + "\(rounds) round\(rounds == 1 ? "" : "s") alternating PrefLab and transformers/TRL; median [min–max] of the rounds")
@@ -69,7 +74,7 @@ enum RealModelBench {
             return
         }
         // The whole runs first, while this process holds little: wait4 counts its resident set into the children's peaks.
-        try wholeRuns(preflab: preflab, model: safetensors, scratch: scratch)
+        if includesWholeRuns { try wholeRuns(preflab: preflab, model: safetensors, scratch: scratch) }
         try inference(safetensors: safetensors)
     }
 
@@ -79,12 +84,11 @@ enum RealModelBench {
         let pairsFile = scratch + "/pairs.jsonl"
         try writePairs(count: dpo.batch * dpo.steps, to: pairsFile)
         let script = scratch + "/dpo.pref"
-        let keepOption = supportsNoEndCheckpoint(preflab) ? ", \(noEndCheckpointOption.name): \(noEndCheckpointOption.value)" : ""
         try """
             let model = load_model(args[0])
             let run = pref_train(model, args[1], beta: \(dpo.beta), lr: \(dpo.lr), batch: \(dpo.batch), steps: \(dpo.steps), \
             max_length: \(dpo.max_length), weight_decay: \(dpo.weight_decay), clip: \(dpo.clip), \
-            ref_cache: args[2] + "/reference", dir: args[2] + "/run"\(keepOption))
+            ref_cache: args[2] + "/reference", dir: args[2] + "/run", \(noEndCheckpoint.name): \(noEndCheckpoint.value))
             print(metric(run, "seconds"))
 
             """.write(toFile: script, atomically: true, encoding: .utf8)
@@ -122,18 +126,12 @@ enum RealModelBench {
         }
         print("DPO from the fp32 safetensors copy on \(dpo.batch * dpo.steps) pairs, rows of about 100 tokens (β \(dpo.beta), lr \(dpo.lr), AdamW, full fine-tuning, "
               + "reference log-probs precomputed)\(trlVersion.isEmpty ? "" : "; \(trlVersion)")")
-        print("    PrefLab: \(keepOption.isEmpty ? "writes its end-of-run checkpoint (this pref_train has no \(noEndCheckpointOption.name) option)" : "no checkpoint (\(noEndCheckpointOption.name): \(noEndCheckpointOption.value))"); "
+        print("    PrefLab: no checkpoint (\(noEndCheckpoint.name): \(noEndCheckpoint.value)); "
               + "TRL: save_strategy \"no\". A step is each trainer's own timing, median of steps 2–\(dpo.steps)")
         step.report(against: "TRL", goal: dpoStepGoal)
         wall.report(against: "TRL", goal: runWallGoal)
         memory.report(against: "TRL", goal: runMemoryGoal)
         print("    (peak RSS: wait4's ru_maxrss, which is never below the bench's own \(benchResident) MB at each start)")
-    }
-
-    /// Whether `preflab`'s pref_train takes the no-checkpoint option, read from its signature.
-    private static func supportsNoEndCheckpoint(_ preflab: String) -> Bool {
-        let help = runMeasured([preflab, "-e", "help(\"pref_train\")"])
-        return help.output.contains(" \(noEndCheckpointOption.name) = ")
     }
 
     /// "[0.5, 0.25]" (a list as `print` shows it) as numbers.
@@ -178,13 +176,12 @@ enum RealModelBench {
             var loaded: TransformerModel?
             loadSafetensors.preflab.append(try seconds { loaded = try TransformerModel.load(path: safetensors) })
             guard let loaded else { continue }
-            scoring.preflab.append(try GradMode.withoutGrad {
-                try medianSeconds(warmup: 1, repeats: repeats) { sink += try loaded.tokenLogprobs(scoreIds).storage.pointer[0] }
+            // token_logprobs(model, ids) and generate(model, ids, max_tokens: …) as the builtins run them.
+            scoring.preflab.append(try medianSeconds(warmup: 1, repeats: repeats) {
+                sink += try InferenceModel(model: loaded).tokenLogprobs(scoreIds)[0]
             })
-            // generate's builtin also stops at the chat template's end-of-turn string, decoding the
-            // tokens made after each step: microseconds against a 135M-parameter forward, left out.
             generation.preflab.append(try medianSeconds(warmup: 1, repeats: repeats) {
-                ourTokens = try loaded.generate(prompt: promptIds, maxTokens: newTokens)
+                ourTokens = try TextGeneration.tokens(loaded, prompt: promptIds, maxTokens: newTokens, sampling: .init(), stop: [])
             })
             guard let python = referencePython else { continue }
             progress("real model: load, scoring and generation, transformers, round \(round) of \(rounds)")
@@ -203,8 +200,9 @@ enum RealModelBench {
             generation.reference.append(generate)
             theirTokens = json["generated"] as? [Int]
         }
-        print("Load, forward-only scoring (PrefLab token_logprobs without gradients; torch forward + log_softmax under inference_mode), "
-              + "greedy generation of \(newTokens) tokens after a \(promptIds.count)-token prompt; in-process times, each round's scoring "
+        print("Load, forward-only scoring (PrefLab's token_logprobs; torch forward + log_softmax under inference_mode), "
+              + "greedy generation of \(newTokens) tokens after a \(promptIds.count)-token prompt (PrefLab's generate on ids, its "
+              + "end-of-turn stop included; transformers' generate); in-process times, each round's scoring "
               + "and generation the median of \(repeats) after a warm-up")
         loadGGUF.report(against: "transformers", goal: loadGoal)
         loadSafetensors.report(against: "transformers", goal: loadGoal)

@@ -43,6 +43,7 @@ var sink: Float = 0
 let sections = ["micro": "GEMM, memory-bound kernels, the language and a random 135M model",
                 "training": "training and DPO steps against PyTorch",
                 "real": "SmolLM2-135M-Instruct against transformers and TRL",
+                "real-inference": "real's load, scoring and generation alone (no whole DPO runs)",
                 "gguf FILE": "decoding every tensor of a GGUF file",
                 "distributed": "1 rank × 2 threads against 2 mpirun ranks × 1 thread, and a cluster projection",
                 "distributed-rank": "one rank of `distributed` (it starts them under mpirun)"]
@@ -54,6 +55,9 @@ case "training":
     exit(0)
 case "real":
     try RealModelBench.run()
+    exit(0)
+case "real-inference":
+    try RealModelBench.run(wholeRuns: false)
     exit(0)
 case "distributed":
     try DistributedBench.run()

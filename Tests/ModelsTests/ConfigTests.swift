@@ -8,6 +8,17 @@ import Testing
         return try ModelConfig(json: try #require(FileManager.default.contents(atPath: path)), file: path)
     }
 
+    /// The one vocabulary check: the first id outside 0 ..< vocab, whatever the integer type;
+    /// −1 passes only where it marks a position without a target.
+    @Test func vocabularyProblemNamesTheFirstIdOutsideTheVocabulary() throws {
+        let llama = try config("llama_default")
+        #expect(llama.vocabularyProblem(in: [0, 31999]) == nil)
+        #expect(llama.vocabularyProblem(in: [5, 32000, -3]) == "token id 32000 is outside the vocabulary (32000 tokens)")
+        #expect(llama.vocabularyProblem(in: [Int32(4), -1]) == "token id -1 is outside the vocabulary (32000 tokens)")
+        #expect(llama.vocabularyProblem(in: [Int32(4), -1], unscored: -1) == nil)
+        #expect(llama.vocabularyProblem(in: [Int32(-2)], unscored: -1) == "token id -2 is outside the vocabulary (32000 tokens)")
+    }
+
     @Test func transformersDefaults() throws {
         let llama = try config("llama_default")
         #expect(llama.architecture == .llama && llama.vocabSize == 32000 && llama.hiddenSize == 4096 && llama.layers == 32)

@@ -18,7 +18,7 @@ struct TokenProbeTests {
         let policy = try PreferenceObjectiveTests.model()
         let pairs = PreferenceObjectiveTests.pairs()
         let engine = try TrainableModel(model: policy)
-        let reference = try ReferenceLogprobs.compute(engine, pairs: pairs, length: 10, batch: 2)
+        let reference = try ReferenceLogprobs.compute(try InferenceModel(engine: engine), pairs: pairs, length: 10, batch: 2)
         let before = try TokenProbe.measure(engine, pairs: pairs, reference: reference, length: 10, batch: 4)  // other batch shapes round differently
         #expect(before.chosen.allSatisfy { $0.allSatisfy { abs($0) < 1e-5 } })
         #expect(before.chosen.map(\.count) == pairs.map { $0.chosen.count })

@@ -57,6 +57,34 @@ struct InferenceTests {
         }
     }
 
+    /// `logprobs` skips the arg-max scan and reuses the buffers of the last shape; neither may
+    /// move a bit: the same calls, in any order of shapes, give `score`'s log-probs exactly.
+    @Test(arguments: ["random_llama_gqa", "random_gpt2"])
+    func logprobsEqualScoresBitForBitAcrossReusedBuffers(_ name: String) throws {
+        let model = try Self.model(name)
+        let inference = try InferenceModel(model: model)
+        let (large, small) = (sampleBatch(batch: 3, length: 40, vocabulary: model.config.vocabSize, seed: 5),
+                              sampleBatch(batch: 2, length: 9, vocabulary: model.config.vocabSize, seed: 6))
+        let expected = try InferenceModel(model: model).score(inputs: large.0, targets: large.1, batch: 3, length: 40).logprobs
+        let first = try inference.logprobs(inputs: large.0, targets: large.1, batch: 3, length: 40)
+        let again = try inference.logprobs(inputs: large.0, targets: large.1, batch: 3, length: 40)
+        _ = try inference.logprobs(inputs: small.0, targets: small.1, batch: 2, length: 9)
+        let afterAnotherShape = try inference.logprobs(inputs: large.0, targets: large.1, batch: 3, length: 40)
+        for run in [first, again, afterAnotherShape] { #expect(run.map(\.bitPattern) == expected.map(\.bitPattern)) }
+    }
+
+    /// A separate DPO reference model is run over its own tensors, the policy's over the engine's
+    /// store; the same weights must give the same log-probs to the bit, or the reference cache
+    /// would hold values that depend on which of the two computed them.
+    @Test(arguments: ["random_llama_gqa", "random_gpt2", "llama_biases"])
+    func aModelsTensorsAndAnEnginesStoreScoreBitForBitAlike(_ name: String) throws {
+        let model = try Self.model(name)
+        let (inputs, targets) = sampleBatch(batch: 2, length: 12, vocabulary: model.config.vocabSize, seed: 8)
+        let overTensors = try InferenceModel(model: model).logprobs(inputs: inputs, targets: targets, batch: 2, length: 12)
+        let overStore = try InferenceModel(engine: try TrainableModel(model: model)).logprobs(inputs: inputs, targets: targets, batch: 2, length: 12)
+        #expect(overTensors.map(\.bitPattern) == overStore.map(\.bitPattern))
+    }
+
     /// The DPO reference pass reads the engine's stores: with adapters, their contribution counts.
     @Test func engineWithAdaptersMatchesItsTrainingForward() throws {
         let model = try TransformerModel.load(directory: modelFixtures + "/llama_gqa_tied")

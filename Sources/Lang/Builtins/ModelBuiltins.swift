@@ -199,17 +199,13 @@ extension Builtins {
                     return text
                 }
             }
-            if let tokenizer = model.tokenizer, let end = Builtins.endOfTurn(of: tokenizer), !stop.contains(end) { stop.append(end) }
             let maxTokens = try a.int("max_tokens")
             guard (0...100_000).contains(maxTokens) else { throw BuiltinError("max_tokens must be between 0 and 100000") }
             if case .string(let text) = try a["prompt"] {
                 guard let tokenizer = model.tokenizer else { throw BuiltinError("a text prompt needs a model with a tokenizer; pass token ids instead") }
-                let made = try InferenceModel(model: model).generate(prompt: tokenizer.encode(text), maxTokens: maxTokens, sampling: sampling, stop: stop)
-                var output = try tokenizer.decode(made, skipSpecialTokens: true)
-                if let cut = stop.compactMap({ output.range(of: $0)?.lowerBound }).min() { output = String(output[..<cut]) }
-                return .string(output)
+                return .string(try TextGeneration.text(model, tokenizer: tokenizer, prompt: text, maxTokens: maxTokens, sampling: sampling, stop: stop))
             }
-            let made = try InferenceModel(model: model).generate(prompt: try a.ids("prompt"), maxTokens: maxTokens, sampling: sampling, stop: stop)
+            let made = try TextGeneration.tokens(model, prompt: try a.ids("prompt"), maxTokens: maxTokens, sampling: sampling, stop: stop)
             return .list(made.map { .number(Double($0)) })
         },
     ]

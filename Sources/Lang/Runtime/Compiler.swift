@@ -12,6 +12,18 @@ struct Compiler {
         var blocks: [[String: Int]]
         var size: Int
         var loops = 0
+        /// Whether a function is defined inside this one: its closures hold this frame.
+        var definesFunctions = false
+        /// The slots that functions defined inside this one read or write.
+        var captured: Set<Int> = []
+
+        /// The slots a call may clear when it returns: none when no closure can hold the frame;
+        /// else those no inner function uses. A closure stored in its own defining frame (`let f =
+        /// fn…` inside a function) makes a reference cycle; clearing the slots it does not read
+        /// breaks it, so the values of a finished call (a training run, a model) are freed.
+        var releasedAtReturn: [Int] {
+            definesFunctions ? (0..<size).filter { !captured.contains($0) } : []
+        }
     }
     private var functions: [FunctionScope] = []
     private var topLevelLoops = 0
@@ -34,10 +46,13 @@ struct Compiler {
         case global(Int)
     }
 
-    private func resolve(_ name: String) -> Resolved {
+    private mutating func resolve(_ name: String) -> Resolved {
         for (depth, function) in functions.reversed().enumerated() {
             for block in function.blocks.reversed() {
-                if let slot = block[name] { return .local(depth: depth, slot: slot) }
+                if let slot = block[name] {
+                    if depth > 0 { functions[functions.count - 1 - depth].captured.insert(slot) }
+                    return .local(depth: depth, slot: slot)
+                }
             }
         }
         return .global(rt.globalSlot(name))
@@ -59,7 +74,7 @@ struct Compiler {
 
     /// - Parameter calling: whether the name is called (`name(…)`), so an undefined one is an
     ///   undefined function.
-    private func read(_ name: String, _ span: Span, calling: Bool = false) -> Node {
+    private mutating func read(_ name: String, _ span: Span, calling: Bool = false) -> Node {
         switch resolve(name) {
         case .local(let depth, let slot): return LocalGet(depth: depth, slot: slot, span, source)
         case .global(let slot):
@@ -171,6 +186,7 @@ struct Compiler {
     }
 
     private mutating func function(_ declaration: FunctionDecl) throws -> CompiledFunction {
+        if !functions.isEmpty { functions[functions.count - 1].definesFunctions = true }
         var scope = FunctionScope(blocks: [[:]], size: 0)
         for (i, parameter) in declaration.parameters.enumerated() { scope.blocks[0][parameter.name] = i }
         scope.size = declaration.parameters.count
@@ -180,6 +196,7 @@ struct Compiler {
         let body = try block(declaration.body)
         return CompiledFunction(name: declaration.name ?? "<lambda>", parameterNames: declaration.parameters.map(\.name),
                                 defaults: defaults, body: body, frameSize: functions[functions.count - 1].size,
+                                releasedAtReturn: functions[functions.count - 1].releasedAtReturn,
                                 span: declaration.span, source: source)
     }
 

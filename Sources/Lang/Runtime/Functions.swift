@@ -9,15 +9,19 @@ final class CompiledFunction {
     let defaults: [Node?]
     let body: Node
     let frameSize: Int
+    /// The frame's slots a finished call clears (see `Compiler.FunctionScope.releasedAtReturn`).
+    let releasedAtReturn: [Int]
     let span: Span
     let source: Source
 
-    init(name: String, parameterNames: [String], defaults: [Node?], body: Node, frameSize: Int, span: Span, source: Source) {
+    init(name: String, parameterNames: [String], defaults: [Node?], body: Node, frameSize: Int, releasedAtReturn: [Int],
+         span: Span, source: Source) {
         self.name = name
         self.parameterNames = parameterNames
         self.defaults = defaults
         self.body = body
         self.frameSize = frameSize
+        self.releasedAtReturn = releasedAtReturn
         self.span = span
         self.source = source
     }
@@ -108,7 +112,10 @@ extension Runtime {
         guard depth < maximumCallDepth else { throw node.fail("recursion deeper than \(maximumCallDepth) calls") }
         try tick(node.span, node.source)
         depth += 1
-        defer { depth -= 1 }
+        defer {
+            depth -= 1
+            for slot in function.releasedAtReturn { frame.slots[slot] = .nil }
+        }
         do {
             let value = try function.body.eval(frame, self)
             if pending == .returning {

@@ -171,4 +171,9 @@ extension ModelConfig {
             throw ModelError(file: "model", "\(count) tokens exceed \(descriptor.displayName)'s \(maxPositions) positions")
         }
     }
+
+    /// Why `ids` cannot go into the model: `Vocabulary.problem` over its `vocabSize` tokens.
+    @inlinable public func vocabularyProblem<S: Sequence>(in ids: S, unscored: S.Element? = nil) -> String? where S.Element: BinaryInteger {
+        Vocabulary.problem(in: ids, size: vocabSize, unscored: unscored)
+    }
 }

@@ -155,7 +155,7 @@ public final class Tokenizer {
         let tokens: [String] = try ids.compactMap { id in
             if let added = addedById[id] { return skipSpecialTokens && added.special ? nil : added.content }
             guard let token = model.tokens[id] else {
-                throw ModelError(file: path, "token id \(id) is outside the vocabulary (\(vocabularySize) tokens)")
+                throw ModelError(file: path, Vocabulary.problem(in: [id], size: vocabularySize) ?? "token id \(id) has no token (a gap in the vocabulary)")
             }
             return token
         }

@@ -46,9 +46,7 @@ extension TransformerModel {
         if let p = sampling.topP, !(p > 0 && p <= 1) { throw ModelError(file: "model", "top_p must be in (0, 1], got \(p)") }
         if stop.contains("") { throw ModelError(file: "model", "stop strings must not be empty") }
         try config.checkPositions(prompt.count)
-        if let bad = prompt.first(where: { $0 < 0 || $0 >= config.vocabSize }) {
-            throw ModelError(file: "model", "token id \(bad) is outside the vocabulary (\(config.vocabSize) tokens)")
-        }
+        if let problem = config.vocabularyProblem(in: prompt) { throw ModelError(file: "model", problem) }
         var generator = RandomGenerator(seed: sampling.seed)
         var ids = prompt
         var made: [Int] = []

@@ -114,9 +114,7 @@ public final class TransformerModel {
     public func logits(_ ids: [Int]) throws -> Tensor {
         guard !ids.isEmpty else { throw ModelError(file: "model", "logits need at least one token") }
         try config.checkPositions(ids.count)
-        if let bad = ids.first(where: { $0 < 0 || $0 >= config.vocabSize }) {
-            throw ModelError(file: "model", "token id \(bad) is outside the vocabulary (\(config.vocabSize) tokens)")
-        }
+        if let problem = config.vocabularyProblem(in: ids) { throw ModelError(file: "model", problem) }
         return try forward(ids, cache: nil)
     }
 
@@ -140,11 +138,7 @@ public final class TransformerModel {
         guard let longest = batch.map(\.count).max(), longest > 0, !batch.contains(where: \.isEmpty) else {
             throw ModelError(file: "model", "a batch needs at least one sequence, each of at least one token")
         }
-        for ids in batch {
-            if let bad = ids.first(where: { $0 < 0 || $0 >= config.vocabSize }) {
-                throw ModelError(file: "model", "token id \(bad) is outside the vocabulary (\(config.vocabSize) tokens)")
-            }
-        }
+        if let problem = config.vocabularyProblem(in: batch.joined()) { throw ModelError(file: "model", problem) }
         try config.checkPositions(longest)
         let padded = batch.flatMap { $0.map(Float.init) + [Float](repeating: 0, count: longest - $0.count) }
         let keyMask = batch.flatMap { ids in (0..<longest).map { $0 < ids.count ? Float(0) : -.infinity } }

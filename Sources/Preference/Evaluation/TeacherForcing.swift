@@ -40,9 +40,7 @@ enum TeacherForcing {
             guard row.firstTarget >= 1, row.firstTarget <= row.tokens.count else {
                 throw PreferenceError(row.origin, "has nothing to condition on (a scored row needs at least one context token)")
             }
-            if let bad = row.tokens.first(where: { $0 < 0 || $0 >= model.config.vocabSize }) {
-                throw PreferenceError(row.origin, "token id \(bad) is outside the model's vocabulary (\(model.config.vocabSize) tokens)")
-            }
+            if let problem = model.config.vocabularyProblem(in: row.tokens) { throw PreferenceError(row.origin, problem) }
             let excess = row.tokens.count - (window + 1)
             guard excess > 0 else { continue }
             guard row.firstTarget - excess >= 1 else {

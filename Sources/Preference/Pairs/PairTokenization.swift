@@ -33,9 +33,8 @@ public struct PairTokenization: Equatable, Sendable {
     func validate(vocabularySize: Int) throws {
         if appendEOS {
             guard let eos else { throw PreferenceError("eos", "no EOS id given; pass the model's eos_token_id, or turn append_eos off") }
-            guard eos >= 0, eos < vocabularySize, Int32(exactly: eos) != nil else {
-                throw PreferenceError("eos", "token id \(eos) is outside the tokenizer's vocabulary (\(vocabularySize) tokens)")
-            }
+            if let problem = Vocabulary.problem(in: [eos], size: vocabularySize) { throw PreferenceError("eos", problem) }
+            guard Int32(exactly: eos) != nil else { throw PreferenceError("eos", "token id \(eos) does not fit a 32-bit token id") }
         }
         for (name, limit) in [("max_length", maxLength), ("max_prompt_length", maxPromptLength), ("max_completion_length", maxCompletionLength)] {
             if let limit, limit < 1 { throw PreferenceError(name, "must be at least 1, got \(limit)") }

@@ -13,7 +13,7 @@ public struct TokenProbe {
     /// Scores every pair with `engine`'s current weights against `reference`.
     public static func measure(_ engine: TrainableModel, pairs: [PairTokens], reference: ReferenceLogprobs,
                                length: Int, batch: Int) throws -> TokenProbe {
-        let now = try ReferenceLogprobs.compute(engine, pairs: pairs, length: length, batch: batch)
+        let now = try ReferenceLogprobs.compute(try InferenceModel(engine: engine), pairs: pairs, length: length, batch: batch)
         func change(_ a: [[Float]], _ b: [[Float]]) -> [[Float]] {
             zip(a, b).map { policy, ref in zip(policy, ref).map { $0 - $1 } }
         }

@@ -76,10 +76,9 @@ public final class PreferenceObjective: TrainingObjective {
     /// gather the whole; only the root writes files.
     public func prepare(_ engine: TrainableModel, directory: String, timings: RunTimings) throws {
         let world = World.current
-        let referenceEngine = try timings.measure(.modelCopy) { try referenceModel.map { try TrainableModel(model: $0) } ?? engine }
-        let key = timings.measure(.reference) {
-            ReferenceLogprobs.key(config: referenceEngine.config, weights: referenceEngine.weights, pairs: pairs, length: length)
-        }
+        // A separate reference model is read where its tensors lie: it is only ever run forward.
+        let inference = try referenceModel.map { try InferenceModel(model: $0) } ?? InferenceModel(engine: engine)
+        let key = try timings.measure(.reference) { try ReferenceLogprobs.key(model: inference, pairs: pairs, length: length) }
         let cached = cacheDirectory.map { $0 + "/reference-\(key).safetensors" }
         let computed: ReferenceLogprobs
         // Ranks on several machines may see different caches: if one lacks the entry all compute,
@@ -93,7 +92,7 @@ public final class PreferenceObjective: TrainingObjective {
         } else {
             computed = try timings.measure(.reference) {
                 let block = Array(pairs[Shard(world).rows(of: pairs.count)])
-                return world.gather(try ReferenceLogprobs.compute(referenceEngine, pairs: block, length: length, batch: batch))
+                return world.gather(try ReferenceLogprobs.compute(inference, pairs: block, length: length, batch: batch))
             }
             if let cached, world.isRoot {
                 try timings.measure(.referenceFiles) { try computed.write(to: cached) }

@@ -19,7 +19,7 @@ public enum PreferenceTraining {
         if let reference, reference.config.vocabSize != policy.config.vocabSize {
             throw PreferenceError("ref", "has a vocabulary of \(reference.config.vocabSize) tokens, the policy \(policy.config.vocabSize)")
         }
-        try checkVocabulary(pairs, size: policy.config.vocabSize, place: "data")
+        try checkVocabulary(pairs, of: policy.config, place: "data")
         return try TrainingRun.start(model: policy, options: options, timings: timings) { resolved in
             try PreferenceObjective(pairs: pairs, loss: loss, settings: settings, options: resolved, reference: reference,
                                     cacheDirectory: cacheDirectory)
@@ -40,7 +40,7 @@ public enum PreferenceTraining {
             }
             let pairsFile = directory + "/pairs.safetensors"
             let pairs = try PreferenceObjective.readPairs(pairsFile)
-            try checkVocabulary(pairs, size: model.config.vocabSize, place: pairsFile)
+            try checkVocabulary(pairs, of: model.config, place: pairsFile)
             let settings: LossSettings
             do { settings = try LossSettings(recorded: record.settings) } catch let error as PreferenceError {
                 throw PreferenceError(TrainingRun.recordFile(directory: directory), "loss setting \(error.place): \(error.message)")
@@ -60,11 +60,11 @@ public enum PreferenceTraining {
     }
 
     /// Refuses pairs holding a token id the model has no embedding for, naming the first such pair.
-    static func checkVocabulary(_ pairs: [PairTokens], size: Int, place: String) throws {
-        if let bad = pairs.firstIndex(where: { pair in
-            (pair.prompt + pair.chosen + pair.rejected).contains { $0 < 0 || Int($0) >= size }
-        }) {
-            throw PreferenceError(place, "pair \(bad + 1) holds a token id outside the model's vocabulary of \(size)")
+    static func checkVocabulary(_ pairs: [PairTokens], of config: ModelConfig, place: String) throws {
+        for (index, pair) in pairs.enumerated() {
+            if let problem = config.vocabularyProblem(in: [pair.prompt, pair.chosen, pair.rejected].joined()) {
+                throw PreferenceError(place, "pair \(index + 1): \(problem)")
+            }
         }
     }
 }

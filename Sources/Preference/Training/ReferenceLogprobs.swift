@@ -14,18 +14,17 @@ public struct ReferenceLogprobs: Equatable {
     public var chosenTokens: [[Float]]
     public var rejectedTokens: [[Float]]
 
-    /// Runs `engine`'s inference forward over all pairs, `batch` pairs at a time: the reference
-    /// is evaluated, not trained, so nothing is kept for a backward pass, and when it is the
-    /// policy's own engine its dropout stream does not advance (else a cache hit and a miss would
-    /// train differently).
-    static func compute(_ engine: TrainableModel, pairs: [PairTokens], length: Int, batch: Int) throws -> ReferenceLogprobs {
+    /// Runs the inference forward over all pairs, `batch` pairs at a time: the reference is
+    /// evaluated, not trained, so nothing is kept for a backward pass, and when it is the policy's
+    /// own engine its dropout stream does not advance (else a cache hit and a miss would train
+    /// differently).
+    static func compute(_ inference: InferenceModel, pairs: [PairTokens], length: Int, batch: Int) throws -> ReferenceLogprobs {
         var result = ReferenceLogprobs(chosen: [], rejected: [], chosenTokens: [], rejectedTokens: [])
-        let inference = try InferenceModel(engine: engine)
         var start = 0
         while start < pairs.count {
             let slice = Array(pairs[start..<min(start + batch, pairs.count)])
             let rows = PairRows(slice, length: length)
-            let logprobs = try inference.score(inputs: rows.inputs, targets: rows.targets, batch: 2 * slice.count, length: length).logprobs
+            let logprobs = try inference.logprobs(inputs: rows.inputs, targets: rows.targets, batch: 2 * slice.count, length: length)
             for p in 0..<slice.count {
                 let (c, r) = (2 * p, 2 * p + 1)
                 // Rounded to Float32 as the file stores them, so a resumed run sees the same values.
@@ -46,8 +45,9 @@ public struct ReferenceLogprobs: Equatable {
     /// pick up these values (DPOP's penalty switches on the sign of differences that small). The
     /// mode is in the key as well, so that a reproducible run never reads values a fast run left,
     /// even where both modes run the same set.
-    static func key(config: ModelConfig, weights: ParameterStore, pairs: [PairTokens], length: Int,
-                    kernels: KernelsInUse = BLASCore.inUse) -> String {
+    /// The weights are hashed as a `TrainableModel`'s store lays them out (`forEachWeightBytes`),
+    /// so the key is the same whether the reference is a separate model or the policy's engine.
+    static func key(model: InferenceModel, pairs: [PairTokens], length: Int, kernels: KernelsInUse = BLASCore.inUse) throws -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         func mix(_ bytes: UnsafeRawBufferPointer) {
             for byte in bytes {
@@ -55,8 +55,8 @@ public struct ReferenceLogprobs: Equatable {
                 hash &*= 0x100_0000_01b3
             }
         }
-        Array((forwardSignature(config) + ";kernels=\(kernels.mode.rawValue);blas=\(kernels.set)").utf8).withUnsafeBytes(mix)
-        mix(UnsafeRawBufferPointer(start: weights.values, count: weights.count * MemoryLayout<Float>.stride))
+        Array((forwardSignature(model.config) + ";kernels=\(kernels.mode.rawValue);blas=\(kernels.set)").utf8).withUnsafeBytes(mix)
+        try model.forEachWeightBytes(mix)
         for pair in pairs {
             for part in [pair.prompt, pair.chosen, pair.rejected, [-2]] { part.withUnsafeBytes(mix) }
         }

@@ -1,3 +1,4 @@
+import Models
 import Tensor
 
 extension TrainingData {
@@ -17,7 +18,6 @@ extension TrainingData {
             throw TrainingError(name, "rows of \(columns) token\(columns == 1 ? "" : "s") have nothing to predict; each needs at least 2")
         }
         let values = tokens.scalars
-        let limit = Float(vocabularySize)
         var examples: [TrainingExample] = []
         examples.reserveCapacity(rows)
         for row in 0..<rows {
@@ -27,10 +27,13 @@ extension TrainingData {
                 guard value.isFinite, value == value.rounded(.towardZero) else {
                     throw TrainingError("\(name)[\(row), \(column)]", "\(value) is not a whole-number token id")
                 }
-                guard value >= 0, value < limit else {
-                    throw TrainingError("\(name)[\(row), \(column)]", "token id \(Int(exactly: value).map(String.init) ?? "\(value)") is outside the vocabulary (\(vocabularySize) tokens)")
+                guard let id = Int(exactly: value) else {
+                    throw TrainingError("\(name)[\(row), \(column)]", "token id \(value) is beyond every vocabulary")
                 }
-                ids[column] = Int32(value)
+                if let problem = Vocabulary.problem(in: CollectionOfOne(id), size: vocabularySize) {
+                    throw TrainingError("\(name)[\(row), \(column)]", problem)
+                }
+                ids[column] = Int32(id)
             }
             examples.append(TrainingExample(ids: ids))
         }

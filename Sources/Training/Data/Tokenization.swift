@@ -17,10 +17,8 @@ enum Tokenization {
     /// `eos` checked against the vocabulary, so a wrong id fails at load time, not inside the model.
     static func checkedEOS(_ eos: Int?, tokenizer: Tokenizer) throws -> Int32? {
         guard let eos else { return nil }
-        let vocabulary = tokenizer.vocabularySize
-        guard eos >= 0, eos < vocabulary, let narrow = Int32(exactly: eos) else {
-            throw TrainingError("eos", "token id \(eos) is outside the tokenizer's vocabulary (\(vocabulary) tokens)")
-        }
+        if let problem = Vocabulary.problem(in: [eos], size: tokenizer.vocabularySize) { throw TrainingError("eos", problem) }
+        guard let narrow = Int32(exactly: eos) else { throw TrainingError("eos", "token id \(eos) does not fit a 32-bit token id") }
         return narrow
     }
 }

@@ -35,7 +35,7 @@ struct SharedWeights {
     let head: Projection
 }
 
-/// Looks each weight up once, by its Hugging Face name, while a `TrainableModel` is built, and
+/// Looks each weight up once, by its Hugging Face name, while `EngineBinding` binds a model, and
 /// attaches to each projection the LoRA adapter of the same name.
 struct WeightBinder {
     private let weights: any WeightSource

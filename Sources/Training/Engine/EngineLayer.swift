@@ -3,7 +3,8 @@ import Models
 import Tensor
 
 /// One transformer block of an architecture as the engine runs it: its weights bound once, when
-/// the `TrainableModel` is built, and its hand-written forward and backward pass.
+/// `EngineBinding` binds the model (for a `TrainableModel` or an `InferenceModel`), and its
+/// hand-written forward and backward pass.
 protocol EngineLayer {
     /// Binds the weights (and LoRA adapters) of layer `layer`.
     init(layer: Int, binder: inout WeightBinder) throws
@@ -29,9 +30,10 @@ extension EngineLayer {
     }
 }
 
-/// The engine block of each architecture family in Models' registry.
+/// The engine block of each architecture family in Models' registry (each runs forward only for
+/// inference too).
 enum EngineRegistry {
-    static func layerType(for descriptor: any ArchitectureDescriptor) -> (any EngineLayer.Type)? {
+    static func layerType(for descriptor: any ArchitectureDescriptor) -> (any InferenceLayer.Type)? {
         switch descriptor {
         case is LlamaFamily: LlamaLayer.self
         case is GPT2: GPT2Layer.self

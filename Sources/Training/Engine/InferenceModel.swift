@@ -24,8 +24,13 @@ public final class InferenceModel {
     let lora: LoRAConfig?
     let layers: [any InferenceLayer]
     let shared: SharedWeights
+    /// The base weights the blocks are bound to, by name.
+    private let weights: any WeightSource
     /// What owns the memory the bound pointers read: the model's tensors or the engine's stores.
     private let owner: Any
+    /// The buffers of the last scoring shape, reused while calls keep it (a reference pass scores
+    /// every batch but the last at one shape). Not for scoring from several threads at once.
+    private var scoringPass: InferencePass?
 
     public convenience init(model: TransformerModel) throws {
         let weights = TensorWeights(model.weights)
@@ -40,49 +45,45 @@ public final class InferenceModel {
 
     private init(config c: ModelConfig, tokenizer: Tokenizer?, weights: any WeightSource, adapters: ParameterStore?,
                  lora: LoRAConfig?, owner: Any) throws {
-        guard let layerType = EngineRegistry.layerType(for: c.descriptor) as? any InferenceLayer.Type else {
-            throw TrainingError("model", "\(c.descriptor.displayName) models have no engine forward")
-        }
-        if c.rope?.partialRotaryFactor ?? 1 != 1 {
-            throw TrainingError("model", "partial rotary embeddings are not supported by the engine")
-        }
+        let binding = try EngineBinding(config: c, weights: weights, adapters: adapters, lora: lora)
         config = c
         self.tokenizer = tokenizer
         self.lora = lora
+        self.weights = weights
         self.owner = owner
-        var binder = WeightBinder(config: c, weights: weights, adapters: adapters, lora: lora)
-        layers = try (0..<c.layers).map { try layerType.init(layer: $0, binder: &binder) }
-        let descriptor = c.descriptor
-        shared = try SharedWeights(tokens: binder.embedding(descriptor.tokenEmbeddings),
-                                   positions: descriptor.positionEmbeddings.map { try binder.embedding($0) },
-                                   finalNorm: binder.norm(descriptor.finalNorm, kind: descriptor.normalization),
-                                   head: binder.projection(descriptor.head(c).name))
-        try binder.checkEveryAdapterBound()
+        (layers, shared) = (binding.layers, binding.shared)
     }
 
     // MARK: Scoring
 
     /// log p(target) at each of the B·T positions of `inputs`, as `TrainableModel.forward` gives
-    /// them, with the arg-max flags; logits are computed only at positions with a target.
+    /// them; logits are computed only at positions with a target.
     /// - Parameters:
     ///   - inputs: token ids, B·T, row-major; each row a sequence from position 0.
     ///   - targets: the next token at each position, or −1 where the position is not scored.
+    public func logprobs(inputs: [Int32], targets: [Int32], batch: Int, length: Int) throws -> [Float] {
+        try scan(inputs: inputs, targets: targets, batch: batch, length: length, greedy: false).logprobs
+    }
+
+    /// `logprobs` with, at each position, whether the target is the first arg-max (a scan of
+    /// every logit of the position, which `logprobs` skips).
     public func score(inputs: [Int32], targets: [Int32], batch: Int, length: Int) throws -> TargetScores {
+        try scan(inputs: inputs, targets: targets, batch: batch, length: length, greedy: true)
+    }
+
+    private func scan(inputs: [Int32], targets: [Int32], batch: Int, length: Int, greedy: Bool) throws -> TargetScores {
         try validate(inputs: inputs, targets: targets, batch: batch, length: length)
-        try MemoryNeed(parts: [("buffers of \(batch) × \(length) tokens", InferencePass.floatsNeeded(config, lora: lora, batch: batch, length: length))])
-            .check(place: "batch", subject: "scoring \(batch) sequences of \(length) tokens", advice: "score fewer or shorter sequences",
-                   limit: TensorLimits.maximumElements)
-        let pass = InferencePass(config, lora: lora, batch: batch, length: length)
+        let pass = try scoringPass(batch: batch, length: length)
         let step = InferenceStep(rows: length, start: 0)
         run(inputs, step, in: pass)
-        var scores = TargetScores(logprobs: [Float](repeating: 0, count: inputs.count), greedy: [Bool](repeating: false, count: inputs.count))
+        var scores = TargetScores(logprobs: [Float](repeating: 0, count: inputs.count), greedy: [Bool](repeating: false, count: greedy ? inputs.count : 0))
         let scored = targets.indices.filter { targets[$0] >= 0 }
+        let v = config.vocabSize
         var chunk = 0
         while chunk < scored.count {
             let rows = Array(scored[chunk..<min(scored.count, chunk + InferencePass.logitRows)])
             let wanted = rows.map { targets[$0] }
             head(rows, in: pass)
-            let v = config.vocabSize
             let logits = pass.logits, logprobs = pass.logprobs
             wanted.withUnsafeBufferPointer { t in
                 Parallel.forEachRange(rows.count, cost: v * 2) { chunkRows in
@@ -92,12 +93,25 @@ public final class InferenceModel {
                 }
             }
             for (i, row) in rows.enumerated() {
-                scores.logprobs[row] = pass.logprobs[i]
-                scores.greedy[row] = TransformerModel.greedyToken(UnsafeBufferPointer(start: pass.logits + i * config.vocabSize, count: config.vocabSize)) == Int(wanted[i])
+                scores.logprobs[row] = logprobs[i]
+                if greedy { scores.greedy[row] = TransformerModel.greedyToken(UnsafeBufferPointer(start: logits + i * v, count: v)) == Int(wanted[i]) }
             }
             chunk += rows.count
         }
         return scores
+    }
+
+    /// The buffers for scoring `batch` sequences of `length` tokens: the last call's when it had
+    /// this shape, else new ones, their memory checked first.
+    private func scoringPass(batch: Int, length: Int) throws -> InferencePass {
+        if let pass = scoringPass, pass.batch == batch, pass.length == length { return pass }
+        scoringPass = nil
+        try MemoryNeed(parts: [("buffers of \(batch) × \(length) tokens", InferencePass.floatsNeeded(config, lora: lora, batch: batch, length: length))])
+            .check(place: "batch", subject: "scoring \(batch) sequences of \(length) tokens", advice: "score fewer or shorter sequences",
+                   limit: TensorLimits.maximumElements)
+        let pass = InferencePass(config, lora: lora, batch: batch, length: length)
+        scoringPass = pass
+        return pass
     }
 
     /// log p(ids[t] | ids[<t]) for t = `first` … T−1 (`first` ≥ 1), one sequence.
@@ -106,7 +120,7 @@ public final class InferenceModel {
         guard (1..<ids.count).contains(first) else { throw TrainingError("ids", "the first scored token must be one of 1 … \(ids.count - 1), got \(first)") }
         let inputs = ids.dropLast().map { Int32(truncatingIfNeeded: $0) }
         let targets = ids.indices.dropFirst().map { $0 >= first ? Int32(truncatingIfNeeded: ids[$0]) : -1 }
-        return Array(try score(inputs: inputs, targets: targets, batch: 1, length: ids.count - 1).logprobs[(first - 1)...])
+        return Array(try logprobs(inputs: inputs, targets: targets, batch: 1, length: ids.count - 1)[(first - 1)...])
     }
 
     private func validate(inputs: [Int32], targets: [Int32], batch: Int, length: Int) throws {
@@ -115,9 +129,22 @@ public final class InferenceModel {
             throw TrainingError("batch", "\(inputs.count) inputs and \(targets.count) targets do not fill \(batch) × \(length)")
         }
         try config.checkPositions(length)
-        let vocabulary = Int32(config.vocabSize)
-        if let bad = inputs.first(where: { $0 < 0 || $0 >= vocabulary }) ?? targets.first(where: { $0 < -1 || $0 >= vocabulary }) {
-            throw TrainingError("ids", "token id \(bad) is outside the vocabulary (\(config.vocabSize) tokens)")
+        if let problem = config.vocabularyProblem(in: inputs) ?? config.vocabularyProblem(in: targets, unscored: -1) {
+            throw TrainingError("ids", problem)
+        }
+    }
+
+    /// Feeds `body` the base weights' bytes as a `TrainableModel`'s parameter store holds them:
+    /// each weight of `TransformerModel.expectedShapes` in that order, each followed by the zeros
+    /// of the store's alignment padding. A hash of them (the reference cache's key) is therefore
+    /// the same over a model's own tensors as over an engine's store of the same values.
+    public func forEachWeightBytes(_ body: (UnsafeRawBufferPointer) -> Void) throws {
+        let padding = [Float](repeating: 0, count: ParameterStore.alignment)
+        for (name, shape) in TransformerModel.expectedShapes(config) {
+            guard let values = weights.value(name) else { throw TrainingError(name, "missing weight") }
+            let count = shape.reduce(1, *)
+            body(UnsafeRawBufferPointer(start: values, count: count * MemoryLayout<Float>.stride))
+            padding.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0.prefix((ParameterStore.aligned(count) - count) * MemoryLayout<Float>.stride))) }
         }
     }
 

@@ -39,9 +39,7 @@ public final class TrainableModel {
     public init(model: TransformerModel, lora: LoRAConfig? = nil, seed: UInt64 = 0) throws {
         config = model.config
         tokenizer = model.tokenizer
-        if config.rope?.partialRotaryFactor ?? 1 != 1 {
-            throw TrainingError("model", "partial rotary embeddings are not supported by the training engine")
-        }
+        try EngineBinding.check(config)
         try MemoryNeed.stores(config, lora: lora).check(
             place: "model", subject: "a trainable copy of a model of \(MemoryNeed.count(TransformerModel.parameterCount(config))) parameters",
             advice: "pick a smaller model", limit: TensorLimits.maximumElements)
@@ -61,7 +59,8 @@ public final class TrainableModel {
         } else {
             adapters = nil
         }
-        (layers, shared) = try Self.bind(config: config, weights: weights, adapters: adapters, lora: lora)
+        let binding = try EngineBinding(config: config, weights: weights, adapters: adapters, lora: lora)
+        (layers, shared) = (binding.layers, binding.shared)
     }
 
     /// The model's current weights as tensors by Hugging Face name (adapters not merged).
@@ -77,25 +76,6 @@ public final class TrainableModel {
         var result: [String: Tensor] = [:]
         for entry in adapters.entries { result[entry.name] = try adapters.tensor(entry.name) }
         return result
-    }
-
-    /// Binds every weight and adapter to the architecture's typed blocks, once.
-    /// - Throws: `TrainingError` for an architecture without a training engine, a missing
-    ///   weight, or an adapter tensor that matches no projection.
-    private static func bind(config c: ModelConfig, weights: ParameterStore, adapters: ParameterStore?,
-                             lora: LoRAConfig?) throws -> ([any EngineLayer], SharedWeights) {
-        let descriptor = c.descriptor
-        guard let layerType = EngineRegistry.layerType(for: descriptor) else {
-            throw TrainingError("model", "\(descriptor.displayName) models cannot be trained: the engine has no block for them")
-        }
-        var binder = WeightBinder(config: c, weights: weights, adapters: adapters, lora: lora)
-        let layers = try (0..<c.layers).map { try layerType.init(layer: $0, binder: &binder) }
-        let shared = try SharedWeights(tokens: binder.embedding(descriptor.tokenEmbeddings),
-                                       positions: descriptor.positionEmbeddings.map { try binder.embedding($0) },
-                                       finalNorm: binder.norm(descriptor.finalNorm, kind: descriptor.normalization),
-                                       head: binder.projection(descriptor.head(c).name))
-        try binder.checkEveryAdapterBound()
-        return (layers, shared)
     }
 
     // MARK: Passes
@@ -148,13 +128,8 @@ public final class TrainableModel {
         guard inputs.count == batch * length, targets.count == batch * length else {
             throw TrainingError("batch", "\(inputs.count) inputs and \(targets.count) targets do not fill \(batch) × \(length)")
         }
-        let vocabulary = Int32(config.vocabSize)
-        if let bad = inputs.first(where: { $0 < 0 || $0 >= vocabulary }) {
-            throw TrainingError("inputs", "token id \(bad) is outside the vocabulary (\(config.vocabSize) tokens)")
-        }
-        if let bad = targets.first(where: { $0 < -1 || $0 >= vocabulary }) {
-            throw TrainingError("targets", "token id \(bad) is outside the vocabulary (\(config.vocabSize) tokens)")
-        }
+        if let problem = config.vocabularyProblem(in: inputs) { throw TrainingError("inputs", problem) }
+        if let problem = config.vocabularyProblem(in: targets, unscored: -1) { throw TrainingError("targets", problem) }
     }
 
     private func preparePass(batch: Int, length: Int) -> Pass {

@@ -44,9 +44,11 @@ public final class ParameterStore: @unchecked Sendable {
         free(gradients)
     }
 
-    /// Floats a parameter of `count` values takes in each buffer: each parameter starts on a
-    /// 64-byte boundary so SIMD loops over it stay aligned.
-    private static func aligned(_ count: Int) -> Int { (count + 15) / 16 * 16 }
+    /// Floats of the boundary each parameter starts on (64 bytes), so SIMD loops over it stay aligned.
+    static let alignment = 16
+
+    /// Floats a parameter of `count` values takes in each buffer, its padding to `alignment` included.
+    static func aligned(_ count: Int) -> Int { (count + alignment - 1) / alignment * alignment }
 
     /// Floats a store of parameters shaped `shapes` allocates, values and gradients together.
     /// (Shapes come from a config whose sizes are capped at 2^24, so no count overflows.)
